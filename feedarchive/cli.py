@@ -1,0 +1,126 @@
+"""The `feedarchive` command: a thin click layer over the library.
+
+Heavy modules (Datasette, the importer's dependencies) are imported inside the commands that
+need them, so `feedarchive fix-text` starts fast.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = Path("db") / "feedarchive.db"
+SAMPLE_TIMELINE = Path(__file__).with_name("demo") / "sample_timeline.txt"
+
+
+def default_db() -> Path:
+    return Path(os.environ.get("FEEDARCHIVE_DB") or DEFAULT_DB)
+
+
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help=f"Archive database (default: $FEEDARCHIVE_DB or {DEFAULT_DB}).",
+)
+
+
+@click.group()
+@click.version_option(package_name="feedarchive")
+def cli() -> None:
+    """Turn scraped social timelines into a repaired, threaded, searchable archive."""
+
+
+def print_report(report) -> None:
+    if report.status == "failed":
+        click.secho(f"error: {report.error}", fg="red", err=True)
+        return
+    if report.status == "unchanged":
+        click.echo(f"{report.path}: unchanged (already imported)")
+        return
+    click.echo(
+        f"{report.path}: {report.status} {report.format} @{report.author}: "
+        f"{report.posts} posts ({report.new_posts} new), {report.threads} threads, "
+        f"{report.repairs} repairs [{report.repair_kind}]"
+    )
+    for warning in report.warnings:
+        click.secho(f"  warning: {warning}", fg="yellow", err=True)
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@click.option("--format", "format_", default=None, help="Skip detection: read every file as this format.")
+def import_(paths: tuple[Path, ...], db_path: Path | None, format_: str | None) -> None:
+    """Import timeline files (or folders of them) into the archive."""
+    from .importer import import_paths, iter_files
+    from .store import open_db
+
+    missing = [path for path in paths if not path.exists()]
+    for path in missing:
+        click.secho(f"error: {path}: no such file or folder", fg="red", err=True)
+    db = open_db(db_path or default_db())
+    files = list(iter_files([path for path in paths if path.exists()]))
+    if len(files) > 1:
+        with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
+            reports = import_paths(db, files, format_, on_report=lambda r: bar.update(1))
+        for report in reports:
+            print_report(report)
+    else:
+        reports = import_paths(db, files, format_, on_report=print_report)
+    failed = [r for r in reports if r.status == "failed"]
+    if failed or missing:
+        click.secho(f"{len(failed) + len(missing)} of {len(files) + len(missing)} inputs failed",
+                    fg="red", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db_path: Path | None, host: str, port: int) -> None:
+    """Serve the archive with Datasette and the feedarchive pages."""
+    from .web import serve as run_server
+
+    path = db_path or default_db()
+    if not path.exists():
+        raise click.ClickException(f"{path}: no archive there yet; run `feedarchive import` first")
+    run_server(path, host, port)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Import the sample and stop.")
+def demo(db_path: Path | None, host: str, port: int, no_serve: bool) -> None:
+    """Import the bundled sample timeline and serve it."""
+    from .importer import import_paths
+    from .store import open_db
+
+    path = db_path or default_db()
+    import_paths(open_db(path), [SAMPLE_TIMELINE], on_report=print_report)
+    if not no_serve:
+        from .web import serve as run_server
+
+        click.echo(f"Serving {path} on http://{host}:{port}/ (Ctrl-C stops)")
+        run_server(path, host, port)
+
+
+@cli.command(name="fix-text")
+@click.option("--explain", is_flag=True, help="List each repair on standard error.")
+def fix_text(explain: bool) -> None:
+    """Repair text read on standard input (one document) and write it to standard output."""
+    from .repair import fix_document_text
+
+    raw = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    fixed, repairs = fix_document_text(raw)
+    sys.stdout.write(fixed)
+    if explain:
+        for repair in repairs:
+            click.echo(
+                f"{repair.start}-{repair.end} {repair.kind} {repair.before!r} -> "
+                f"{repair.after!r} (confidence {repair.confidence:.2f})",
+                err=True,
+            )

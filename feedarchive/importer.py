@@ -1,0 +1,173 @@
+"""The pipeline, file by file: parse → repair → identify → stitch → store.
+
+Each stage is a module of its own; this one only passes their results along. A file is
+imported in one transaction, so an error leaves nothing of it in the database.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+import sqlite_utils
+
+from . import store
+from .errors import FeedarchiveError, SourceError
+from .formats import read_document
+from .identity import post_id
+from .models import Document
+from .profiles import website_and_location
+from .repair import repair_document
+from .threads import stitch
+
+
+@dataclass
+class ImportReport:
+    """What importing one file did, for the CLI to print and tests to check."""
+
+    path: str
+    status: str = "imported"  # imported | replaced | unchanged | failed
+    format: Optional[str] = None
+    author: Optional[str] = None
+    posts: int = 0
+    new_posts: int = 0
+    threads: int = 0
+    repairs: int = 0
+    repair_kind: Optional[str] = None
+    warnings: list[str] = field(default_factory=list)
+    error: Optional[str] = None
+
+
+def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """Files named directly, and every non-hidden file below named folders, in sorted order."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if child.is_file() and not any(part.startswith(".") for part in relative):
+                    yield child
+        else:
+            yield path
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except FileNotFoundError:
+        raise SourceError(str(path), "no such file") from None
+    except OSError as error:
+        raise SourceError(str(path), f"cannot read file: {error.strerror}") from None
+    return digest.hexdigest()
+
+
+def assign_ids(doc: Document) -> None:
+    """Give each post its stable id; identical texts by one author are numbered apart."""
+    seen: Counter = Counter()
+    for post in doc.posts:
+        key = (post.author.lower(), post.text)
+        post.id = post_id(post.author, post.text or "", seen[key])
+        seen[key] += 1
+
+
+def merge_timeline(existing: list[str], incoming: list[str]) -> list[str]:
+    """One timeline order (newest first) from what the archive has and a new scrape.
+
+    Posts the two share anchor the merge: new posts go just above the next shared post they
+    precede in the scrape, or just below the last shared one. A scrape sharing nothing is
+    taken as newer than the archive, the usual case when one scrapes again later.
+    """
+    known = set(existing)
+    anchors = [post for post in incoming if post in known]
+    if not anchors:
+        return [post for post in incoming if post not in known] + existing
+    above: dict[str, list[str]] = {}
+    pending: list[str] = []
+    for post in incoming:
+        if post in known:
+            above.setdefault(post, []).extend(pending)
+            pending = []
+        else:
+            pending.append(post)
+    merged: list[str] = []
+    for post in existing:
+        merged.extend(above.get(post, []))
+        merged.append(post)
+    last = anchors[-1]
+    cut = merged.index(last) + 1
+    return merged[:cut] + pending + merged[cut:]
+
+
+def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = None) -> ImportReport:
+    """Import one file; raise `FeedarchiveError` on bad input with nothing written."""
+    report = ImportReport(str(path))
+    sha256 = file_sha256(path)
+    if store.find_source(db, sha256) is not None:
+        report.status = "unchanged"
+        return report
+    doc = read_document(path, format)
+    decision = repair_document(doc)
+    if doc.profile is not None and doc.format == "timeline":
+        doc.profile.website, doc.profile.location = website_and_location(doc.profile.bio)
+    assign_ids(doc)
+    report.format, report.warnings = doc.format, list(doc.warnings)
+    report.posts, report.repair_kind = len(doc.posts), decision.kind
+    resolved = str(Path(path).resolve())
+    with store.transaction(db):
+        previous = store.sources_at_path(db, resolved)
+        for source_id in previous:
+            store.delete_source(db, source_id)
+        report.status = "replaced" if previous else "imported"
+        source_id = store.insert_source(db, {
+            "path": resolved, "format": doc.format, "sha256": sha256,
+            "size": Path(path).stat().st_size, "imported_at": store.now(),
+            "author": doc.profile.handle if doc.profile else None, "posts": len(doc.posts),
+            "repair_kind": decision.kind, "repair_confidence": decision.confidence,
+            "repair_evidence": decision.evidence, "warnings": "\n".join(doc.warnings) or None,
+        })
+        authors = sorted({post.author for post in doc.posts})
+        if doc.profile is not None:
+            store.upsert_author(db, doc.profile, source_id)
+            report.author = doc.profile.handle
+        for handle in authors:
+            store.ensure_author(db, handle)
+        positions = {}
+        for handle in authors:
+            incoming = [post.id for post in doc.posts if post.author == handle]
+            existing = [post.id for post in store.author_posts(db, handle)]
+            known = set(existing)
+            report.new_posts += sum(1 for post in incoming if post not in known)
+            order = merge_timeline(existing, incoming)
+            positions.update({post: index for index, post in enumerate(order)})
+            if existing and order[:len(existing)] != existing:
+                store.renumber_positions(db, positions, known)
+        store.write_posts(db, doc.posts, source_id, positions)
+        report.repairs = store.write_repairs(db, source_id, doc.posts, doc.profile)
+        for handle in authors:
+            result = stitch(store.author_posts(db, handle))
+            store.replace_threads(db, handle, result.threads, result.candidates)
+            report.threads += len(result.threads)
+    return report
+
+
+def import_paths(
+    db: sqlite_utils.Database,
+    paths: Iterable[Path | str],
+    format: Optional[str] = None,
+    on_report: Optional[Callable[[ImportReport], None]] = None,
+) -> list[ImportReport]:
+    """Import every file under `paths`; a bad file is reported and the others still import."""
+    reports = []
+    for path in iter_files(paths):
+        try:
+            report = import_file(db, path, format)
+        except FeedarchiveError as error:
+            report = ImportReport(str(path), status="failed", error=str(error))
+        reports.append(report)
+        if on_report:
+            on_report(report)
+    return reports

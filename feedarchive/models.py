@@ -1,0 +1,105 @@
+"""The records that flow through the pipeline: parse -> repair -> stitch -> store.
+
+Format readers produce a `Document` of `Profile` and `Post` records holding the text exactly as
+found. The repair stage fills in `text` (repaired) beside `text_raw`; the thread stage assigns
+`thread_id`/`thread_index`. Each stage only adds to what the earlier ones produced.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class Repair:
+    """One change made by the repair stage, kept so a user can audit it.
+
+    `field` names what was repaired (`text`, `name`, `bio`...), `start`/`end` are offsets into the
+    raw text, `kind` says which mis-decoding was undone, `confidence` is 1.0 for exact inversions
+    and lower where lost bytes had to be guessed.
+    """
+
+    field: str
+    start: int
+    end: int
+    kind: str
+    before: str
+    after: str
+    confidence: float
+
+
+@dataclass
+class Profile:
+    handle: str
+    name: Optional[str] = None
+    bio: Optional[str] = None
+    location: Optional[str] = None
+    website: Optional[str] = None
+    joined: Optional[str] = None
+    followers: Optional[int] = None
+    following: Optional[int] = None
+    media: Optional[int] = None
+    statuses: Optional[int] = None
+    # Raw (as found) versions of the text fields, filled by the repair stage.
+    raw: dict = field(default_factory=dict)
+    repairs: list[Repair] = field(default_factory=list)
+
+
+@dataclass
+class Post:
+    """A post as found in a source; `text` starts equal to `text_raw` and is repaired later."""
+
+    text_raw: str
+    author: str
+    line: int = 0  # 1-based line in the source where the post starts (for messages)
+    replies: Optional[int] = None
+    reposts: Optional[int] = None
+    likes: Optional[int] = None
+    text: Optional[str] = None
+    repairs: list[Repair] = field(default_factory=list)
+    # Set by the thread stage.
+    thread_id: Optional[str] = None
+    thread_index: Optional[int] = None
+    thread_marker: Optional[str] = None
+    # Identity: set by the store stage from what does not change between scrapes.
+    id: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        if self.text is None:
+            self.text = self.text_raw
+
+
+@dataclass
+class Document:
+    """Everything one source file yielded, before it is stored."""
+
+    path: str
+    format: str
+    profile: Optional[Profile]
+    posts: list[Post]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Thread:
+    """A stitched thread: its parts in reading order and what is known to be missing."""
+
+    id: str
+    author: str
+    parts: list[Post]
+    declared_total: Optional[int] = None
+    missing: list[int] = field(default_factory=list)
+    confidence: float = 1.0
+    method: str = "markers"  # or "replies" for sources with reply ids
+    evidence: str = ""
+
+
+@dataclass
+class ThreadCandidate:
+    """An unnumbered post that probably belongs to a thread; never mixed into its parts."""
+
+    post: Post
+    thread_id: str
+    role: str  # "head" or "tail"
+    evidence: str
+    confidence: float

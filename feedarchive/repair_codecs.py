@@ -1,0 +1,202 @@
+"""Exact inversions of whole-document mis-decodings (Mac Roman, Windows-1252, Latin-1, double).
+
+When UTF-8 bytes are decoded with a single-byte codec, every byte >= 0x80 becomes one non-ASCII
+character and every ASCII byte stays itself. So each damaged character sits inside a maximal run
+of non-ASCII characters, and re-encoding that run with the same codec gives back its bytes. Undoing
+the damage run by run (instead of over a whole string) keeps exact offsets for the audit trail and
+lets a run that does not invert stay as it is.
+
+UTF-8 is a strict code: a run of genuine accented letters or curly quotes almost never re-encodes
+into well-formed UTF-8. That is what makes the document-level test in `score_codec` reliable.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Optional
+
+NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _sloppy_table(codec: str) -> dict[str, int]:
+    """Character -> byte for `codec`, with bytes the codec leaves undefined kept as C1 controls.
+
+    Browsers and many scrapers decode Windows-1252 that way (0x81 -> U+0081), so the inverse
+    must accept those characters too.
+    """
+    table: dict[str, int] = {}
+    for byte in range(0x80, 0x100):
+        try:
+            char = bytes([byte]).decode(codec)
+        except UnicodeDecodeError:
+            char = chr(byte)
+        table[char] = byte
+    return table
+
+
+_TABLES: dict[str, dict[str, int]] = {}
+
+
+def _table(codec: str) -> dict[str, int]:
+    if codec not in _TABLES:
+        _TABLES[codec] = _sloppy_table(codec)
+    return _TABLES[codec]
+
+
+def encode_run(run: str, codec: str) -> Optional[bytes]:
+    """The bytes a non-ASCII `run` came from under `codec`, or None if it cannot have."""
+    table = _table(codec)
+    out = bytearray()
+    for char in run:
+        byte = table.get(char)
+        if byte is None:
+            return None
+        out.append(byte)
+    return bytes(out)
+
+
+def invert_run(run: str, codec: str) -> Optional[str]:
+    """Undo one decoding of `run` with `codec`; None when its bytes are not well-formed UTF-8."""
+    raw = encode_run(run, codec)
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+# The document-level kinds this module can undo exactly: name -> codecs applied, outermost first.
+EXACT_KINDS: dict[str, tuple[str, ...]] = {
+    "cp1252": ("cp1252",),
+    "latin1": ("latin-1",),
+    "mac_roman": ("mac_roman",),
+    "double": ("cp1252", "cp1252"),
+}
+
+
+def invert_chain(run: str, codecs: tuple[str, ...]) -> Optional[str]:
+    """Undo a chain of mis-decodings, outermost first; None if any step is impossible."""
+    text: Optional[str] = run
+    for codec in codecs:
+        if text is None:
+            return None
+        # After the first step ASCII may appear inside the run; only non-ASCII parts re-encode.
+        text = _invert_mixed(text, codec)
+    return text
+
+
+def _invert_mixed(text: str, codec: str) -> Optional[str]:
+    parts: list[str] = []
+    last = 0
+    for match in NON_ASCII_RUN.finditer(text):
+        fixed = invert_run(match.group(), codec)
+        if fixed is None:
+            return None
+        parts.append(text[last:match.start()])
+        parts.append(fixed)
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def implausibility(text: str) -> int:
+    """How many characters of `text` a person would not have typed.
+
+    Used to choose between codecs that both invert a document: controls, private-use and
+    unassigned code points, and combining marks with nothing to combine with.
+    """
+    bad = 0
+    previous = " "
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Co", "Cn", "Cs") and char not in "\n\t\r":
+            bad += 1
+        elif category == "Mn" and (previous.isspace() or previous.isascii() and not previous.isalpha()):
+            bad += 1
+        previous = char
+    return bad
+
+
+@dataclass
+class CodecScore:
+    """How well one exact kind explains a document's non-ASCII runs."""
+
+    kind: str
+    inverted: int = 0  # runs that invert into well-formed, different text
+    failed: int = 0  # runs that cannot have come from this kind
+    implausible: int = 0  # odd characters the inversion produces
+
+    @property
+    def fits(self) -> bool:
+        return self.inverted > 0 and self.failed == 0
+
+
+def score_codec(texts: Iterable[str], kind: str) -> CodecScore:
+    """Count the runs of `texts` that `kind` explains and the ones it contradicts."""
+    codecs = EXACT_KINDS[kind]
+    score = CodecScore(kind)
+    for text in texts:
+        for match in NON_ASCII_RUN.finditer(text):
+            fixed = invert_chain(match.group(), codecs)
+            if fixed is None:
+                score.failed += 1
+            elif fixed != match.group():
+                score.inverted += 1
+                score.implausible += implausibility(fixed)
+    return score
+
+
+def repair_runs(
+    text: str, invert: Callable[[str], Optional[str]]
+) -> Iterator[tuple[int, int, str, str]]:
+    """Yield (start, end, before, after) for every non-ASCII run that `invert` changes."""
+    for match in NON_ASCII_RUN.finditer(text):
+        fixed = invert(match.group())
+        if fixed is not None and fixed != match.group():
+            yield match.start(), match.end(), match.group(), fixed
+
+
+# --- Mac Roman 3- and 4-byte sequences, for documents nothing else claims --------------------
+#
+# ftfy only fixes Mac Roman when its "bad" pattern fires; U+F8FF (byte 0xF0) alone does not fire
+# it, so emoji such as `\uf8ffüìñ` stay broken. A sequence of one lead (0xE0-0xF4) and the right
+# number of continuation bytes (0x80-0xBF), each spelt in Mac Roman, is almost never genuine text.
+
+def _mac_class(low: int, high: int) -> str:
+    chars = (bytes([b]).decode("mac_roman") for b in range(low, high + 1))
+    return "".join(re.escape(c) for c in chars)
+
+
+_MAC_LEAD3 = _mac_class(0xE0, 0xEF)
+_MAC_LEAD4 = _mac_class(0xF0, 0xF4)
+_MAC_CONT = _mac_class(0x80, 0xBF)
+MAC_SEQUENCE = re.compile(
+    f"(?:[{_MAC_LEAD4}][{_MAC_CONT}]{{3}}|[{_MAC_LEAD3}][{_MAC_CONT}]{{2}})+"
+)
+
+# Categories a repaired Mac Roman sequence may produce: symbols, punctuation, CJK and other
+# letters of scripts that need three bytes, and the emoji modifiers/joiners.
+_PLAUSIBLE_CATEGORIES = {"So", "Sm", "Sc", "Sk", "Pd", "Pi", "Pf", "Po", "Ps", "Pe", "Lo", "Lm", "Mn", "Cf", "Nd", "No", "Zs"}
+
+
+def _plausible_sequence(fixed: str) -> bool:
+    if any(unicodedata.category(c) not in _PLAUSIBLE_CATEGORIES for c in fixed):
+        return False
+    # A joiner or variation selector alone is not something to restore on its own.
+    return any(unicodedata.category(c) not in ("Mn", "Cf") for c in fixed)
+
+
+def fix_mac_roman_sequences(text: str) -> list[tuple[int, int, str, str]]:
+    """Find Mac Roman renderings of 3- and 4-byte UTF-8 characters (emoji, CJK, punctuation).
+
+    Returns (start, end, before, after) spans; each is accepted only when it re-encodes into
+    well-formed UTF-8 of plausible characters.
+    """
+    spans = []
+    for match in MAC_SEQUENCE.finditer(text):
+        fixed = invert_run(match.group(), "mac_roman")
+        if fixed is not None and _plausible_sequence(fixed):
+            spans.append((match.start(), match.end(), match.group(), fixed))
+    return spans

@@ -1,0 +1,204 @@
+"""How probable a character is, alone and next to its neighbours: the prior for lossy guesses.
+
+Loaded only when a lost byte has to be guessed, because building it reads several word lists.
+
+Sources, in order of trust:
+- `wordfreq` word frequencies for English, French, Italian and Japanese: summing each word's
+  frequency over the characters it contains gives character frequencies, and over adjacent
+  pairs a character bigram model (word edges count as a space neighbour). Apostrophes inside
+  words (`it's`) are read as the typographic `’` a phone keyboard types.
+- The same lists carry emoji and symbols as tokens, which gives their relative frequencies,
+  including the joiners and variation selectors inside emoji sequences.
+- wordfreq has no Thai and strips punctuation, so two small tables of estimated rates cover
+  Thai letters and typographic punctuation (Latin and CJK). They are rough orders of
+  magnitude; the context features below do the fine work.
+- Characters in none of these get a floor by kind (emoji, math letter, CJK, other letter...).
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import defaultdict
+from functools import lru_cache
+
+# Mixture weights of the languages the archive's sources are written in, before any evidence
+# from the document itself.
+LANGUAGE_WEIGHTS = {"en": 0.4, "fr": 0.15, "it": 0.05, "ja": 0.25}
+THAI_WEIGHT = 0.15
+EMOJI_WEIGHT = 4.0  # social posts use emoji far more than wordfreq's mixed sources
+
+# Estimated share among all characters of Thai text (percent); sums to about 100.
+THAI_LETTER_RATES = {
+    "า": 8.0, "น": 6.5, "ร": 5.5, "อ": 5.0, "ก": 5.0, "เ": 4.5, "ง": 4.5, "่": 4.5, "ม": 4.0,
+    "ย": 3.5, "้": 3.5, "ล": 3.0, "ว": 3.0, "ด": 3.0, "ท": 3.0, "ส": 2.5, "ต": 2.5, "ี": 2.5,
+    "ิ": 2.5, "ั": 2.5, "ะ": 2.0, "บ": 2.0, "ค": 2.0, "ห": 2.0, "ไ": 1.8, "ข": 1.5, "พ": 1.5,
+    "แ": 1.5, "จ": 1.3, "ป": 1.3, "ช": 1.0, "ใ": 1.0, "ุ": 1.0, "ำ": 1.0, "ู": 0.8, "์": 0.8,
+    "็": 0.7, "ื": 0.7, "ผ": 0.6, "โ": 0.6, "ถ": 0.5, "ึ": 0.5, "ซ": 0.4, "ณ": 0.4, "ศ": 0.3,
+    "ญ": 0.3, "ธ": 0.3, "ภ": 0.3, "ๆ": 0.3, "ษ": 0.2, "ฟ": 0.2, "๊": 0.2, "ฝ": 0.1, "ฐ": 0.1,
+    "ฉ": 0.1, "ฮ": 0.1, "๋": 0.1, "ฆ": 0.05, "ฏ": 0.05, "ฎ": 0.05, "ฑ": 0.05, "ฒ": 0.05,
+    "ฯ": 0.05, "ฤ": 0.05, "ฬ": 0.02, "ฌ": 0.02, "ๅ": 0.01, "ํ": 0.01, "ฃ": 0.001, "ฅ": 0.001,
+}
+
+# Estimated rate per character of typographic punctuation and symbols in social posts.
+PUNCTUATION_RATES = {
+    "’": 3e-3, "“": 6e-4, "”": 6e-4, "‘": 2e-4, "—": 6e-4, "–": 3e-4, "…": 4e-4, "•": 2e-4,
+    "·": 5e-5, "×": 1e-4, "→": 1.5e-4, "←": 2e-5, "↑": 2e-5, "↓": 2e-5, "≈": 2e-5, "≠": 1e-5,
+    "≤": 1e-5, "≥": 1e-5, "±": 1e-5, "°": 1e-4, "€": 1e-4, "£": 8e-5, "¥": 1e-5, "\u00a0": 1e-4,
+    "™": 2e-5, "©": 1e-5, "®": 1e-5, "′": 1e-5, "″": 1e-5, "‚": 1e-6, "„": 2e-6, "«": 3e-5,
+    "»": 3e-5, "§": 5e-6, "¿": 5e-6, "¡": 5e-6, "½": 5e-6, "²": 1e-5, "³": 5e-6, "✓": 2e-5,
+    "、": 1.5e-3, "。": 1.5e-3, "「": 3e-4, "」": 3e-4, "『": 5e-5, "』": 5e-5, "・": 1e-4,
+    "！": 2e-4, "？": 1e-4, "（": 8e-5, "）": 8e-5, "：": 3e-5, "〜": 3e-5, "～": 3e-5,
+    "【": 3e-5, "】": 3e-5, "\u3000": 3e-5, "々": 1e-4, "ー": 8e-4, "\u200b": 1e-6,
+}
+
+
+def _is_emoji_like(code: int) -> bool:
+    return (
+        0x1F000 <= code <= 0x1FAFF
+        or 0x2600 <= code <= 0x27BF
+        or 0x2B00 <= code <= 0x2BFF
+        or code in (0x200D, 0xFE0F, 0x20E3)
+        or 0xE0020 <= code <= 0xE007F
+    )
+
+
+@lru_cache(maxsize=None)
+def char_class(char: str) -> str:
+    """A coarse class used to compare a guess with its neighbours.
+
+    Math-alphabet letters carry their style (`math:MATHEMATICAL SANS-SERIF BOLD`) because a run
+    of them shares one style; everything else is a script or kind.
+    """
+    code = ord(char)
+    if char.isspace():
+        return "space"
+    if code < 0x80:
+        if char.isalpha():
+            return "latin"
+        return "digit" if char.isdigit() else "ascii-punct"
+    if 0x0E00 <= code <= 0x0E7F:
+        return "thai"
+    if 0x1D400 <= code <= 0x1D7FF:
+        name = unicodedata.name(char, "")
+        parts = name.split(" ")
+        # Drop the trailing "CAPITAL X"/"SMALL X"/"DIGIT N" to keep the style.
+        for marker in ("CAPITAL", "SMALL", "DIGIT"):
+            if marker in parts:
+                return "math:" + " ".join(parts[: parts.index(marker)])
+        return "math"
+    if _is_emoji_like(code):
+        return "emoji"
+    if (
+        0x3000 <= code <= 0x30FF
+        or 0x3400 <= code <= 0x9FFF
+        or 0xFF00 <= code <= 0xFFEF
+        or 0xF900 <= code <= 0xFAFF
+    ):
+        return "cjk"
+    category = unicodedata.category(char)
+    if category[0] == "L" or category == "Mn":
+        script = unicodedata.name(char, "").split(" ")[0]
+        return "latin" if script == "LATIN" else "letter:" + script
+    return "punct"
+
+
+def _floor(char: str) -> float:
+    """Probability of a character none of the sources mention, by kind."""
+    kind = char_class(char)
+    if kind == "emoji":
+        return 3e-8
+    if kind.startswith("math"):
+        return 1e-8
+    if kind in ("cjk", "latin"):
+        return 1e-8
+    if kind == "thai":
+        return 1e-7
+    category = unicodedata.category(char)
+    if category[0] in "PS":
+        return 1e-9
+    if category[0] == "L":
+        return 1e-10
+    return 1e-11
+
+
+class CharModel:
+    """Character unigram and bigram frequencies built from wordfreq and the tables above."""
+
+    def __init__(self) -> None:
+        import wordfreq  # heavy: only when a guess is needed
+
+        self.unigram: dict[str, float] = defaultdict(float)
+        self.pair: dict[tuple[str, str], float] = defaultdict(float)
+        self.left_total: dict[str, float] = defaultdict(float)
+        self.right_total: dict[str, float] = defaultdict(float)
+        for lang, weight in LANGUAGE_WEIGHTS.items():
+            self._add_words(wordfreq.get_frequency_dict(lang, "small"), weight)
+        self._add_emoji(wordfreq.get_frequency_dict("en", "large"))
+        total = sum(THAI_LETTER_RATES.values())
+        for char, rate in THAI_LETTER_RATES.items():
+            self.unigram[char] += THAI_WEIGHT * rate / total
+        for char, rate in PUNCTUATION_RATES.items():
+            self.unigram[char] += rate
+
+    def _add_words(self, freqs: dict[str, float], weight: float) -> None:
+        mass = sum(f * (len(w) + 1) for w, f in freqs.items())
+        scale = weight / mass
+        unigram, pair = self.unigram, self.pair
+        left_total, right_total = self.left_total, self.right_total
+        for word, freq in freqs.items():
+            w = freq * scale
+            word = word.replace("'", "\u2019")
+            previous = " "
+            for char in word:
+                unigram[char] += w
+                pair[previous, char] += w
+                left_total[previous] += w
+                right_total[char] += w
+                previous = char
+            pair[previous, " "] += w
+            left_total[previous] += w
+            right_total[" "] += w
+
+    def _add_emoji(self, freqs: dict[str, float]) -> None:
+        mass = sum(f * (len(w) + 1) for w, f in freqs.items())
+        for word, freq in freqs.items():
+            if word.isascii() or not any(_is_emoji_like(ord(c)) for c in word):
+                continue
+            for char in word:
+                self.unigram[char] += EMOJI_WEIGHT * freq / mass
+
+    def prior(self, char: str) -> float:
+        """Probability of `char` with no context."""
+        return self.unigram.get(char) or _floor(char)
+
+    def bigram_ratio(self, left: str, right: str) -> float:
+        """P(right | left) / P(right): above 1 when the pair occurs more than chance.
+
+        1.0 when the model knows nothing about `left`; smoothed towards independence.
+        """
+        total = self.left_total.get(left, 0.0)
+        if not total or self.right_total.get(right, 0.0) == 0.0:
+            return 1.0
+        expected = self.right_total[right] / sum_right(self)
+        observed = self.pair.get((left, right), 0.0) / total
+        strength = total / (total + 1e-5)  # weak evidence for rare left characters
+        ratio = (observed + 1e-3 * expected) / (expected * 1.001)
+        return ratio ** strength
+
+
+def sum_right(model: CharModel) -> float:
+    cached = getattr(model, "_right_sum", None)
+    if cached is None:
+        cached = sum(model.right_total.values())
+        model._right_sum = cached  # type: ignore[attr-defined]
+    return cached
+
+
+@lru_cache(maxsize=1)
+def char_model() -> CharModel:
+    """The shared model, built on first use (about a second)."""
+    return CharModel()
+
+
+def log(x: float) -> float:
+    return math.log(x) if x > 0 else -50.0

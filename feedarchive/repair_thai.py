@@ -1,0 +1,160 @@
+"""Reading text that went through the lossy Thai mis-decoding back into UTF-8 byte groups.
+
+The damage: UTF-8 bytes decoded as ISO-8859-11 (Windows-874 behaves the same on these bytes),
+then every C1 control deleted except U+0085, which became a line break; bytes the codec leaves
+undefined (0xDB-0xDE, 0xFC-0xFF) vanished too, and the NBSP of byte 0xA0 became a plain space.
+
+What survives is enough to group bytes into characters without guessing: every UTF-8 lead byte
+(0xC2-0xF4) is still there as a Thai character and says how many continuation bytes followed.
+Continuation bytes 0xA1-0xBF are still there as Thai characters; 0xA0 is a space, 0x85 a line
+break, and the rest of 0x80-0x9F are gone. So each lead owns the Thai continuation characters
+after it, may own a following space or line break, and the remaining slots are lost bytes
+whose values are unknown but finite. `parse_lossy` lists, for every lead, each way of reading
+it and the well-formed characters each reading can be.
+"""
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+# Byte values a lost continuation byte can have: C1 controls that were deleted (0x85 was not).
+LOST_BYTES = tuple(b for b in range(0x80, 0xA0) if b != 0x85)
+SPACE_BYTE = 0xA0  # became an ordinary space
+BREAK_BYTE = 0x85  # became "\n"
+
+
+def thai_byte(char: str) -> Optional[int]:
+    """The ISO-8859-11 byte a Thai character decodes from, or None for anything else."""
+    code = ord(char)
+    if 0x0E01 <= code <= 0x0E3A:
+        return code - 0x0E01 + 0xA1
+    if 0x0E3F <= code <= 0x0E5B:
+        return code - 0x0E3F + 0xDF
+    return None
+
+
+def continuation_count(lead: int) -> Optional[int]:
+    """How many continuation bytes a UTF-8 lead byte announces (None: not a lead)."""
+    if 0xC2 <= lead <= 0xDF:
+        return 1
+    if 0xE0 <= lead <= 0xEF:
+        return 2
+    if 0xF0 <= lead <= 0xF4:
+        return 3
+    return None
+
+
+def is_restorable(char: str) -> bool:
+    """A character a person could have written: assigned, not a control, surrogate or private use."""
+    return unicodedata.category(char) not in ("Cc", "Cs", "Co", "Cn") and char != "\ufffd"
+
+
+@lru_cache(maxsize=None)
+def completions(lead: int, visible: tuple[int, ...], slots: int) -> tuple[str, ...]:
+    """Every well-formed character whose bytes are `lead`, then `visible` in order with
+    `slots - len(visible)` lost bytes anywhere among them.
+
+    Enumerated rather than reasoned about: at most 31**3 byte strings for a bare 4-byte lead,
+    once per pattern thanks to the cache.
+    """
+    missing = slots - len(visible)
+    found: dict[str, None] = {}
+    for positions in itertools.combinations(range(slots), missing):
+        for values in itertools.product(LOST_BYTES, repeat=missing):
+            tail = list(visible)
+            for pos, value in zip(positions, values):
+                tail.insert(pos, value)
+            try:
+                char = bytes([lead, *tail]).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if is_restorable(char):
+                found[char] = None
+    return tuple(found)
+
+
+@dataclass
+class Reading:
+    """One way of reading a lead: it owns text[start:end] and can be any of `candidates`."""
+
+    start: int
+    end: int
+    candidates: tuple[str, ...]
+
+
+@dataclass
+class Group:
+    """One damaged character: a lead byte and its possible readings."""
+
+    start: int
+    readings: list[Reading] = field(default_factory=list)
+
+    @property
+    def is_exact(self) -> bool:
+        return sum(len(r.candidates) for r in self.readings) == 1
+
+
+@dataclass
+class LossyParse:
+    """The groups found in one text and how much of its Thai the damage model cannot explain."""
+
+    groups: list[Group]
+    thai_chars: int = 0
+    contradictions: int = 0
+
+
+def _may_continue(char: str) -> Optional[tuple[int, bool]]:
+    """(byte, required) when `char` can be a continuation byte; required for Thai ones."""
+    byte = thai_byte(char)
+    if byte is not None:
+        return (byte, True) if 0xA1 <= byte <= 0xBF else None
+    if char == " ":
+        return SPACE_BYTE, False
+    if char == "\n":
+        return BREAK_BYTE, False
+    return None
+
+
+def parse_lossy(text: str) -> LossyParse:
+    """Group `text` into lead bytes and their continuations; see the module docstring."""
+    result = LossyParse([])
+    i = 0
+    length = len(text)
+    while i < length:
+        char = text[i]
+        byte = thai_byte(char)
+        if byte is None:
+            i += 1
+            continue
+        result.thai_chars += 1
+        slots = continuation_count(byte)
+        if slots is None:
+            # A continuation with no lead, or a byte UTF-8 never uses (0xC0, 0xC1, 0xF5-0xFB).
+            result.contradictions += 1
+            i += 1
+            continue
+        following: list[tuple[int, bool]] = []
+        j = i + 1
+        while j < length and len(following) < slots:
+            step = _may_continue(text[j])
+            if step is None:
+                break
+            following.append(step)
+            j += 1
+        required = max((n + 1 for n, (_, req) in enumerate(following) if req), default=0)
+        group = Group(i)
+        for taken in range(required, len(following) + 1):
+            visible = tuple(b for b, _ in following[:taken])
+            candidates = completions(byte, visible, slots)
+            if candidates:
+                group.readings.append(Reading(i, i + 1 + taken, candidates))
+        result.thai_chars += sum(1 for _, req in following[:required] if req)
+        if group.readings:
+            result.groups.append(group)
+        else:
+            result.contradictions += 1
+        i += 1 + required
+    return result

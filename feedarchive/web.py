@@ -1,0 +1,28 @@
+"""Web stage: a Datasette configured for an archive. Our pages come from the plugin
+(`plugins/`, installed as `feedarchive_plugins`), which a bare `datasette archive.db` loads too."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from datasette.app import Datasette
+
+# Facet suggestions and full counts dominate page time on large tables; the SQL limit keeps a
+# runaway query from holding the server.
+SETTINGS = {
+    "suggest_facets": False,
+    "default_page_size": 50,
+    "sql_time_limit_ms": 3000,
+    "allow_download": False,
+    "num_sql_threads": 3,
+}
+
+
+def make_datasette(db_path: Path | str) -> Datasette:
+    """The one place the server's configuration lives; used by `serve` and by the tests."""
+    return Datasette([str(db_path)], settings=SETTINGS)
+
+
+def serve(db_path: Path | str, host: str = "127.0.0.1", port: int = 8001) -> None:
+    import uvicorn
+
+    uvicorn.run(make_datasette(db_path).app(), host=host, port=port, log_level="warning")

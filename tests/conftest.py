@@ -1,0 +1,42 @@
+"""Shared fixtures: small timelines written for these tests, and paths to ../shared material."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures"
+SHARED = HERE.parent.parent / "shared"
+SEED_TIMELINE = SHARED / "seeds" / "001_ce5d14d513dffafc.txt"
+
+
+def timeline(*posts: tuple[str, str, str, str], handle: str = "ada_lab", name: str = "Ada Lab",
+             bio: str = "Tiny models, big notebooks.") -> str:
+    """A timeline scrape in the profile-page text format, newest post first."""
+    lines = [name, f"@{handle}", "Followers", "1,024", "Following", "88", "Media", "12",
+             "Statuses", "2.5K", bio, "Joined May 2019"]
+    for text, replies, reposts, likes in posts:
+        lines += [text, replies, reposts, likes]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def write_file(tmp_path: Path):
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def seed_timeline() -> Path:
+    if not SEED_TIMELINE.exists():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    return SEED_TIMELINE

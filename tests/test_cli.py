@@ -1,0 +1,74 @@
+"""The command line as a user types it: exit codes, messages, and what lands in the database."""
+from __future__ import annotations
+
+import sqlite3
+
+from click.testing import CliRunner
+
+from feedarchive.cli import cli
+
+from conftest import timeline
+
+
+def count(db_path, table: str) -> int:
+    return sqlite3.connect(db_path).execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def test_import_reports_what_it_did(tmp_path, write_file):
+    path = write_file("ada.txt", timeline(("1/2 Hello", "0", "1", "2"), ("2/2 World", "0", "0", "1")))
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["import", "--db", str(db), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 posts (2 new), 1 threads" in result.output
+    again = CliRunner().invoke(cli, ["import", "--db", str(db), str(path)])
+    assert "unchanged" in again.output and count(db, "posts") == 2
+
+
+def test_database_defaults_to_db_folder_and_env_overrides(tmp_path, write_file, monkeypatch):
+    path = write_file("ada.txt", timeline(("Hello", "0", "1", "2")))
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["import", str(path)]).exit_code == 0
+    assert count(tmp_path / "db" / "feedarchive.db", "posts") == 1
+    monkeypatch.setenv("FEEDARCHIVE_DB", str(tmp_path / "other.db"))
+    assert CliRunner().invoke(cli, ["import", str(path)]).exit_code == 0
+    assert count(tmp_path / "other.db", "posts") == 1
+
+
+def test_bad_file_names_file_and_line_and_exits_non_zero(tmp_path, write_file):
+    bad = write_file("cut.txt", timeline(("fine", "1", "1", "1")) + "no counts after me\n")
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["import", "--db", str(db), str(bad)])
+    assert result.exit_code == 1
+    assert "cut.txt:17: expected three count lines" in result.output
+    assert count(db, "posts") == 0 and count(db, "sources") == 0
+
+
+def test_folder_with_good_and_bad_files(tmp_path, write_file):
+    write_file("in/a.txt", timeline(("Hello", "0", "1", "2")))
+    write_file("in/b.txt", "just some notes\n")
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["import", "--db", str(db), str(tmp_path / "in")])
+    assert result.exit_code == 1
+    assert "b.txt: not a format feedarchive knows" in result.output
+    assert "1 of 2 inputs failed" in result.output
+    assert count(db, "posts") == 1
+
+
+def test_missing_path(tmp_path):
+    result = CliRunner().invoke(cli, ["import", "--db", str(tmp_path / "a.db"), "nope.txt"])
+    assert result.exit_code == 1 and "nope.txt: no such file or folder" in result.output
+
+
+def test_demo_imports_the_bundled_sample(tmp_path):
+    db = tmp_path / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(db), "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert count(db, "posts") == 11 and count(db, "threads") >= 2
+    texts = [r[0] for r in sqlite3.connect(db).execute("select text from posts")]
+    assert any("don’t" in text for text in texts)  # the sample's mojibake was repaired
+
+
+def test_fix_text_repairs_standard_input():
+    result = CliRunner().invoke(cli, ["fix-text"], input="Itâ€™s a cafÃ© crÃ¨me")
+    assert result.exit_code == 0
+    assert result.output == "It’s a café crème"

@@ -1,0 +1,117 @@
+"""Importing files into an archive: what lands in each table, idempotency, atomicity."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from feedarchive.importer import import_file, import_paths, merge_timeline
+from feedarchive.store import open_db
+
+from conftest import timeline
+
+THREADED = timeline(
+    ("3/3 Code and data are public. Thanks for reading!", "1", "4", "40"),
+    ("Lunch break: 3/4 of the team voted for ramen.", "0", "0", "3"),
+    ("2/3 Setup: 12B tokens, three optimisers, four schedules.", "2", "5", "60"),
+    ("1/3 We trained 36 small models so you don’t have to.", "9", "50", "1.1K"),
+)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return open_db(tmp_path / "archive.db")
+
+
+def rows(db, sql, params=()):
+    return [dict(r) for r in db.execute_returning_dicts(sql, params)]
+
+
+def test_import_fills_authors_posts_threads_and_sources(db, write_file):
+    report = import_file(db, write_file("ada.txt", THREADED))
+    assert (report.status, report.posts, report.new_posts, report.threads) == ("imported", 4, 4, 1)
+    author = rows(db, "select * from authors")[0]
+    assert (author["handle"], author["followers"], author["statuses"]) == ("ada_lab", 1024, 2500)
+    posts = rows(db, "select * from posts order by position")
+    assert [p["likes"] for p in posts] == [40, 3, 60, 1100]
+    assert all(p["text"] == p["text_raw"] for p in posts)
+    thread = rows(db, "select * from threads")[0]
+    assert (thread["declared_total"], thread["found"], thread["complete"]) == (3, 3, 1)
+    assert (thread["likes"], thread["reposts"], thread["replies"]) == (1200, 59, 12)
+    assert json.loads(thread["missing"]) == []
+    ordered = rows(db, "select text from posts where thread_id = ? order by thread_index",
+                   [thread["id"]])
+    assert [p["text"][:3] for p in ordered] == ["1/3", "2/3", "3/3"]
+    source = rows(db, "select * from sources")[0]
+    assert (source["format"], source["posts"], source["author"]) == ("timeline", 4, "ada_lab")
+    assert len(source["sha256"]) == 64
+
+
+def test_post_ids_are_stable_across_databases(tmp_path, write_file):
+    path = write_file("ada.txt", THREADED)
+    first, second = open_db(tmp_path / "a.db"), open_db(tmp_path / "b.db")
+    import_file(first, path)
+    import_file(second, path)
+    ids = "select id from posts order by position"
+    assert rows(first, ids) == rows(second, ids)
+
+
+def test_importing_the_same_file_twice_changes_nothing(db, write_file):
+    path = write_file("ada.txt", THREADED)
+    import_file(db, path)
+    before = rows(db, "select * from posts order by id")
+    report = import_file(db, path)
+    assert report.status == "unchanged"
+    assert rows(db, "select * from posts order by id") == before
+    assert rows(db, "select count(*) as n from sources")[0]["n"] == 1
+
+
+def test_an_edited_file_replaces_its_earlier_import(db, write_file):
+    path = write_file("ada.txt", THREADED)
+    import_file(db, path)
+    path.write_text(timeline(("Only one post now", "0", "0", "1")), encoding="utf-8")
+    report = import_file(db, path)
+    assert report.status == "replaced"
+    assert [r["text"] for r in rows(db, "select text from posts")] == ["Only one post now"]
+    assert rows(db, "select count(*) as n from threads")[0]["n"] == 0
+    assert rows(db, "select count(*) as n from sources")[0]["n"] == 1
+
+
+def test_a_bad_file_leaves_nothing_and_others_still_import(db, write_file):
+    good = write_file("good.txt", THREADED)
+    bad = write_file("bad.txt", timeline(("text", "1", "2", "3")) + "cut off here\n7\n")
+    reports = import_paths(db, [bad, good])
+    assert [r.status for r in reports] == ["failed", "imported"]
+    assert "bad.txt:17" in reports[0].error
+    assert rows(db, "select count(*) as n from posts")[0]["n"] == 4
+    assert [r["path"].endswith("good.txt") for r in rows(db, "select path from sources")] == [True]
+
+
+def test_search_finds_words_in_repaired_text(db, write_file):
+    import_file(db, write_file("ada.txt", THREADED))
+    hits = [r["text"] for r in db["posts"].search("ramen")]
+    assert hits == ["Lunch break: 3/4 of the team voted for ramen."]
+
+
+def test_merge_timeline_puts_new_posts_above_the_overlap():
+    assert merge_timeline(["c", "b", "a"], ["e", "d", "c", "b"]) == ["e", "d", "c", "b", "a"]
+    assert merge_timeline(["c", "b", "a"], ["c", "x", "a"]) == ["c", "b", "x", "a"]
+    assert merge_timeline(["b", "a"], ["d", "c"]) == ["d", "c", "b", "a"]
+    assert merge_timeline([], ["b", "a"]) == ["b", "a"]
+
+
+def test_seed_scrape_imports_with_its_threads(db, seed_timeline):
+    report = import_file(db, seed_timeline)
+    assert report.posts == 20
+    author = rows(db, "select * from authors")[0]
+    assert (author["handle"], author["followers"], author["following"]) == ("FengzhuoZhang", 135, 31)
+    assert rows(db, "select likes from posts where text like 'Token crisis%'")[0]["likes"] == 2000
+    complete = rows(db, "select * from threads where declared_total = 5")
+    assert len(complete) == 1 and complete[0]["complete"] == 1 and complete[0]["found"] == 5
+    parts = rows(db, "select text from posts where thread_id = ? order by thread_index",
+                 [complete[0]["id"]])
+    assert [p["text"][:4] for p in parts] == ["1/5:", "2/5:", "3/5:", "4/5:", "5/5:"]
+    for total in (8, 3):
+        thread = rows(db, "select found, missing from threads where declared_total = ?", [total])
+        assert thread[0]["found"] == 1
+        assert json.loads(thread[0]["missing"]) == list(range(2, total + 1))
