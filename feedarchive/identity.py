@@ -23,6 +23,11 @@ def post_id(author: str, text: str, occurrence: int = 0) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+def native_post_id(platform: str, native_id: str) -> str:
+    """Sources with ids keep them, namespaced: the same tweet from two exports is one post."""
+    return f"{platform}:{native_id}"
+
+
 def thread_id(author: str, first_post_id: str) -> str:
     """A thread is named after its author and its earliest part present in the archive."""
     return "t" + hashlib.sha256(f"{author.lower()}\x1f{first_post_id}".encode()).hexdigest()[:15]

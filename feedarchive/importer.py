@@ -16,11 +16,11 @@ import sqlite_utils
 from . import store
 from .errors import FeedarchiveError, SourceError
 from .formats import read_document
-from .identity import post_id
-from .models import Document
+from .identity import native_post_id, post_id
+from .models import Document, Post
 from .profiles import website_and_location
 from .repair import repair_document
-from .threads import stitch
+from .threads import StitchResult, stitch, stitch_replies
 
 
 @dataclass
@@ -66,12 +66,40 @@ def file_sha256(path: Path) -> str:
 
 
 def assign_ids(doc: Document) -> None:
-    """Give each post its stable id; identical texts by one author are numbered apart."""
+    """Give each post its stable id: the platform's own id where the source has one, else one
+    derived from author and text, identical texts by one author numbered apart."""
     seen: Counter = Counter()
     for post in doc.posts:
+        if post.native_id and doc.platform:
+            post.id = native_post_id(doc.platform, post.native_id)
+            continue
         key = (post.author.lower(), post.text)
         post.id = post_id(post.author, post.text or "", seen[key])
         seen[key] += 1
+
+
+def stitch_author(posts: list[Post]) -> StitchResult:
+    """Reply ids are proof where a source has them; markers stitch the rest. Both paths yield
+    the same `StitchResult`, so everything downstream is one code path."""
+    linked = [post for post in posts if post.native_id]
+    if not linked:
+        return stitch(posts)
+    by_native = {post.native_id: post.id for post in linked}
+    reply_to = {post.id: by_native[post.reply_to] for post in linked
+                if post.reply_to in by_native}
+    from_replies = stitch_replies(linked, reply_to)
+    from_markers = stitch([post for post in posts if not post.native_id])
+    return StitchResult(from_replies.threads + from_markers.threads,
+                        from_replies.candidates + from_markers.candidates)
+
+
+def timeline_order(existing: list[Post], incoming: list[Post]) -> list[str]:
+    """Newest first. Dated posts sort by date; undated scrapes merge on the posts they share."""
+    if incoming and all(p.created_at for p in existing + incoming):
+        union = {p.id: p.created_at for p in existing}
+        union.update((p.id, p.created_at) for p in incoming)
+        return sorted(union, key=lambda post: (union[post], post), reverse=True)
+    return merge_timeline([p.id for p in existing], [p.id for p in incoming])
 
 
 def merge_timeline(existing: list[str], incoming: list[str]) -> list[str]:
@@ -133,22 +161,25 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
         if doc.profile is not None:
             store.upsert_author(db, doc.profile, source_id)
             report.author = doc.profile.handle
-        for handle in authors:
+        for profile in doc.other_profiles:
+            store.upsert_author(db, profile, source_id)
+        for handle in authors + [page.author for page in doc.pages if page.author]:
             store.ensure_author(db, handle)
         positions = {}
         for handle in authors:
-            incoming = [post.id for post in doc.posts if post.author == handle]
-            existing = [post.id for post in store.author_posts(db, handle)]
-            known = set(existing)
-            report.new_posts += sum(1 for post in incoming if post not in known)
-            order = merge_timeline(existing, incoming)
+            incoming = [post for post in doc.posts if post.author == handle]
+            existing = store.author_posts(db, handle)
+            known = {post.id for post in existing}
+            report.new_posts += sum(1 for post in incoming if post.id not in known)
+            order = timeline_order(existing, incoming)
             positions.update({post: index for index, post in enumerate(order)})
-            if existing and order[:len(existing)] != existing:
+            if existing and order[:len(existing)] != [post.id for post in existing]:
                 store.renumber_positions(db, positions, known)
         store.write_posts(db, doc.posts, source_id, positions)
+        store.write_pages(db, doc.pages, source_id)
         report.repairs = store.write_repairs(db, source_id, doc.posts, doc.profile)
         for handle in authors:
-            result = stitch(store.author_posts(db, handle))
+            result = stitch_author(store.author_posts(db, handle))
             store.replace_threads(db, handle, result.threads, result.candidates)
             report.threads += len(result.threads)
     return report

@@ -61,8 +61,48 @@ class Post:
     thread_id: Optional[str] = None
     thread_index: Optional[int] = None
     thread_marker: Optional[str] = None
-    # Identity: set by the store stage from what does not change between scrapes.
+    # Identity: derived from the native id when the source has one, else from author and text.
     id: Optional[str] = None
+    # Fields only some sources carry (exports, scraper dumps); None means "not in the source".
+    native_id: Optional[str] = None  # the platform's own id (tweet id, toot URI, at:// URI)
+    reply_to: Optional[str] = None  # native id of the post this one replies to
+    reply_to_author: Optional[str] = None
+    repost_of: Optional[str] = None  # URL or native id of the post this one reposts
+    created_at: Optional[str] = None  # ISO 8601, UTC
+    url: Optional[str] = None
+    lang: Optional[str] = None
+    quotes: Optional[int] = None
+    views: Optional[int] = None
+    bookmarks: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        if self.text is None:
+            self.text = self.text_raw
+
+
+@dataclass
+class PageEntry:
+    """A dated item found in a homepage: a news line, a publication, a position."""
+
+    kind: str  # "news" | "publication" | "position" | "award" | "education" | "item"
+    text: str
+    date: Optional[str] = None  # as precise as the page says: "2025-07", "2025"
+    year: Optional[int] = None
+    venue: Optional[str] = None
+
+
+@dataclass
+class Page:
+    """A homepage or profile page: its text (repaired like posts) and what it lists."""
+
+    location: str  # URL when known, else the file path
+    text_raw: str
+    title: Optional[str] = None
+    author: Optional[str] = None
+    text: Optional[str] = None
+    sections: list[dict] = field(default_factory=list)  # [{"heading": ..., "text": ...}]
+    entries: list[PageEntry] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.text is None:
@@ -71,13 +111,24 @@ class Post:
 
 @dataclass
 class Document:
-    """Everything one source file yielded, before it is stored."""
+    """Everything one source file yielded, before it is stored.
+
+    `platform` ("x", "mastodon", "bluesky") namespaces native post ids; `other_profiles` holds
+    accounts a source describes besides its owner (reply targets in scraper dumps).
+    """
 
     path: str
     format: str
     profile: Optional[Profile]
     posts: list[Post]
     warnings: list[str] = field(default_factory=list)
+    platform: Optional[str] = None
+    other_profiles: list[Profile] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def has_reply_ids(self) -> bool:
+        return any(post.native_id for post in self.posts)
 
 
 @dataclass

@@ -2,17 +2,34 @@
 
 A scraper mis-decodes a whole file the same way, so the decision of *what* happened is taken
 once per document (`diagnose`), from the evidence of all its texts, and then applied to every
-field (`DocumentRepair.fix`). ftfy is the first pass for anything the document-level repair does
-not claim.
+field (`DocumentRepair.fix`). Deciding per word would be wrong: a short genuine Thai word or a
+French `Ã©`-looking pair can pass for damage on its own, never a whole file of them.
+
+The steps, each a named function below:
+1. `_looks_thai_lossy`: the whole document parses as lossy ISO-8859-11 (see `repair_thai`);
+2. `_best_exact_kind`: every non-ASCII run re-encodes into well-formed UTF-8 under one codec
+   (or under Windows-1252 twice), see `repair_codecs`;
+3. otherwise nothing is claimed, and each field gets the Mac Roman emoji pass and ftfy.
+ftfy is the fallback for anything the document-level decision does not claim.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
 
 import ftfy
 
 from .models import Document, Repair
+from .repair_codecs import (
+    EXACT_KINDS,
+    CodecScore,
+    fix_mac_roman_sequences,
+    invert_chain,
+    repair_runs,
+    score_codec,
+)
+from .repair_thai import parse_lossy
 
 # Settings that keep genuine content: curly quotes and full-width CJK punctuation are real text,
 # and HTML entities are a per-format decision made by the format readers.
@@ -22,6 +39,13 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
     explain=False,
 )
+
+# A document is thai_lossy when at most this share of its Thai characters contradicts the damage
+# model. Genuine Thai contradicts it on almost every word (a consonant is a continuation byte
+# with no lead), mis-decoded text essentially never.
+THAI_CONTRADICTION_LIMIT = 0.02
+# Non-Thai, non-ASCII characters cannot come out of the Thai mis-decoding at all.
+THAI_FOREIGN_LIMIT = 0.02
 
 
 def _needs_ftfy(text: str) -> bool:
@@ -33,24 +57,192 @@ def _needs_ftfy(text: str) -> bool:
 
 @dataclass
 class DocumentRepair:
-    """What the document-level diagnosis decided, and the means to apply it to one field."""
+    """What the document-level diagnosis decided, and the means to apply it to one field.
+
+    `kind` is `none`, `thai_lossy`, `mac_roman`, `cp1252`, `latin1` or `double`; `confidence`
+    how sure the diagnosis is; `evidence` says in words what it rests on.
+    """
 
     kind: str = "none"
     confidence: float = 1.0
     evidence: str = ""
+    # Characters the document restores exactly; a cache that informs lossy guesses.
+    known_chars: Optional[object] = field(default=None, repr=False, compare=False)
 
     def fix(self, text: str, field: str = "text") -> tuple[str, list[Repair]]:
-        if not text or not _needs_ftfy(text):
+        """Apply the decision to one field: the repaired text and one `Repair` per span."""
+        if not text or text.isascii() and not _needs_ftfy(text):
             return text, []
-        fixed = ftfy.fix_text(text, config=FTFY_CONFIG)
-        if fixed == text:
-            return text, []
-        return fixed, [Repair(field, 0, len(text), "ftfy", text, fixed, 1.0)]
+        if self.kind == "thai_lossy":
+            return _fix_thai_lossy(text, field, self.known_chars)
+        if self.kind in EXACT_KINDS:
+            return _fix_exact(text, field, self.kind)
+        return _fix_unclaimed(text, field)
+
+
+def _fix_exact(text: str, field: str, kind: str) -> tuple[str, list[Repair]]:
+    """Undo a whole-document codec mis-decoding run by run; every repair is exact."""
+    codecs = EXACT_KINDS[kind]
+    parts: list[str] = []
+    repairs: list[Repair] = []
+    last = 0
+    for start, end, before, after in repair_runs(text, lambda run: invert_chain(run, codecs)):
+        parts.append(text[last:start])
+        parts.append(after)
+        repairs.append(Repair(field, start, end, kind, before, after, 1.0))
+        last = end
+    parts.append(text[last:])
+    return "".join(parts), repairs
+
+
+def _fix_thai_lossy(text: str, field: str, evidence: object = None) -> tuple[str, list[Repair]]:
+    """Regroup the surviving bytes into characters; guess lost bytes where they must be.
+
+    A line break that was byte 0x85 of a character is consumed with it, so the line is rejoined.
+    A lead that no well-formed character fits is left as it is: nothing is invented.
+    """
+    from .repair_guess import choose
+
+    parse = parse_lossy(text)
+    if not parse.groups:
+        return text, []
+    parts: list[str] = []
+    repairs: list[Repair] = []
+    last = 0
+    for choice in choose(text, parse.groups, evidence):  # type: ignore[arg-type]
+        parts.append(text[last:choice.start])
+        parts.append(choice.char)
+        repairs.append(
+            Repair(field, choice.start, choice.end, "thai_lossy", text[choice.start:choice.end],
+                   choice.char, choice.confidence)
+        )
+        last = choice.end
+    parts.append(text[last:])
+    return "".join(parts), repairs
+
+
+def _fix_unclaimed(text: str, field: str) -> tuple[str, list[Repair]]:
+    """No document-level kind: Mac Roman 3/4-byte sequences first (ftfy misses lone emoji),
+    then ftfy; each changed span is recorded by comparing the result with the raw text."""
+    mac_spans = fix_mac_roman_sequences(text) if not text.isascii() else []
+    staged = text
+    for start, end, _before, after in reversed(mac_spans):
+        staged = staged[:start] + after + staged[end:]
+    fixed = ftfy.fix_text(staged, config=FTFY_CONFIG) if _needs_ftfy(staged) else staged
+    if fixed == text:
+        return text, []
+    return fixed, _diff_repairs(text, fixed, field, mac_spans)
+
+
+def _diff_repairs(
+    raw: str, fixed: str, field: str, mac_spans: list[tuple[int, int, str, str]]
+) -> list[Repair]:
+    matcher = difflib.SequenceMatcher(None, raw, fixed, autojunk=False)
+    repairs = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        kind = "ftfy"
+        if any(s < max(i2, i1 + 1) and i1 < e for s, e, _b, _a in mac_spans):
+            kind = "mac_roman"
+        repairs.append(Repair(field, i1, i2, kind, raw[i1:i2], fixed[j1:j2], 1.0))
+    return _merge_adjacent(repairs)
+
+
+def _merge_adjacent(repairs: list[Repair]) -> list[Repair]:
+    """difflib splits one repaired character into pieces when letters happen to match."""
+    merged: list[Repair] = []
+    for repair in repairs:
+        if merged and merged[-1].end == repair.start and merged[-1].kind == repair.kind:
+            last = merged[-1]
+            merged[-1] = Repair(last.field, last.start, repair.end, last.kind,
+                                last.before + repair.before, last.after + repair.after, 1.0)
+        else:
+            merged.append(repair)
+    return merged
+
+
+# --- Diagnosis ---------------------------------------------------------------------------------
+
+def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
+    """Whole-document test for the lossy Thai mis-decoding; None when it does not fit."""
+    thai = contradictions = groups = foreign = 0
+    parses = []
+    for text in texts:
+        if text.isascii():
+            continue
+        parse = parse_lossy(text)
+        parses.append(parse)
+        thai += parse.thai_chars
+        contradictions += parse.contradictions
+        groups += len(parse.groups)
+        foreign += sum(1 for c in text if ord(c) > 0x7F and not 0x0E00 <= ord(c) <= 0x0E7F)
+    if not groups or contradictions > THAI_CONTRADICTION_LIMIT * thai:
+        return None
+    if foreign > THAI_FOREIGN_LIMIT * (thai + foreign):
+        return None
+    from .repair_guess import DocumentEvidence
+
+    known = DocumentEvidence()
+    exact = 0
+    for parse in parses:
+        for group in parse.groups:
+            if group.is_exact:
+                exact += 1
+                known.add(group.readings[0].candidates[0])
+    confidence = min(1.0, 1.0 - contradictions / max(thai, 1)) * min(1.0, 0.5 + groups / 20)
+    evidence = (
+        f"{groups} UTF-8 characters read as Thai (ISO-8859-11 with C1 bytes lost), {exact} of them "
+        f"restorable exactly; {contradictions} of {thai} Thai characters contradict that"
+    )
+    return DocumentRepair("thai_lossy", round(confidence, 3), evidence, known)
+
+
+def _score_exact_kinds(texts: list[str]) -> dict[str, CodecScore]:
+    scores = {kind: score_codec(texts, kind) for kind in ("cp1252", "latin1", "mac_roman")}
+    # Windows-1252 twice: the once-repaired text must itself be a Windows-1252 mis-decoding.
+    if scores["cp1252"].fits:
+        once = [_fix_exact(t, "text", "cp1252")[0] for t in texts]
+        second = score_codec(once, "cp1252")
+        if second.fits:
+            scores["double"] = CodecScore("double", second.inverted, second.failed, second.implausible)
+    return scores
+
+
+def _best_exact_kind(texts: list[str]) -> Optional[DocumentRepair]:
+    """The codec whose inverse turns every non-ASCII run of the document into UTF-8 text.
+
+    Several may fit (Latin-1 and Windows-1252 agree on most bytes); the one producing the fewest
+    implausible characters wins, and a second Windows-1252 layer wins over the first when it
+    fits as well.
+    """
+    scores = _score_exact_kinds(texts)
+    fitting = [s for s in scores.values() if s.fits]
+    if not fitting:
+        return None
+    order = ["double", "cp1252", "latin1", "mac_roman"]
+    best = min(fitting, key=lambda s: (s.implausible, order.index(s.kind)))
+    runs = best.inverted
+    confidence = min(1.0, 0.6 + 0.1 * runs) if best.implausible == 0 else 0.5
+    others = ", ".join(f"{s.kind}: {s.inverted} fit/{s.failed} fail" for s in scores.values())
+    evidence = (
+        f"all {runs} non-ASCII runs re-encode with {best.kind} into well-formed UTF-8 "
+        f"({best.implausible} odd characters); {others}"
+    )
+    return DocumentRepair(best.kind, round(confidence, 3), evidence)
 
 
 def diagnose(texts: Iterable[str]) -> DocumentRepair:
     """Decide which mis-decoding, if any, a whole document went through."""
-    return DocumentRepair()
+    texts = [t for t in texts if t]
+    if all(t.isascii() for t in texts):
+        return DocumentRepair("none", 1.0, "all text is ASCII")
+    decision = _looks_thai_lossy(texts) or _best_exact_kind(texts)
+    if decision is not None:
+        return decision
+    return DocumentRepair(
+        "none", 1.0, "no whole-document mis-decoding fits; ftfy handles local damage"
+    )
 
 
 def fix_document_text(text: str) -> tuple[str, list[Repair]]:

@@ -11,7 +11,12 @@ document already shows for certain, and by its neighbours:
 - Thai spelling: tone marks and above/below vowels follow a consonant, leading vowels precede one;
 - quotes: an opening quote follows a space and precedes a word, a closing one the reverse, and
   `’` between two letters is an apostrophe;
-- an emoji keycap follows a digit and its variation selector.
+- an emoji keycap follows a digit and its variation selector;
+- a reading that leaves a space or line break as real text pays that character's probability
+  (a line break inside a post is rare, so `\n` after a lead is usually byte 0x85);
+- runs of math-alphabet letters (`𝙗𝙪𝙞𝙡𝙙`) are decoded as a whole: every style that fits all
+  positions is tried, and the run is read as a word when a known word in one style is more
+  probable than the emoji the same bytes could also be (`_decode_math_runs`).
 
 The scores are turned into probabilities per group, recomputed a few times so that damaged
 neighbours inform each other (a mean-field iteration), and the winner's probability is the
@@ -32,6 +37,10 @@ SAME_CLASS_BONUS = {"cjk": 2.0, "thai": 1.5, "emoji": 1.0, "latin": 0.3}
 MATH_STYLE_BONUS = 5.0
 OTHER_LETTER_BONUS = 2.0
 ITERATIONS = 4
+# Probability that a real space / line break stands where a lead could have owned it.
+REAL_TOKEN_PROBABILITY = {" ": 0.15, "\n": 0.01}
+# How often a word is written in one math-alphabet style (estimate for social posts).
+MATH_WORD_PRIOR = 1e-4
 
 _THAI_CONSONANTS = range(0x0E01, 0x0E2F)
 _THAI_UPPER_LOWER = {0x0E31, *range(0x0E34, 0x0E3B)}
@@ -173,16 +182,18 @@ def choose(
                 else:
                     model = model or char_model()
                     base = log(model.prior(char)) + evidence.log_boost(char)
+                    base += sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
                 opts.append(_Option(index, reading.end, char, base))
         options.append(opts)
     probs = [_softmax([o.base for o in opts]) for opts in options]
     if model is not None:
+        forced = _decode_math_runs(groups, options, probs)
         for _ in range(ITERATIONS):
             bests = [_best(options[g], probs[g]) for g in range(len(groups))]
             masses = [_class_mass(options[g], probs[g]) for g in range(len(groups))]
             probs = [
-                _rescore(text, groups, options, bests, masses, g) if len(options[g]) > 1
-                else probs[g]
+                _rescore(text, groups, options, bests, masses, g)
+                if len(options[g]) > 1 and g not in forced else probs[g]
                 for g in range(len(groups))
             ]
     choices = []
@@ -251,3 +262,81 @@ def _softmax(scores: list[float]) -> list[float]:
     weights = [math.exp(s - top) for s in scores]
     total = sum(weights)
     return [w / total for w in weights]
+
+
+def _math_letter(char: str) -> str:
+    """The plain letter or digit a math-alphabet character stands for (NFKC), lower-cased."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", char).lower()
+
+
+def _word_probability(word: str) -> float:
+    from wordfreq import word_frequency
+
+    return max(word_frequency(word, lang) for lang in ("en", "fr", "it"))
+
+
+def _decode_math_runs(
+    groups: list[Group], options: list[list[_Option]], probs: list[list[float]]
+) -> set[int]:
+    """Read runs of adjacent 4-byte groups as one math-alphabet word when that is likelier.
+
+    Letter by letter a math letter never beats an emoji (emoji are far more frequent), but a
+    run whose every position fits one style and spells a known word is very unlikely to be
+    chance. Compares P(style word) = MATH_WORD_PRIOR * P(word) with the product over
+    positions of the total prior of the other candidates. Sets `probs` of the groups it
+    decides and returns their indices.
+    """
+    forced: set[int] = set()
+    runs: list[list[int]] = []
+    for g, group in enumerate(groups):
+        if not any(char_class(o.char).startswith("math:") for o in options[g]):
+            continue
+        if runs and runs[-1][-1] == g - 1 and any(o.end == group.start for o in options[g - 1]):
+            runs[-1].append(g)
+        else:
+            runs.append([g])
+    for run in runs:
+        if len(run) < 2:
+            continue
+        styles = set.intersection(*(
+            {char_class(o.char) for o in options[g] if char_class(o.char).startswith("math:")}
+            for g in run
+        ))
+        best: tuple[float, str, list[int]] = (-math.inf, "", [])
+        for style in styles:
+            choices = [
+                [i for i, o in enumerate(options[g]) if char_class(o.char) == style] for g in run
+            ]
+            combos = 1
+            for c in choices:
+                combos *= len(c)
+            if combos > 4096:
+                continue
+            for pick in _product(choices):
+                word = "".join(_math_letter(options[g][i].char) for g, i in zip(run, pick))
+                p = _word_probability(word)
+                if p and math.log(p) > best[0]:
+                    best = (math.log(p), style, list(pick))
+        if not best[2]:
+            continue
+        other = 0.0
+        for g in run:
+            mass = sum(math.exp(o.base) for o in options[g] if not char_class(o.char).startswith("math"))
+            other += math.log(mass) if mass > 0 else -50.0
+        math_score = math.log(MATH_WORD_PRIOR) + best[0]
+        if math_score <= other:
+            continue
+        confidence = 1.0 / (1.0 + math.exp(other - math_score))
+        for g, i in zip(run, best[2]):
+            probs[g] = [0.0] * len(options[g])
+            probs[g][i] = confidence
+            forced.add(g)
+    return forced
+
+
+def _product(choices: list[list[int]]):
+    import itertools
+
+    return itertools.product(*choices)

@@ -9,9 +9,14 @@ Sources, in order of trust:
   words (`it's`) are read as the typographic `’` a phone keyboard types.
 - The same lists carry emoji and symbols as tokens, which gives their relative frequencies,
   including the joiners and variation selectors inside emoji sequences.
-- wordfreq has no Thai and strips punctuation, so two small tables of estimated rates cover
-  Thai letters and typographic punctuation (Latin and CJK). They are rough orders of
-  magnitude; the context features below do the fine work.
+- wordfreq has no Thai: the Thai National Corpus word frequencies that PyThaiNLP ships
+  (`tnc_freq.txt`, read as a plain file; PyThaiNLP itself is not imported) play that part. A
+  small table of estimated rates stands in only if that file is missing.
+- wordfreq strips punctuation, so a small table of estimated rates covers typographic
+  punctuation (Latin and CJK). They are rough orders of magnitude; context does the fine work.
+- Japanese and Thai are written without spaces, and wordfreq's Japanese words are short
+  morphemes: for those two, pairs across word edges are added as if the words were drawn one
+  after another at their frequencies (a unigram word stream), instead of pairing with a space.
 - Characters in none of these get a floor by kind (emoji, math letter, CJK, other letter...).
 """
 from __future__ import annotations
@@ -131,33 +136,61 @@ class CharModel:
         self.pair: dict[tuple[str, str], float] = defaultdict(float)
         self.left_total: dict[str, float] = defaultdict(float)
         self.right_total: dict[str, float] = defaultdict(float)
+        self.streams: list[tuple[dict[str, float], dict[str, float]]] = []
         for lang, weight in LANGUAGE_WEIGHTS.items():
-            self._add_words(wordfreq.get_frequency_dict(lang, "small"), weight)
+            freqs = wordfreq.get_frequency_dict(lang, "small")
+            self._add_words(freqs, weight, spaced=lang != "ja")
         self._add_emoji(wordfreq.get_frequency_dict("en", "large"))
-        total = sum(THAI_LETTER_RATES.values())
-        for char, rate in THAI_LETTER_RATES.items():
-            self.unigram[char] += THAI_WEIGHT * rate / total
+        thai = thai_word_frequencies()
+        if thai:
+            self._add_words(thai, THAI_WEIGHT, spaced=False)
+        else:
+            total = sum(THAI_LETTER_RATES.values())
+            for char, rate in THAI_LETTER_RATES.items():
+                self.unigram[char] += THAI_WEIGHT * rate / total
         for char, rate in PUNCTUATION_RATES.items():
             self.unigram[char] += rate
 
-    def _add_words(self, freqs: dict[str, float], weight: float) -> None:
+    def _add_words(self, freqs: dict[str, float], weight: float, spaced: bool = True) -> None:
+        """Add a language's words; `spaced` languages pair word edges with a space."""
         mass = sum(f * (len(w) + 1) for w, f in freqs.items())
         scale = weight / mass
         unigram, pair = self.unigram, self.pair
         left_total, right_total = self.left_total, self.right_total
+        starts: dict[str, float] = defaultdict(float)
+        ends: dict[str, float] = defaultdict(float)
         for word, freq in freqs.items():
             w = freq * scale
             word = word.replace("'", "\u2019")
-            previous = " "
-            for char in word:
+            if not word:
+                continue
+            starts[word[0]] += w
+            ends[word[-1]] += w
+            previous = word[0]
+            unigram[previous] += w
+            for char in word[1:]:
                 unigram[char] += w
                 pair[previous, char] += w
                 left_total[previous] += w
                 right_total[char] += w
                 previous = char
-            pair[previous, " "] += w
-            left_total[previous] += w
-            right_total[" "] += w
+        if spaced:
+            for char, w in starts.items():
+                pair[" ", char] += w
+                left_total[" "] += w
+                right_total[char] += w
+            for char, w in ends.items():
+                pair[char, " "] += w
+                left_total[char] += w
+                right_total[" "] += w
+            return
+        # Pairs across word edges are products of two tables; they are looked up, not stored.
+        start_total = sum(starts.values())
+        self.streams.append((ends, {c: w / start_total for c, w in starts.items()}))
+        for char, w in ends.items():
+            left_total[char] += w
+        for char, w in starts.items():
+            right_total[char] += w
 
     def _add_emoji(self, freqs: dict[str, float]) -> None:
         mass = sum(f * (len(w) + 1) for w, f in freqs.items())
@@ -180,7 +213,10 @@ class CharModel:
         if not total or self.right_total.get(right, 0.0) == 0.0:
             return 1.0
         expected = self.right_total[right] / sum_right(self)
-        observed = self.pair.get((left, right), 0.0) / total
+        joint = self.pair.get((left, right), 0.0)
+        for ends, starts in self.streams:
+            joint += ends.get(left, 0.0) * starts.get(right, 0.0)
+        observed = joint / total
         strength = total / (total + 1e-5)  # weak evidence for rare left characters
         ratio = (observed + 1e-3 * expected) / (expected * 1.001)
         return ratio ** strength
@@ -192,6 +228,25 @@ def sum_right(model: CharModel) -> float:
         cached = sum(model.right_total.values())
         model._right_sum = cached  # type: ignore[attr-defined]
     return cached
+
+
+def thai_word_frequencies() -> dict[str, float]:
+    """Word counts of the Thai National Corpus as shipped by PyThaiNLP, or {} without it."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pythainlp")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "corpus" / "tnc_freq.txt"
+    if not path.exists():
+        return {}
+    freqs: dict[str, float] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition("\t")
+        if word and count.isdigit():
+            freqs[word] = freqs.get(word, 0.0) + float(count)
+    return freqs
 
 
 @lru_cache(maxsize=1)

@@ -83,6 +83,8 @@ class Reading:
     start: int
     end: int
     candidates: tuple[str, ...]
+    # Spaces/line breaks this reading leaves as real text that another reading would own.
+    leftover: str = ""
 
 
 @dataclass
@@ -150,7 +152,8 @@ def parse_lossy(text: str) -> LossyParse:
             visible = tuple(b for b, _ in following[:taken])
             candidates = completions(byte, visible, slots)
             if candidates:
-                group.readings.append(Reading(i, i + 1 + taken, candidates))
+                leftover = text[i + 1 + taken:i + 1 + len(following)]
+                group.readings.append(Reading(i, i + 1 + taken, candidates, leftover))
         result.thai_chars += sum(1 for _, req in following[:required] if req)
         if group.readings:
             result.groups.append(group)

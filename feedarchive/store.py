@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 
 import sqlite_utils
 
-from .models import Post, Profile, Repair, Thread, ThreadCandidate
+from .models import Page, Post, Profile, Repair, Thread, ThreadCandidate
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
@@ -60,6 +60,9 @@ TABLES: dict[str, dict] = {
             "reposts": int, "likes": int, "thread_id": str, "thread_index": int,
             "thread_marker": str, "source_id": int, "position": int, "line": int,
             "repaired": int, "guessed": int, "min_confidence": float,
+            "created_at": str, "url": str, "lang": str, "quotes": int, "views": int,
+            "bookmarks": int, "native_id": str, "reply_to": str, "reply_to_author": str,
+            "repost_of": str,
         },
         pk="id",
         foreign_keys=[
@@ -84,6 +87,22 @@ TABLES: dict[str, dict] = {
         pk="id",
         foreign_keys=[("source_id", "sources", "id"), ("post_id", "posts", "id")],
     ),
+    "pages": dict(
+        columns={
+            "id": str, "author": str, "location": str, "title": str, "text": str,
+            "text_raw": str, "sections": str, "source_id": int, "repaired": int,
+        },
+        pk="id",
+        foreign_keys=[("author", "authors", "handle"), ("source_id", "sources", "id")],
+    ),
+    "page_entries": dict(
+        columns={
+            "id": int, "page_id": str, "kind": str, "date": str, "year": int, "text": str,
+            "venue": str,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+    ),
     "thread_candidates": dict(
         columns={
             "post_id": str, "thread_id": str, "role": str, "evidence": str, "confidence": float,
@@ -106,6 +125,11 @@ INDEXES = [
     ("engagement", ["source_id"]),
     ("sources", ["path"]),
     ("sources", ["sha256"]),
+    ("posts", ["native_id"]),
+    ("pages", ["author"]),
+    ("pages", ["source_id"]),
+    ("page_entries", ["page_id"]),
+    ("page_entries", ["year"]),
 ]
 
 
@@ -125,7 +149,7 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version >= SCHEMA_VERSION and "posts_fts" in db.table_names():
+    if version >= SCHEMA_VERSION:
         return
     with transaction(db):
         for name, spec in TABLES.items():
@@ -135,9 +159,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             )
         for table, columns in INDEXES:
             db[table].create_index(columns, if_not_exists=True)
-        if "posts_fts" not in db.table_names():
-            # Triggers keep the index right inside each import's transaction.
-            db["posts"].enable_fts(["text"], create_triggers=True, tokenize="unicode61")
+        # Triggers keep the indexes right inside each import's transaction.
+        for table in ("posts", "pages"):
+            if f"{table}_fts" not in db.table_names():
+                db[table].enable_fts(["text"], create_triggers=True, tokenize="unicode61")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -169,6 +194,9 @@ def sources_at_path(db: sqlite_utils.Database, path: str) -> list[int]:
 def delete_source(db: sqlite_utils.Database, source_id: int) -> None:
     """Remove what one source contributed; posts also seen by other sources stay."""
     db.execute("delete from repairs where source_id = ?", [source_id])
+    db.execute("delete from page_entries where page_id in "
+               "(select id from pages where source_id = ?)", [source_id])
+    db.execute("delete from pages where source_id = ?", [source_id])
     db.execute("delete from engagement where source_id = ?", [source_id])
     db.execute("delete from profile_history where source_id = ?", [source_id])
     orphans = "select id from posts where source_id = ? and id not in (select post_id from engagement)"
@@ -226,6 +254,10 @@ def existing_positions(db: sqlite_utils.Database, ids: list[str]) -> dict[str, i
     return found
 
 
+OPTIONAL_POST_FIELDS = ("created_at", "url", "lang", "quotes", "views", "bookmarks",
+                        "native_id", "reply_to", "reply_to_author", "repost_of")
+
+
 def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
                 positions: dict[str, int]) -> None:
     """Insert new posts and refresh the counts of known ones; record what this source saw."""
@@ -239,6 +271,7 @@ def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
             "source_id": source_id, "position": positions[post.id], "line": post.line,
             "repaired": int(post.text != post.text_raw), "guessed": len(guessed),
             "min_confidence": min((r.confidence for r in post.repairs), default=None),
+            **{name: getattr(post, name) for name in OPTIONAL_POST_FIELDS},
         })
     db["posts"].upsert_all(rows, pk="id", batch_size=500)
     db["engagement"].insert_all(
@@ -267,14 +300,38 @@ def write_repairs(db: sqlite_utils.Database, source_id: int, posts: list[Post],
 def author_posts(db: sqlite_utils.Database, handle: str) -> list[Post]:
     """All posts of one author in timeline order, as the thread stage needs them."""
     posts = []
-    for post_id, text, text_raw, position in db.execute(
-        "select id, text, text_raw, position from posts where author = ? order by position, id",
+    for post_id, text, text_raw, native_id, reply_to, created_at in db.execute(
+        "select id, text, text_raw, native_id, reply_to, created_at from posts "
+        "where author = ? order by position, id",
         [handle],
     ):
-        post = Post(text_raw, handle, text=text)
+        post = Post(text_raw, handle, text=text, native_id=native_id, reply_to=reply_to,
+                    created_at=created_at)
         post.id = post_id
         posts.append(post)
     return posts
+
+
+def write_pages(db: sqlite_utils.Database, pages: list[Page], source_id: int) -> None:
+    for page in pages:
+        page_id = page_key(page.location)
+        db["pages"].insert({
+            "id": page_id, "author": page.author, "location": page.location,
+            "title": page.title, "text": page.text, "text_raw": page.text_raw,
+            "sections": json.dumps(page.sections, ensure_ascii=False),
+            "source_id": source_id, "repaired": int(page.text != page.text_raw),
+        }, replace=True)
+        db["page_entries"].insert_all(
+            ({"page_id": page_id, "kind": e.kind, "date": e.date, "year": e.year,
+              "text": e.text, "venue": e.venue} for e in page.entries),
+            batch_size=500,
+        )
+
+
+def page_key(location: str) -> str:
+    import hashlib
+
+    return "p" + hashlib.sha256(location.encode("utf-8")).hexdigest()[:15]
 
 
 def replace_threads(db: sqlite_utils.Database, handle: str, threads: list[Thread],

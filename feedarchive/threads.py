@@ -82,7 +82,8 @@ _URL_TAIL = re.compile(r"(?:^|\s)(?:https?://|www\.)\S+$")
 # A number-less head announces itself at its start ("A thread on...", "Thread:", "Un fil") or
 # ends with the thread emoji. Posts that merely mention a thread ("Great thread by @x") do not.
 _HEAD_START = re.compile(
-    r"(?:(?:a|an|one|my|un|une|mon|petit|short|quick|mini|big)\s+)?(?:thread|fil|スレッド|เธรด)"
+    r"(?P<lit>(?:(?:a|an|one|my|un|une|mon|petit|short|quick|mini|big)\s+)?"
+    r"(?:thread|fil|スレッド|เธรด))"
     r"(?:\s*[:：—–-]|\s+(?:on|about|of|sur|de|du|des|pour|:)\b|\s*$)",
     re.IGNORECASE,
 )
@@ -184,8 +185,9 @@ def _plausible(part: int, total: Optional[int]) -> bool:
 
 
 def _next_word(text: str, pos: int) -> str:
+    """The word after `pos`, as written (a unit is lowercase; "Day two:" opens a sentence)."""
     m = re.match(r"\s*([^\s]+)", text[pos:])
-    return m.group(1).lower().strip(".,;!?()") if m else ""
+    return m.group(1).strip(".,;!?()") if m else ""
 
 
 def _numbered(text: str, m: re.Match, position: str) -> Optional[Marker]:
@@ -263,8 +265,7 @@ def _head_marker(text: str) -> Optional[Marker]:
         return Marker(None, None, HEAD, THREAD_EMOJI, at, at + 1, "start")
     m = _HEAD_START.match(text, i)
     if m:
-        literal = m.group(0).rstrip(" :：—–-")
-        return Marker(None, None, HEAD, literal, m.start(), m.start() + len(literal), "start")
+        return Marker(None, None, HEAD, m.group("lit"), m.start(), m.end("lit"), "start")
     stop = _strip_trailing(text)
     tail = text[stop:]
     # Only the decoration run right after the text counts, not emoji inside a trailing URL.
@@ -535,10 +536,13 @@ def _confidence(chain: list[_Node], declared: Optional[int], missing: list[int])
 def _evidence(chain: list[_Node], declared: Optional[int], missing: list[int],
               same_total: int) -> str:
     """One or two plain sentences on what was inferred rather than read off the markers."""
-    parts = ", ".join(str(n.part) for n in chain)
-    direction = {1: "oldest first", -1: "newest first", 0: "alone"}[_direction(chain)]
-    total = f"of {declared}" if declared else "with no stated total"
-    bits = [f"Parts {parts} {total}, laid out {direction}."]
+    total = f"of {declared}" if declared else "(no stated total)"
+    if len(chain) == 1:
+        bits = [f"Only part {chain[0].part} {total} is present."]
+    else:
+        parts = ", ".join(str(n.part) for n in chain)
+        direction = "oldest first" if _direction(chain) > 0 else "newest first"
+        bits = [f"Parts {parts} {total}, laid out {direction}."]
     gaps = [abs(a.pos - b.pos) - 1 for a, b in zip(chain, chain[1:])]
     if any(gaps):
         bits.append(f"Other posts sit between parts (up to {max(gaps)}).")
@@ -592,7 +596,7 @@ def _by_author(posts: list[Post]) -> dict[str, list[Post]]:
     return groups
 
 
-def _stitch_author(posts: list[Post]) -> tuple[list[list[_Node]], list[Post]]:
+def _stitch_author(posts: list[Post]) -> list[list[_Node]]:
     """Chains (threads, reading order) found among one author's posts."""
     nodes = []
     for pos, post in enumerate(posts):
@@ -605,7 +609,7 @@ def _stitch_author(posts: list[Post]) -> tuple[list[list[_Node]], list[Post]]:
     chains = {id(c[0]): c for c in (_chain(n) for n in nodes)}.values()
     kept = [c for c in chains if _trusted(c)]
     kept.sort(key=lambda c: min(n.pos for n in c))
-    return kept, posts
+    return kept
 
 
 def stitch(posts: list[Post]) -> StitchResult:
@@ -616,12 +620,12 @@ def stitch(posts: list[Post]) -> StitchResult:
     """
     result = StitchResult()
     for author_posts in _by_author(posts).values():
-        chains, _ = _stitch_author(author_posts)
+        chains = _stitch_author(author_posts)
         for chain in chains:
             key = chain[0].total_key
             same_total = sum(1 for c in chains if c[0].total_key == key and key != "open")
             result.threads.append(_build_thread(chain, "markers", same_total))
-        result.candidates.extend(_find_candidates(author_posts, chains, result.threads))
+        result.candidates.extend(_find_candidates(author_posts, chains))
     return result
 
 
@@ -648,6 +652,15 @@ def _overlap(text: str, thread_text: str) -> float:
     return len(words & _tokens(thread_text)) / len(words)
 
 
+def _candidate_role(text: str, side: str) -> str:
+    """Closing wording makes a tail, intro wording (or a question) a head; else the side decides."""
+    if _TAIL_CUES.search(text):
+        return "tail"
+    if _HEAD_CUES.search(text) or "?" in text or "？" in text:
+        return "head"
+    return side
+
+
 def _candidate_score(text: str, thread_text: str, distance: int, role: str,
                      pinned: bool) -> float:
     """Heuristic 0..1: adjacency, shared vocabulary, and intro/closing wording.
@@ -664,47 +677,66 @@ def _candidate_score(text: str, thread_text: str, distance: int, role: str,
     cues = _TAIL_CUES if role == "tail" else _HEAD_CUES
     if cues.search(text):
         score += 0.3
-    return min(score, 0.9)
+    return round(min(score, 0.9), 2)
 
 
-def _find_candidates(posts: list[Post], chains: list[list[_Node]],
-                     threads: list[Thread]) -> list[ThreadCandidate]:
-    """Score unthreaded neighbours of each thread (and a pinned-looking first post)."""
-    in_thread = {id(n.post) for c in chains for n in c}
+@dataclass
+class _Spot:
+    """A post position worth scoring as a candidate for one thread."""
+
+    pos: int
+    side: str  # "head": before part 1 in reading order; "tail": after the last part
+    distance: int
+    pinned: bool = False
+
+
+def _spots(chain: list[_Node], count: int) -> list[_Spot]:
+    """The two posts on either side of the thread, and the first post on the page.
+
+    Profile pages show a pinned post first, out of time order; an author often pins the intro
+    to their thread, so the first post is looked at whatever its distance.
+    """
+    direction = _direction(chain) or -1  # a lone part: assume the usual newest-first page
+    first, last = chain[0].pos, chain[-1].pos
+    spots = [_Spot(first - direction * d, "head", d) for d in (1, 2)]
+    declared = chain[-1].marker.total
+    if not declared or chain[-1].part == declared:  # after an unfinished thread: no closing note
+        spots += [_Spot(last + direction * d, "tail", d) for d in (1, 2)]
+    ends = {first, last}
+    if 0 not in {s.pos for s in spots} | ends and min(n.pos for n in chain) > 0:
+        spots.append(_Spot(0, "head", min(n.pos for n in chain), pinned=True))
+    return [s for s in spots if 0 <= s.pos < count]
+
+
+def _find_candidates(posts: list[Post], chains: list[list[_Node]]) -> list[ThreadCandidate]:
+    """Score unthreaded neighbours of each thread; keep each post's best match."""
+    in_thread = {n.pos for c in chains for n in c}
     best: dict[int, ThreadCandidate] = {}
     for chain in chains:
-        tid = chain[0].post.thread_id or ""
         thread_text = " ".join(_post_text(n.post) for n in chain)
-        direction = _direction(chain) or -1  # a lone part: assume the usual newest-first page
-        first, last = chain[0].pos, chain[-1].pos
-        sides = {"head": (first, -direction), "tail": (last, direction)}
-        declared = chain[-1].marker.total
-        if declared and chain[-1].part != declared:
-            del sides["tail"]  # the post after an unfinished thread is not its closing note
-        for role, (anchor, step) in sides.items():
-            spots = [(anchor + step * d, d, False) for d in (1, 2)]
-            if role == "head" and 0 not in (anchor + step, anchor + 2 * step) and first != 0:
-                spots.append((0, abs(anchor), True))
-            for pos, distance, pinned in spots:
-                if not 0 <= pos < len(posts) or id(posts[pos]) in in_thread:
-                    continue
-                if not pinned and any(
-                        id(posts[p]) in in_thread for p in range(min(pos, anchor) + 1, max(pos, anchor))):
-                    continue
-                text = _post_text(posts[pos])
-                score = _candidate_score(text, thread_text, distance, role, pinned)
-                if score < CANDIDATE_THRESHOLD:
-                    continue
-                old = best.get(id(posts[pos]))
-                if old and old.confidence >= score:
-                    continue
-                why = ("first post on the page, shares the thread's vocabulary" if pinned else
-                       f"{distance} post(s) {'before part ' + str(chain[0].part) if role == 'head' else 'after part ' + str(chain[-1].part)}")
-                best[id(posts[pos])] = ThreadCandidate(
-                    post=posts[pos], thread_id=tid, role=role, confidence=round(score, 2),
-                    evidence=f"Unnumbered {role} candidate: {why}; not counted as a part.",
-                )
-    return list(best.values())
+        for spot in _spots(chain, len(posts)):
+            between = range(min(spot.pos, chain[0].pos, chain[-1].pos),
+                            max(spot.pos, chain[0].pos, chain[-1].pos))
+            if spot.pos in in_thread or (not spot.pinned and any(
+                    p in in_thread and p not in {n.pos for n in chain} for p in between)):
+                continue  # another thread stands in between
+            text = _post_text(posts[spot.pos])
+            role = _candidate_role(text, spot.side)
+            score = _candidate_score(text, thread_text, spot.distance, role, spot.pinned)
+            old = best.get(spot.pos)
+            if score < CANDIDATE_THRESHOLD or (old and old.confidence >= score):
+                continue
+            where = ("shown first on the page (pinned?) and shares the thread's vocabulary"
+                     if spot.pinned else f"{spot.distance} post(s) from the thread's "
+                     f"{'first' if spot.side == 'head' else 'last'} part")
+            best[spot.pos] = ThreadCandidate(
+                post=posts[spot.pos], thread_id=chain[0].post.thread_id or "", role=role,
+                confidence=score,
+                evidence=f"Unnumbered post {where}; it reads like the thread's "
+                         f"{'introduction' if role == 'head' else 'closing note'}, so it is "
+                         f"offered as a {role} candidate, not counted as a part.",
+            )
+    return [best[pos] for pos in sorted(best)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -732,7 +764,7 @@ def _reading_order(root: Post, children: dict[str, list[Post]], age: dict[int, i
             continue
         seen.add(id(post))
         out.append(post)
-        kids = sorted(children.get(post.id, []), key=lambda p: age[id(p)], reverse=True)
+        kids = sorted(children.get(post.id, []), key=lambda p: age[id(p)])
         stack.extend(reversed(kids))
     return out
 

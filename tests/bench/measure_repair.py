@@ -1,0 +1,106 @@
+"""Measure the repair stage on the development corpus (not a test; prints a report).
+
+    .venv/bin/python tests/bench/measure_repair.py [/work/shared/corpus/dev] [-v]
+
+For every case: `diagnose` over all raw texts of the file (posts, display name, profile lines),
+then `fix` on each post. Reports, per corruption kind, posts restored exactly (NFC, stripped),
+the diagnosis each file got, for thai_lossy the invertible/guessed split and top-1 accuracy on
+characters that lost bytes, and false repairs on clean files (posts whose text changed).
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from feedarchive.repair import diagnose  # noqa: E402
+
+
+def norm(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def lost_bytes(char: str) -> bool:
+    """A character the Thai damage left ambiguous: a byte lost, or 0xA0 turned into a space."""
+    data = char.encode("utf-8")
+    return len(data) > 1 and any(0x80 <= b <= 0xA0 and b != 0x85 for b in data[1:])
+
+
+def profile_texts(raw_file: str) -> list[str]:
+    lines = raw_file.replace("\r\n", "\n").split("\n")
+    handle = next(i for i, line in enumerate(lines) if line.startswith("@"))
+    statuses = next(i for i, line in enumerate(lines) if line == "Statuses")
+    joined = next(i for i, line in enumerate(lines) if line.startswith("Joined "))
+    return ["\n".join(lines[:handle]), "\n".join(lines[statuses + 2:joined])]
+
+
+def guessed_correct(fixed: str, truth: str) -> tuple[int, int]:
+    """(damaged characters of `truth`, how many of them `fixed` has right where they belong)."""
+    damaged = [i for i, c in enumerate(truth) if lost_bytes(c)]
+    if not damaged:
+        return 0, 0
+    right = set()
+    matcher = difflib.SequenceMatcher(None, fixed, truth, autojunk=False)
+    for block in matcher.get_matching_blocks():
+        right.update(range(block.b, block.b + block.size))
+    return len(damaged), sum(1 for i in damaged if i in right)
+
+
+def main(corpus: Path, verbose: bool) -> None:
+    exact: dict[str, Counter] = defaultdict(Counter)
+    diagnosed: dict[str, Counter] = defaultdict(Counter)
+    chars_total = chars_right = 0
+    false_repairs = 0
+    misses: list[str] = []
+    start = time.perf_counter()
+    for truth_path in sorted(corpus.glob("d*.truth.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        kind = truth["corruption"]
+        raw_file = truth_path.with_name(truth["case"] + ".txt").read_text(encoding="utf-8")
+        texts = [p["raw"] for p in truth["posts"]] + profile_texts(raw_file)
+        decision = diagnose(texts)
+        diagnosed[kind][decision.kind] += 1
+        for post in truth["posts"]:
+            fixed, _repairs = decision.fix(post["raw"])
+            ok = norm(fixed) == norm(post["text"])
+            bucket = "posts"
+            if kind == "thai_lossy":
+                bucket = "invertible" if post["invertible"] else "guessed"
+                total, right = guessed_correct(norm(fixed), norm(post["text"]))
+                chars_total += total
+                chars_right += right
+            exact[kind][bucket] += 1
+            exact[kind][bucket + "_ok"] += ok
+            if kind == "clean" and fixed != post["raw"]:
+                false_repairs += 1
+            if not ok and (verbose or bucket != "guessed"):
+                misses.append(f"{truth['case']} {kind}/{bucket}\n  got  {fixed!r}\n  want {post['text']!r}")
+    elapsed = time.perf_counter() - start
+    for line in misses:
+        print(line)
+    print()
+    for kind in sorted(exact):
+        counts = exact[kind]
+        parts = []
+        for bucket in ("posts", "invertible", "guessed"):
+            if counts[bucket]:
+                ok, n = counts[bucket + "_ok"], counts[bucket]
+                parts.append(f"{bucket} {ok}/{n} ({100 * ok / n:.1f}%)")
+        print(f"{kind:11} diagnosed {dict(diagnosed[kind])}  " + "  ".join(parts))
+    if chars_total:
+        print(f"thai_lossy characters with lost bytes: top-1 {chars_right}/{chars_total} "
+              f"({100 * chars_right / chars_total:.1f}%)")
+    print(f"false repairs on clean files: {false_repairs}")
+    print(f"time: {elapsed:.1f} s")
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    main(Path(args[0] if args else "/work/shared/corpus/dev"), "-v" in sys.argv)
