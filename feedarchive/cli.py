@@ -38,9 +38,11 @@ def print_report(report) -> None:
     if report.status == "unchanged":
         click.echo(f"{report.path}: unchanged (already imported)")
         return
+    owner = f" @{report.author}" if report.author else ""
+    pages = f", {report.pages} pages" if report.pages else ""
     click.echo(
-        f"{report.path}: {report.status} {report.format} @{report.author}: "
-        f"{report.posts} posts ({report.new_posts} new), {report.threads} threads, "
+        f"{report.path}: {report.status} {report.format}{owner}: "
+        f"{report.posts} posts ({report.new_posts} new), {report.threads} threads{pages}, "
         f"{report.repairs} repairs [{report.repair_kind}]"
     )
     for warning in report.warnings:
@@ -51,23 +53,31 @@ def print_report(report) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
 @click.option("--format", "format_", default=None, help="Skip detection: read every file as this format.")
-def import_(paths: tuple[Path, ...], db_path: Path | None, format_: str | None) -> None:
-    """Import timeline files (or folders of them) into the archive."""
-    from .importer import import_paths, iter_files
+@click.option("--skip-bad", is_flag=True,
+              help="Import the good lines of a JSON Lines file and report the bad ones.")
+@click.option("--author", default=None, metavar="HANDLE",
+              help="The account the sources belong to (homepages, exports without a profile).")
+def import_(paths: tuple[Path, ...], db_path: Path | None, format_: str | None,
+            skip_bad: bool, author: str | None) -> None:
+    """Import files, folders of them, and account archives (.zip, .tar.gz, unpacked)."""
+    from .formats.members import source_units
+    from .importer import import_paths
     from .store import open_db
 
     missing = [path for path in paths if not path.exists()]
     for path in missing:
         click.secho(f"error: {path}: no such file or folder", fg="red", err=True)
     db = open_db(db_path or default_db())
-    files = list(iter_files([path for path in paths if path.exists()]))
+    files = list(source_units([path for path in paths if path.exists()]))
+    options = dict(skip_bad=skip_bad, author=author.lstrip("@") if author else None)
     if len(files) > 1:
         with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
-            reports = import_paths(db, files, format_, on_report=lambda r: bar.update(1))
+            reports = import_paths(db, files, format_, on_report=lambda r: bar.update(1),
+                                   **options)
         for report in reports:
             print_report(report)
     else:
-        reports = import_paths(db, files, format_, on_report=print_report)
+        reports = import_paths(db, files, format_, on_report=print_report, **options)
     failed = [r for r in reports if r.status == "failed"]
     if failed or missing:
         click.secho(f"{len(failed) + len(missing)} of {len(files) + len(missing)} inputs failed",
@@ -124,3 +134,19 @@ def fix_text(explain: bool) -> None:
                 f"{repair.after!r} (confidence {repair.confidence:.2f})",
                 err=True,
             )
+
+
+@cli.command(name="export-thread")
+@click.argument("thread_id")
+@db_option
+def export_thread(thread_id: str, db_path: Path | None) -> None:
+    """Print a thread as Markdown (the same as its web page's `.md`), missing parts marked."""
+    from .unroll import export_thread as thread_to_markdown
+
+    path = db_path or default_db()
+    if not path.exists():
+        raise click.ClickException(f"{path}: no archive there")
+    markdown = thread_to_markdown(path, thread_id)
+    if markdown is None:
+        raise click.ClickException(f"no thread {thread_id} in {path}")
+    click.echo(markdown, nl=False)

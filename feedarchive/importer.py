@@ -5,17 +5,17 @@ imported in one transaction, so an error leaves nothing of it in the database.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterable, Optional
 
 import sqlite_utils
 
 from . import store
 from .errors import FeedarchiveError, SourceError
 from .formats import read_document
+from .formats.members import source_sha256, source_size, source_units
 from .identity import native_post_id, post_id
 from .models import Document, Post
 from .profiles import website_and_location
@@ -34,35 +34,11 @@ class ImportReport:
     posts: int = 0
     new_posts: int = 0
     threads: int = 0
+    pages: int = 0
     repairs: int = 0
     repair_kind: Optional[str] = None
     warnings: list[str] = field(default_factory=list)
     error: Optional[str] = None
-
-
-def iter_files(paths: Iterable[Path | str]) -> Iterator[Path]:
-    """Files named directly, and every non-hidden file below named folders, in sorted order."""
-    for path in map(Path, paths):
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                relative = child.relative_to(path).parts
-                if child.is_file() and not any(part.startswith(".") for part in relative):
-                    yield child
-        else:
-            yield path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except FileNotFoundError:
-        raise SourceError(str(path), "no such file") from None
-    except OSError as error:
-        raise SourceError(str(path), f"cannot read file: {error.strerror}") from None
-    return digest.hexdigest()
 
 
 def assign_ids(doc: Document) -> None:
@@ -130,20 +106,24 @@ def merge_timeline(existing: list[str], incoming: list[str]) -> list[str]:
     return merged[:cut] + pending + merged[cut:]
 
 
-def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = None) -> ImportReport:
-    """Import one file; raise `FeedarchiveError` on bad input with nothing written."""
+def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = None, *,
+                skip_bad: bool = False, author: Optional[str] = None) -> ImportReport:
+    """Import one source (a file, or an unpacked archive folder); raise `FeedarchiveError` on
+    bad input with nothing written."""
     report = ImportReport(str(path))
-    sha256 = file_sha256(path)
+    if not Path(path).exists():
+        raise SourceError(str(path), "no such file or folder")
+    sha256 = source_sha256(path)
     if store.find_source(db, sha256) is not None:
         report.status = "unchanged"
         return report
-    doc = read_document(path, format)
+    doc = read_document(path, format, skip_bad=skip_bad, author=author)
     decision = repair_document(doc)
     if doc.profile is not None and doc.format == "timeline":
         doc.profile.website, doc.profile.location = website_and_location(doc.profile.bio)
     assign_ids(doc)
     report.format, report.warnings = doc.format, list(doc.warnings)
-    report.posts, report.repair_kind = len(doc.posts), decision.kind
+    report.posts, report.pages, report.repair_kind = len(doc.posts), len(doc.pages), decision.kind
     resolved = str(Path(path).resolve())
     with store.transaction(db):
         previous = store.sources_at_path(db, resolved)
@@ -152,7 +132,7 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
         report.status = "replaced" if previous else "imported"
         source_id = store.insert_source(db, {
             "path": resolved, "format": doc.format, "sha256": sha256,
-            "size": Path(path).stat().st_size, "imported_at": store.now(),
+            "size": source_size(path), "imported_at": store.now(),
             "author": doc.profile.handle if doc.profile else None, "posts": len(doc.posts),
             "repair_kind": decision.kind, "repair_confidence": decision.confidence,
             "repair_evidence": decision.evidence, "warnings": "\n".join(doc.warnings) or None,
@@ -190,12 +170,15 @@ def import_paths(
     paths: Iterable[Path | str],
     format: Optional[str] = None,
     on_report: Optional[Callable[[ImportReport], None]] = None,
+    *,
+    skip_bad: bool = False,
+    author: Optional[str] = None,
 ) -> list[ImportReport]:
-    """Import every file under `paths`; a bad file is reported and the others still import."""
+    """Import every source under `paths`; a bad one is reported and the others still import."""
     reports = []
-    for path in iter_files(paths):
+    for path in source_units(paths):
         try:
-            report = import_file(db, path, format)
+            report = import_file(db, path, format, skip_bad=skip_bad, author=author)
         except FeedarchiveError as error:
             report = ImportReport(str(path), status="failed", error=str(error))
         reports.append(report)

@@ -15,14 +15,18 @@ ftfy is the fallback for anything the document-level decision does not claim.
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 import ftfy
+import ftfy.badness
 
 from .models import Document, Repair
 from .repair_codecs import (
     EXACT_KINDS,
+    NON_ASCII_RUN,
     CodecScore,
     fix_mac_roman_sequences,
     invert_chain,
@@ -48,11 +52,48 @@ THAI_CONTRADICTION_LIMIT = 0.02
 THAI_FOREIGN_LIMIT = 0.02
 
 
+# The only ASCII characters ftfy may change: `&` (entities) and control characters.
+_ASCII_FTFY_TRIGGER = re.compile(r"[&\x00-\x08\x0b-\x1f\x7f]")
+_THAI = re.compile(r"[\u0e01-\u0e5b]")
+_FOREIGN_TO_THAI = re.compile(r"[^\x00-\x7f\u0e00-\u0e7f]")
+
+
+# Beyond ASCII, what ftfy's other steps (with our config) act on: C1 controls, ligatures,
+# line/paragraph separators, BOM and other removable controls, surrogates, language tags.
+_FTFY_TOUCHY = re.compile(
+    "[&\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u0132\u0133\u0149\u01c4-\u01cc"
+    "\u01f1-\u01f3\ufb00-\ufb06\ufeff\ufff9-\ufffc\u206a-\u206f\ud800-\udfff"
+    "\U000e0000-\U000e007f]"
+)
+
+
 def _needs_ftfy(text: str) -> bool:
-    """ftfy cannot change printable ASCII without `&`; skipping it halves the cost of a corpus."""
+    """False when ftfy provably returns `text` unchanged, which saves most of its cost.
+
+    Printable ASCII without `&` is never changed. Other text is changed only if it has one of
+    the characters ftfy's clean-up steps handle, is not NFC, or ftfy's own `is_bad` test fires
+    (its encoding fixer does nothing otherwise).
+    """
     if text.isascii():
-        return "&" in text or any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in text)
-    return True
+        return "&" in text or (not text.isprintable() and _ASCII_FTFY_TRIGGER.search(text) is not None)
+    return (
+        _FTFY_TOUCHY.search(text) is not None
+        or not unicodedata.is_normalized("NFC", text)
+        or _looks_bad(text)
+    )
+
+
+def _looks_bad(text: str) -> bool:
+    """ftfy's `is_bad`, searched only around non-ASCII runs (ten times faster on posts).
+
+    Each of its patterns spans at most seven characters, one of them non-ASCII, so a match
+    always lies within six characters of a non-ASCII run.
+    """
+    for match in NON_ASCII_RUN.finditer(text):
+        window = text[max(0, match.start() - 6):match.end() + 6]
+        if ftfy.badness.BADNESS_RE.search(window):
+            return True
+    return False
 
 
 @dataclass
@@ -80,19 +121,29 @@ class DocumentRepair:
         return _fix_unclaimed(text, field)
 
 
-def _fix_exact(text: str, field: str, kind: str) -> tuple[str, list[Repair]]:
-    """Undo a whole-document codec mis-decoding run by run; every repair is exact."""
+def _fix_exact(text: str, field: str, kind: str, then_ftfy: bool = True) -> tuple[str, list[Repair]]:
+    """Undo a whole-document codec mis-decoding run by run; every repair is exact.
+
+    What is left (a further layer of damage the document-level test did not see) goes to ftfy.
+    """
     codecs = EXACT_KINDS[kind]
     parts: list[str] = []
     repairs: list[Repair] = []
+    spans = []
     last = 0
     for start, end, before, after in repair_runs(text, lambda run: invert_chain(run, codecs)):
         parts.append(text[last:start])
         parts.append(after)
         repairs.append(Repair(field, start, end, kind, before, after, 1.0))
+        spans.append((start, end, before, after))
         last = end
     parts.append(text[last:])
-    return "".join(parts), repairs
+    fixed = "".join(parts)
+    if then_ftfy and _needs_ftfy(fixed):
+        further = ftfy.fix_text(fixed, config=FTFY_CONFIG)
+        if further != fixed:
+            return further, _diff_repairs(text, further, field, spans, kind)
+    return fixed, repairs
 
 
 def _fix_thai_lossy(text: str, field: str, evidence: object = None) -> tuple[str, list[Repair]]:
@@ -135,17 +186,18 @@ def _fix_unclaimed(text: str, field: str) -> tuple[str, list[Repair]]:
 
 
 def _diff_repairs(
-    raw: str, fixed: str, field: str, mac_spans: list[tuple[int, int, str, str]]
+    raw: str, fixed: str, field: str, spans: list[tuple[int, int, str, str]], kind: str = "mac_roman"
 ) -> list[Repair]:
+    """One `Repair` per changed span; spans that overlap `spans` are labelled `kind`."""
     matcher = difflib.SequenceMatcher(None, raw, fixed, autojunk=False)
     repairs = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        kind = "ftfy"
-        if any(s < max(i2, i1 + 1) and i1 < e for s, e, _b, _a in mac_spans):
-            kind = "mac_roman"
-        repairs.append(Repair(field, i1, i2, kind, raw[i1:i2], fixed[j1:j2], 1.0))
+        label = "ftfy"
+        if any(s < max(i2, i1 + 1) and i1 < e for s, e, _b, _a in spans):
+            label = kind
+        repairs.append(Repair(field, i1, i2, label, raw[i1:i2], fixed[j1:j2], 1.0))
     return _merge_adjacent(repairs)
 
 
@@ -166,6 +218,8 @@ def _merge_adjacent(repairs: list[Repair]) -> list[Repair]:
 
 def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
     """Whole-document test for the lossy Thai mis-decoding; None when it does not fit."""
+    if not any(_THAI.search(t) for t in texts):
+        return None
     thai = contradictions = groups = foreign = 0
     parses = []
     for text in texts:
@@ -176,7 +230,7 @@ def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
         thai += parse.thai_chars
         contradictions += parse.contradictions
         groups += len(parse.groups)
-        foreign += sum(1 for c in text if ord(c) > 0x7F and not 0x0E00 <= ord(c) <= 0x0E7F)
+        foreign += len(_FOREIGN_TO_THAI.findall(text))
     if not groups or contradictions > THAI_CONTRADICTION_LIMIT * thai:
         return None
     if foreign > THAI_FOREIGN_LIMIT * (thai + foreign):
@@ -199,13 +253,15 @@ def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
 
 
 def _score_exact_kinds(texts: list[str]) -> dict[str, CodecScore]:
-    scores = {kind: score_codec(texts, kind) for kind in ("cp1252", "latin1", "mac_roman")}
+    scores = {kind: score_codec(texts, kind, True) for kind in ("cp1252", "latin1", "mac_roman")}
     # Windows-1252 twice: the once-repaired text must itself be a Windows-1252 mis-decoding.
     if scores["cp1252"].fits:
-        once = [_fix_exact(t, "text", "cp1252")[0] for t in texts]
-        second = score_codec(once, "cp1252")
+        once = [_fix_exact(t, "text", "cp1252", then_ftfy=False)[0] for t in texts]
+        second = score_codec(once, "cp1252", True)
         if second.fits:
-            scores["double"] = CodecScore("double", second.inverted, second.failed, second.implausible)
+            scores["double"] = CodecScore(
+                "double", second.inverted, second.failed, second.implausible, second.evidence
+            )
     return scores
 
 
@@ -217,14 +273,16 @@ def _best_exact_kind(texts: list[str]) -> Optional[DocumentRepair]:
     fits as well.
     """
     scores = _score_exact_kinds(texts)
-    fitting = [s for s in scores.values() if s.fits]
+    fitting = [s for s in scores.values() if s.convincing]
     if not fitting:
         return None
     order = ["double", "cp1252", "latin1", "mac_roman"]
     best = min(fitting, key=lambda s: (s.implausible, order.index(s.kind)))
     runs = best.inverted
-    confidence = min(1.0, 0.6 + 0.1 * runs) if best.implausible == 0 else 0.5
-    others = ", ".join(f"{s.kind}: {s.inverted} fit/{s.failed} fail" for s in scores.values())
+    confidence = min(1.0, 0.5 + 0.05 * best.evidence)
+    others = ", ".join(
+        f"{s.kind} {'fits' if s.fits else 'ruled out'}" for s in scores.values() if s is not best
+    )
     evidence = (
         f"all {runs} non-ASCII runs re-encode with {best.kind} into well-formed UTF-8 "
         f"({best.implausible} odd characters); {others}"
@@ -234,8 +292,9 @@ def _best_exact_kind(texts: list[str]) -> Optional[DocumentRepair]:
 
 def diagnose(texts: Iterable[str]) -> DocumentRepair:
     """Decide which mis-decoding, if any, a whole document went through."""
-    texts = [t for t in texts if t]
-    if all(t.isascii() for t in texts):
+    # ASCII is the same under every codec considered here: only the other texts are evidence.
+    texts = [t for t in texts if t and not t.isascii()]
+    if not texts:
         return DocumentRepair("none", 1.0, "all text is ASCII")
     decision = _looks_thai_lossy(texts) or _best_exact_kind(texts)
     if decision is not None:

@@ -113,10 +113,19 @@ def implausibility(text: str) -> int:
         category = unicodedata.category(char)
         if category in ("Cc", "Co", "Cn", "Cs") and char not in "\n\t\r":
             bad += 1
-        elif category == "Mn" and (previous.isspace() or previous.isascii() and not previous.isalpha()):
+        elif category == "Mn" and previous.isspace() and not 0xFE00 <= ord(char) <= 0xFE0F:
             bad += 1
         previous = char
     return bad
+
+
+# A short text whose only non-ASCII pair happens to be valid UTF-8 (`É’` -> `ɒ`) is not a
+# mis-decoded document; four continuation bytes in the right places (two 3-byte characters,
+# four 2-byte ones...) are. Below that, ftfy's finer judgement decides, text by text.
+MIN_EVIDENCE = 4
+# Odd characters (controls, private use) a convincing inversion may produce, per unit of evidence:
+# a document may quote a stray control character, a chance fit produces mostly odd ones.
+IMPLAUSIBLE_RATIO = 10
 
 
 @dataclass
@@ -127,14 +136,29 @@ class CodecScore:
     inverted: int = 0  # runs that invert into well-formed, different text
     failed: int = 0  # runs that cannot have come from this kind
     implausible: int = 0  # odd characters the inversion produces
+    # Continuation bytes that landed where UTF-8 needs them: each is roughly a 1-in-4 chance
+    # for genuine text, so this measures how unlikely the fit is by accident.
+    evidence: int = 0
 
     @property
     def fits(self) -> bool:
         return self.inverted > 0 and self.failed == 0
 
+    @property
+    def convincing(self) -> bool:
+        """Fits, produces nothing odd, and is too strong to be chance (see MIN_EVIDENCE)."""
+        return (
+            self.fits
+            and self.evidence >= MIN_EVIDENCE
+            and self.implausible * IMPLAUSIBLE_RATIO <= self.evidence
+        )
 
-def score_codec(texts: Iterable[str], kind: str) -> CodecScore:
-    """Count the runs of `texts` that `kind` explains and the ones it contradicts."""
+
+def score_codec(texts: Iterable[str], kind: str, stop_on_failure: bool = False) -> CodecScore:
+    """Count the runs of `texts` that `kind` explains and the ones it contradicts.
+
+    With `stop_on_failure`, counting ends at the first contradiction (enough to rule it out).
+    """
     codecs = EXACT_KINDS[kind]
     score = CodecScore(kind)
     for text in texts:
@@ -142,9 +166,12 @@ def score_codec(texts: Iterable[str], kind: str) -> CodecScore:
             fixed = invert_chain(match.group(), codecs)
             if fixed is None:
                 score.failed += 1
+                if stop_on_failure:
+                    return score
             elif fixed != match.group():
                 score.inverted += 1
                 score.implausible += implausibility(fixed)
+                score.evidence += len(match.group()) - len(fixed)
     return score
 
 
@@ -169,34 +196,54 @@ def _mac_class(low: int, high: int) -> str:
     return "".join(re.escape(c) for c in chars)
 
 
+_MAC_LEAD2 = _mac_class(0xC2, 0xDF)
 _MAC_LEAD3 = _mac_class(0xE0, 0xEF)
 _MAC_LEAD4 = _mac_class(0xF0, 0xF4)
 _MAC_CONT = _mac_class(0x80, 0xBF)
 MAC_SEQUENCE = re.compile(
-    f"(?:[{_MAC_LEAD4}][{_MAC_CONT}]{{3}}|[{_MAC_LEAD3}][{_MAC_CONT}]{{2}})+"
+    f"(?:[{_MAC_LEAD4}][{_MAC_CONT}]{{3}}|[{_MAC_LEAD3}][{_MAC_CONT}]{{2}}"
+    f"|[{_MAC_LEAD2}][{_MAC_CONT}])+"
 )
 
-# Categories a repaired Mac Roman sequence may produce: symbols, punctuation, CJK and other
-# letters of scripts that need three bytes, and the emoji modifiers/joiners.
-_PLAUSIBLE_CATEGORIES = {"So", "Sm", "Sc", "Sk", "Pd", "Pi", "Pf", "Po", "Ps", "Pe", "Lo", "Lm", "Mn", "Cf", "Nd", "No", "Zs"}
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return 0x3000 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xFF00 <= code <= 0xFFEF
 
 
-def _plausible_sequence(fixed: str) -> bool:
-    if any(unicodedata.category(c) not in _PLAUSIBLE_CATEGORIES for c in fixed):
-        return False
-    # A joiner or variation selector alone is not something to restore on its own.
+def _plausible_sequence(fixed: str, before: str, after: str) -> bool:
+    """Emoji, symbols and punctuation alone; CJK only as a run of two or more (one CJK
+    character from three stray bytes happens by chance, a run does not)."""
+    if any(len(c.encode("utf-8")) < 3 for c in fixed) and not any(
+        len(c.encode("utf-8")) >= 3 for c in fixed
+    ):
+        return False  # only 2-byte characters: ordinary Mac Roman text, not for this pass
+    for i, char in enumerate(fixed):
+        category = unicodedata.category(char)
+        if _is_cjk(char) and category[0] == "L":
+            neighbours = (fixed[i - 1] if i else before) + (fixed[i + 1] if i + 1 < len(fixed) else after)
+            if not any(_is_cjk(n) for n in neighbours):
+                return False
+        elif category[0] not in "PSZ" and category not in ("Mn", "Cf", "No", "Lo", "Lm", "Ll", "Lu"):
+            return False
     return any(unicodedata.category(c) not in ("Mn", "Cf") for c in fixed)
 
 
 def fix_mac_roman_sequences(text: str) -> list[tuple[int, int, str, str]]:
     """Find Mac Roman renderings of 3- and 4-byte UTF-8 characters (emoji, CJK, punctuation).
 
-    Returns (start, end, before, after) spans; each is accepted only when it re-encodes into
-    well-formed UTF-8 of plausible characters.
+    A candidate must cover a whole run of non-ASCII characters (mojibake is never glued to
+    genuine accented letters), re-encode into well-formed UTF-8, and give plausible
+    characters. Returns (start, end, before, after) spans.
     """
     spans = []
-    for match in MAC_SEQUENCE.finditer(text):
-        fixed = invert_run(match.group(), "mac_roman")
-        if fixed is not None and _plausible_sequence(fixed):
-            spans.append((match.start(), match.end(), match.group(), fixed))
+    for run in NON_ASCII_RUN.finditer(text):
+        match = MAC_SEQUENCE.fullmatch(run.group())
+        if not match:
+            continue
+        fixed = invert_run(run.group(), "mac_roman")
+        before = text[run.start() - 1] if run.start() else ""
+        after = text[run.end()] if run.end() < len(text) else ""
+        if fixed is not None and _plausible_sequence(fixed, before, after):
+            spans.append((run.start(), run.end(), run.group(), fixed))
     return spans

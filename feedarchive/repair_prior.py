@@ -53,8 +53,16 @@ PUNCTUATION_RATES = {
     "»": 3e-5, "§": 5e-6, "¿": 5e-6, "¡": 5e-6, "½": 5e-6, "²": 1e-5, "³": 5e-6, "✓": 2e-5,
     "、": 1.5e-3, "。": 1.5e-3, "「": 3e-4, "」": 3e-4, "『": 5e-5, "』": 5e-5, "・": 1e-4,
     "！": 2e-4, "？": 1e-4, "（": 8e-5, "）": 8e-5, "：": 3e-5, "〜": 3e-5, "～": 3e-5,
-    "【": 3e-5, "】": 3e-5, "\u3000": 3e-5, "々": 1e-4, "ー": 8e-4, "\u200b": 1e-6,
+    "\u202f": 5e-5, "【": 3e-5, "】": 3e-5, "\u3000": 3e-5, "々": 1e-4, "ー": 8e-4, "\u200b": 1e-6,
 }
+
+
+# Characters below U+1F000 that display as emoji by default (Unicode's Emoji_Presentation):
+# in social posts these are typed from emoji keyboards, unlike text symbols such as ★ or ✓.
+EMOJI_PRESENTATION_BMP = frozenset(
+    "⌚⌛⏩⏪⏫⏬⏰⏳◽◾☔☕♈♉♊♋♌♍♎♏♐♑♒♓♿⚓⚡⚪⚫⚽⚾⛄⛅⛎⛔⛪⛲⛳⛵⛺⛽✅✊✋✨❌❎❓❔❕❗➕➖➗➰➿⬛⬜⭐⭕"
+)
+EMOJI_PRESENTATION_BOOST = 3.0
 
 
 def _is_emoji_like(code: int) -> bool:
@@ -202,7 +210,8 @@ class CharModel:
 
     def prior(self, char: str) -> float:
         """Probability of `char` with no context."""
-        return self.unigram.get(char) or _floor(char)
+        p = self.unigram.get(char) or _floor(char)
+        return p * EMOJI_PRESENTATION_BOOST if char in EMOJI_PRESENTATION_BMP else p
 
     def bigram_ratio(self, left: str, right: str) -> float:
         """P(right | left) / P(right): above 1 when the pair occurs more than chance.

@@ -1,14 +1,24 @@
-"""feedarchive's Datasette plugin: archive pages (threads, authors, search) over Datasette.
+"""feedarchive's Datasette plugin: archive pages (home, authors, threads, posts, search, feeds)
+over Datasette.
 
 Registered through the `datasette` entry point, so `feedarchive serve` and a bare
 `datasette archive.db` both load it. Hook functions must be attributes of this module.
 """
 from __future__ import annotations
 
-from datasette import hookimpl
+import re
+import sqlite3
+from functools import lru_cache
 
-from .pages import thread_page
+from datasette import hookimpl
+from markupsafe import Markup
+
 from feedarchive_db import load_metadata
+
+from .pages import author_page, home_page, post_page, search_page, thread_page
+from .render import linkify
+
+PLUGIN_NAME = "feedarchive"
 
 
 @hookimpl
@@ -27,9 +37,8 @@ def get_metadata(datasette, key, database, table):
     }
 
 
+@lru_cache(maxsize=64)
 def archive_database_file(path: str) -> bool:
-    import sqlite3
-
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -54,6 +63,43 @@ def canned_queries(datasette, database):
 
 @hookimpl
 def register_routes():
+    # Plugin routes are matched before Datasette's own, so `^/$` gives the archive a home page
+    # (the handler falls back to Datasette's index when no archive is attached).
     return [
-        (r"^/-/thread/(?P<thread_id>[A-Za-z0-9_-]+)(?P<ext>\.json)?$", thread_page),
+        (r"^/$", home_page),
+        (r"^/-/thread/(?P<thread_id>[A-Za-z0-9_-]+)(?P<ext>\.json|\.md)?$", thread_page),
+        (r"^/-/author/(?P<handle>[A-Za-z0-9_]+)(?P<ext>\.json|\.atom)?$", author_page),
+        (r"^/-/post/(?P<post_id>[A-Za-z0-9_-]+)(?P<ext>\.json)?$", post_page),
+        (r"^/-/search(?P<ext>\.json)?$", search_page),
     ]
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    return [datasette.urls.static_plugins(PLUGIN_NAME, "feedarchive.css")]
+
+
+THREAD_ID = re.compile(r"^t[0-9a-f]{15}$")
+TEXT_COLUMNS = {"text", "title", "bio"}
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    """Archive cells in Datasette's own table and query pages: post text with links (escaped
+    first, then wrapped in Markup), thread ids linked to their thread page, handles to their
+    author page. Other cells are left to Datasette."""
+    if not isinstance(value, str) or table not in (None, "posts", "threads", "authors",
+                                                   "thread_candidates", "repairs"):
+        return None
+    db = datasette.databases.get(database)
+    if db is None or not db.path or not archive_database_file(db.path):
+        return None
+    path = datasette.urls.path
+    if column in TEXT_COLUMNS and table != "repairs":
+        return Markup('<div class="fa-cell-text">{}</div>').format(linkify(value, path))
+    if THREAD_ID.match(value) and (column == "thread_id" or (table in (None, "threads")
+                                                             and column == "id")):
+        return Markup('<a href="{}">{}</a>').format(path("/-/thread/" + value), value)
+    if column in ("author", "handle") and re.fullmatch(r"[A-Za-z0-9_]{1,30}", value):
+        return Markup('<a href="{}">@{}</a>').format(path("/-/author/" + value), value)
+    return None

@@ -1,37 +1,517 @@
-"""Route handlers for the archive pages; each reads with Datasette's own database API."""
+"""Route handlers for the archive pages; each reads with Datasette's own database API.
+
+Pages: `/` (home), `/-/author/<handle>` (+ `.json`, `.atom`), `/-/thread/<id>` (+ `.json`,
+`.md`), `/-/post/<id>` (+ `.json`), `/-/search` (+ `.json`). All are GET-only and read-only.
+"""
 from __future__ import annotations
 
+import functools
 import json
+import os
+import re
+import xml.etree.ElementTree as ET
+from functools import partial
+from urllib.parse import urlencode
 
 from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
 
+from feedarchive import unroll
+from feedarchive_db import load_metadata
+
+from .render import bar_chart, fmt, linkify, timeline_chart
+
+TIMELINE_PAGE = 50
+SEARCH_PAGE = 20
+CHART_BUCKETS = 80
+RECENT_THREADS = 12
+
+
+# --------------------------------------------------------------------------- data access
 
 async def archive_database(datasette):
     """The first attached database that holds a feedarchive schema."""
+    db = await find_archive_database(datasette)
+    if db is None:
+        raise NotFound("No feedarchive database is attached")
+    return db
+
+
+async def find_archive_database(datasette):
     for db in datasette.databases.values():
         if not db.is_memory and await db.table_exists("posts") and await db.table_exists("threads"):
             return db
-    raise NotFound("No feedarchive database is attached")
+    return None
 
 
+async def rows(db, sql, params=None) -> list[dict]:
+    return [dict(r) for r in (await db.execute(sql, params or [])).rows]
+
+
+def file_signature(path) -> tuple:
+    """Changes whenever the database (or its write-ahead log) is written."""
+    sig = []
+    for name in (path, f"{path}-wal"):
+        try:
+            st = os.stat(name)
+            sig.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            sig.append(None)
+    return tuple(sig)
+
+
+_cache: dict = {}
+
+
+async def cached(db, key: str, compute):
+    """Aggregates over whole tables, computed once per change of the database file: pages stay
+    fast on big archives without counting every post on every request."""
+    signature = file_signature(db.path) if db.path else None
+    entry = _cache.get((db.path, key))
+    if signature is not None and entry and entry[0] == signature:
+        return entry[1]
+    value = await compute()
+    _cache[(db.path, key)] = (signature, value)
+    return value
+
+
+async def author_counts(db) -> dict:
+    async def compute():
+        posts = {r["author"]: r["n"] for r in await rows(
+            db, "select author, count(*) as n from posts group by author")}
+        threads = {r["author"]: r["n"] for r in await rows(
+            db, "select author, count(*) as n from threads group by author")}
+        return {"posts": posts, "threads": threads}
+
+    return await cached(db, "author_counts", compute)
+
+
+async def decorate_posts(datasette, db, posts: list[dict]) -> list[dict]:
+    """Add what every rendered post needs: linked HTML, its repairs, its count history and,
+    for thread parts, `k/n` of the thread."""
+    if not posts:
+        return posts
+    ids = [p["id"] for p in posts]
+    marks = ",".join("?" * len(ids))
+    repairs: dict[str, list] = {}
+    for r in await rows(db, f"select post_id, field, kind, before, after, confidence, start, "
+                            f"\"end\" from repairs where post_id in ({marks}) "
+                            f"order by post_id, start", ids):
+        repairs.setdefault(r["post_id"], []).append(r)
+    history: dict[str, list] = {}
+    for r in await rows(db, f"select e.post_id, e.source_id, e.replies, e.reposts, e.likes, "
+                            f"e.observed_at, s.path from engagement e left join sources s "
+                            f"on s.id = e.source_id where e.post_id in ({marks}) "
+                            f"order by e.post_id, e.observed_at, e.source_id", ids):
+        r["source_name"] = os.path.basename(r.pop("path") or "") or f"source {r['source_id']}"
+        history.setdefault(r["post_id"], []).append(r)
+    thread_ids = sorted({p["thread_id"] for p in posts if p.get("thread_id")})
+    totals = {}
+    if thread_ids:
+        tmarks = ",".join("?" * len(thread_ids))
+        totals = {r["id"]: r for r in await rows(
+            db, f"select id, declared_total, found from threads where id in ({tmarks})",
+            thread_ids)}
+    for p in posts:
+        p["html"] = linkify(p.get("text"), datasette.urls.path)
+        p["repairs"] = repairs.get(p["id"], [])
+        p["history"] = history.get(p["id"], [])
+        if p.get("thread_id") in totals:
+            t = totals[p["thread_id"]]
+            p["thread_n"] = t["declared_total"] or t["found"]
+    return posts
+
+
+def json_posts(posts: list[dict]) -> list[dict]:
+    return [{k: v for k, v in p.items() if k != "html"} for p in posts]
+
+
+def html(datasette, request, template, context):
+    async def render():
+        return Response.html(await datasette.render_template(template, context, request=request))
+
+    return render()
+
+
+def nav_context(datasette, db) -> dict:
+    queries = load_metadata()["queries"]
+    return {
+        "database": db.name,
+        "db_url": datasette.urls.database(db.name),
+        "search_url": datasette.urls.path("/-/search"),
+        "home_url": datasette.urls.path("/"),
+        "canned": [
+            {"name": name, "title": q.get("title", name),
+             "url": datasette.urls.query(db.name, name)}
+            for name, q in queries.items()
+        ],
+    }
+
+
+def read_only(handler):
+    """Pages answer GET and HEAD only: nothing here writes, uploads or runs SQL from a form."""
+    @functools.wraps(handler)
+    async def wrapper(datasette, request):
+        if request.method not in ("GET", "HEAD"):
+            return Response.text("Method not allowed: this archive is read-only", status=405,
+                                 headers={"allow": "GET, HEAD"})
+        return await handler(datasette, request)
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------- home
+
+@read_only
+async def home_page(datasette, request):
+    db = await find_archive_database(datasette)
+    if db is None:  # no archive attached: Datasette's own index
+        from datasette.views.index import IndexView
+
+        request.scope["url_route"] = {"kwargs": {"format": None}}
+        return await IndexView(datasette).get(request)
+    counts = await author_counts(db)
+    authors = await rows(db, "select handle, name, bio, followers, following, statuses "
+                             "from authors order by followers desc, handle")
+    for a in authors:
+        a["posts"] = counts["posts"].get(a["handle"], 0)
+        a["threads"] = counts["threads"].get(a["handle"], 0)
+    authors = [a for a in authors if a["posts"] or a["threads"]]
+    recent = await rows(db, "select id, author, title, declared_total, found, complete, likes, "
+                            "missing from threads order by position, likes desc limit ?",
+                        [RECENT_THREADS])
+    for t in recent:
+        t["missing"] = json.loads(t["missing"] or "[]")
+    context = {**nav_context(datasette, db), "authors": authors, "recent_threads": recent,
+               "title": load_metadata().get("title", "feedarchive")}
+    return await html(datasette, request, "feedarchive_home.html", context)
+
+
+# --------------------------------------------------------------------------- author
+
+async def load_author(db, handle: str) -> dict:
+    found = await rows(db, "select * from authors where handle = ?", [handle])
+    if not found:
+        raise NotFound(f"No author @{handle} in the archive")
+    return found[0]
+
+
+async def timeline_points(db, handle: str, total: int) -> list[dict]:
+    """Likes and reposts per bucket of timeline positions (newest first), for the chart."""
+    async def compute():
+        size = max(1, -(-total // CHART_BUCKETS))
+        return await rows(
+            db, "select min(position) as first, max(position) as last, count(*) as posts, "
+                "cast(round(avg(likes)) as integer) as likes, "
+                "cast(round(avg(reposts)) as integer) as reposts "
+                "from posts where author = ? group by position / ? order by first",
+            [handle, size])
+
+    return await cached(db, f"chart:{handle}", compute)
+
+
+@read_only
+async def author_page(datasette, request):
+    db = await archive_database(datasette)
+    handle = request.url_vars["handle"]
+    ext = request.url_vars.get("ext")
+    author = await load_author(db, handle)
+    if ext == ".atom":
+        return await author_feed(datasette, request, db, author)
+    counts = await author_counts(db)
+    n_posts = counts["posts"].get(handle, 0)
+    try:
+        start = max(0, int(request.args.get("from", 0)))
+    except ValueError:
+        start = 0
+    timeline = await rows(
+        db, "select * from posts where author = ? and position >= ? order by position limit ?",
+        [handle, start, TIMELINE_PAGE + 1])
+    older = timeline[TIMELINE_PAGE]["position"] if len(timeline) > TIMELINE_PAGE else None
+    timeline = await decorate_posts(datasette, db, timeline[:TIMELINE_PAGE])
+    newer = None
+    if start > 0:
+        back = await rows(db, "select position from posts where author = ? and position < ? "
+                              "order by position desc limit 1 offset ?",
+                          [handle, start, TIMELINE_PAGE - 1])
+        newer = back[0]["position"] if back else 0
+    history = await rows(
+        db, "select h.observed_at, h.followers, h.following, h.media, h.statuses, h.source_id, "
+            "s.path from profile_history h left join sources s on s.id = h.source_id "
+            "where h.handle = ? order by h.observed_at, h.source_id", [handle])
+    previous = None
+    for h in history:
+        h["source_name"] = os.path.basename(h.pop("path") or "") or f"source {h['source_id']}"
+        h["delta"] = {k: (h[k] - previous[k]) if previous and h[k] is not None
+                      and previous[k] is not None else None
+                      for k in ("followers", "following", "media", "statuses")}
+        previous = h
+    threads = await rows(db, "select id, title, declared_total, found, complete, likes, reposts, "
+                             "replies, missing, confidence from threads where author = ? "
+                             "order by position", [handle])
+    for t in threads:
+        t["missing"] = json.loads(t["missing"] or "[]")
+    base = datasette.urls.path(f"/-/author/{handle}")
+    data = {"author": author, "posts_in_archive": n_posts, "threads": threads,
+            "profile_history": history, "timeline": json_posts(timeline),
+            "from": start, "older_from": older, "newer_from": newer}
+    if ext == ".json":
+        return Response.json(data, default=str)
+    points = await timeline_points(db, handle, n_posts)
+    context = {
+        **nav_context(datasette, db), **data, "timeline": timeline,
+        "bio_html": linkify(author.get("bio"), datasette.urls.path),
+        "website_url": website_url(author.get("website")),
+        "chart": timeline_chart(points),
+        "older_url": f"{base}?from={older}" if older is not None else None,
+        "newer_url": (f"{base}?from={newer}" if newer else base) if newer is not None else None,
+        "feed_url": f"{base}.atom", "json_url": f"{base}.json",
+        "table_url": datasette.urls.table(db.name, "posts") + "?" + urlencode(
+            {"author": handle, "_sort": "position"}),
+    }
+    return await html(datasette, request, "feedarchive_author.html", context)
+
+
+def website_url(website):
+    if not website:
+        return None
+    if re.match(r"https?://\S+$", website):
+        return website
+    if re.match(r"[\w-]+(\.[\w-]+)+(/\S*)?$", website):
+        return "https://" + website
+    return None
+
+
+# --------------------------------------------------------------------------- Atom feed
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value) -> str:
+    return _XML_BAD.sub("\ufffd", "" if value is None else str(value))
+
+
+async def author_feed(datasette, request, db, author):
+    handle = author["handle"]
+    posts = await rows(
+        db, "select p.id, p.text, p.likes, p.reposts, p.replies, p.thread_id, p.thread_index, "
+            "s.imported_at from posts p left join sources s on s.id = p.source_id "
+            "where p.author = ? order by p.position limit 50", [handle])
+    atom = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", atom)
+
+    def sub(parent, tag, text=None, **attrs):
+        el = ET.SubElement(parent, f"{{{atom}}}{tag}", {k: xml_text(v) for k, v in attrs.items()})
+        if text is not None:
+            el.text = xml_text(text)
+        return el
+
+    page_url = datasette.absolute_url(request, datasette.urls.path(f"/-/author/{handle}"))
+    feed = ET.Element(f"{{{atom}}}feed")
+    name = author.get("name") or handle
+    sub(feed, "title", f"{name} (@{handle})")
+    sub(feed, "id", page_url)
+    sub(feed, "link", href=page_url, rel="alternate", type="text/html")
+    sub(feed, "link", href=page_url + ".atom", rel="self", type="application/atom+xml")
+    updated = max((p["imported_at"] for p in posts if p["imported_at"]), default=None)
+    sub(feed, "updated", updated or "1970-01-01T00:00:00+00:00")
+    sub(sub(feed, "author"), "name", name)
+    if author.get("bio"):
+        sub(feed, "subtitle", author["bio"])
+    for p in posts:
+        entry = sub(feed, "entry")
+        url = datasette.absolute_url(request, datasette.urls.path(f"/-/post/{p['id']}"))
+        first_line = (p["text"] or "").split("\n")[0]
+        sub(entry, "title", first_line[:100] + ("…" if len(first_line) > 100 else ""))
+        sub(entry, "id", url)
+        sub(entry, "link", href=url, rel="alternate", type="text/html")
+        sub(entry, "updated", p["imported_at"] or updated or "1970-01-01T00:00:00+00:00")
+        body = str(linkify(p["text"], lambda path: datasette.absolute_url(
+            request, datasette.urls.path(path))))
+        counts = f"<p>{fmt(p['likes'])} likes · {fmt(p['reposts'])} reposts · " \
+                 f"{fmt(p['replies'])} replies</p>"
+        sub(entry, "content", f'<p style="white-space:pre-wrap">{body}</p>{counts}', type="html")
+    xml = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    return Response(
+        '<?xml version="1.0" encoding="utf-8"?>\n' + xml,
+        content_type="application/atom+xml; charset=utf-8")
+
+
+# --------------------------------------------------------------------------- thread
+
+@read_only
 async def thread_page(datasette, request):
     db = await archive_database(datasette)
     thread_id = request.url_vars["thread_id"]
-    rows = (await db.execute("select * from threads where id = ?", [thread_id])).rows
-    if not rows:
+    ext = request.url_vars.get("ext")
+    data = await db.execute_fn(partial(unroll.load_thread, thread_id=thread_id))
+    if data is None:
         raise NotFound(f"No thread {thread_id}")
-    thread = dict(rows[0])
-    thread["missing"] = json.loads(thread["missing"] or "[]")
-    parts = [dict(r) for r in (await db.execute(
-        "select id, text, text_raw, replies, reposts, likes, thread_index, thread_marker, position "
-        "from posts where thread_id = ? order by thread_index, position", [thread_id])).rows]
-    candidates = [dict(r) for r in (await db.execute(
-        "select c.role, c.evidence, c.confidence, p.id, p.text, p.replies, p.reposts, p.likes "
-        "from thread_candidates c join posts p on p.id = c.post_id where c.thread_id = ?",
-        [thread_id])).rows]
-    data = {"thread": thread, "parts": parts, "candidates": candidates,
-            "database": db.name}
+    if ext == ".md":
+        return Response(unroll.thread_markdown(data),
+                        content_type="text/markdown; charset=utf-8",
+                        headers={"content-disposition": "inline"})
+    thread, parts, candidates = data["thread"], data["parts"], data["candidates"]
+    for p in parts:
+        p["thread_id"] = thread_id
+    await decorate_posts(datasette, db, parts + candidates)
+    items = unroll.reading_order(thread, parts)
+    gaps = [{k: v for k, v in item.items() if k != "kind"} for item in items
+            if item["kind"] == "gap"]
+    if ext == ".json":
+        return Response.json({
+            "thread": thread, "author": data["author"], "parts": json_posts(parts),
+            "gaps": gaps, "candidates": json_posts(candidates), "database": db.name,
+        }, default=str)
+    bars = []
+    for item in items:
+        if item["kind"] == "gap":
+            bars += [{"label": k, "value": None, "missing": True}
+                     for k in range(item["first"], item["last"] + 1)]
+        else:
+            bars.append({"label": item["k"], "value": item["post"]["likes"]})
+    path = datasette.urls.path(f"/-/thread/{thread_id}")
+    context = {
+        **nav_context(datasette, db), "thread": thread, "author": data["author"],
+        "items": items, "parts": parts, "gaps": gaps,
+        "heads": [c for c in candidates if c["role"] == "head"],
+        "tails": [c for c in candidates if c["role"] != "head"],
+        "chart": bar_chart(bars), "n": unroll.part_total(thread, parts),
+        "permalink": datasette.absolute_url(request, path), "path": path,
+        "author_url": datasette.urls.path(f"/-/author/{thread['author']}"),
+    }
+    return await html(datasette, request, "feedarchive_thread.html", context)
+
+
+# --------------------------------------------------------------------------- post
+
+@read_only
+async def post_page(datasette, request):
+    db = await archive_database(datasette)
+    post_id = request.url_vars["post_id"]
+    found = await rows(db, "select * from posts where id = ?", [post_id])
+    if not found:
+        raise NotFound(f"No post {post_id}")
+    post = (await decorate_posts(datasette, db, found))[0]
+    candidate_of = await rows(
+        db, "select c.thread_id, c.role, c.evidence, c.confidence, t.title from "
+            "thread_candidates c join threads t on t.id = c.thread_id where c.post_id = ?",
+        [post_id])
     if request.url_vars.get("ext") == ".json":
-        return Response.json(data)
-    return Response.html(await datasette.render_template(
-        "feedarchive_thread.html", data, request=request))
+        return Response.json({"post": json_posts([post])[0], "candidate_of": candidate_of},
+                             default=str)
+    return await html(datasette, request, "feedarchive_post.html", {
+        **nav_context(datasette, db), "post": post, "candidate_of": candidate_of,
+        "author_url": datasette.urls.path(f"/-/author/{post['author']}")})
+
+
+# --------------------------------------------------------------------------- search
+
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+
+# What full-text search covers: one entry per FTS5 index. A table that appears later (for
+# example `pages` with `pages_fts`) joins the results by adding an entry here; its select must
+# give the same columns.
+SEARCH_SOURCES = [
+    {
+        "kind": "post", "fts": "posts_fts", "table": "posts",
+        "select": "p.id, p.author, p.likes, p.reposts, p.replies, p.thread_id, p.thread_index, "
+                  "p.repaired, null as title",
+        "column": 0, "author": "p.author",
+    },
+    {
+        "kind": "page", "fts": "pages_fts", "table": "pages",
+        "select": "p.id, p.author, null as likes, null as reposts, null as replies, "
+                  "null as thread_id, null as thread_index, p.repaired, p.title",
+        "column": 0, "author": "p.author",
+    },
+]
+
+
+def fts_query(q: str) -> str:
+    """User words as an FTS5 query: every word must match; `word*` is a prefix search. Quoting
+    each word means FTS5 syntax in the input can never cause an error."""
+    terms = []
+    for word in re.findall(r"[^\s\"]+", q):
+        prefix = word.endswith("*")
+        word = word.strip("*#@")
+        if word:
+            terms.append('"' + word.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+def highlight(snippet: str) -> Markup:
+    escaped = str(Markup.escape(snippet or ""))
+    return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
+
+
+@read_only
+async def search_page(datasette, request):
+    db = await archive_database(datasette)
+    q = (request.args.get("q") or "").strip()
+    author = (request.args.get("author") or "").strip().lstrip("@")
+    sort = request.args.get("sort") if request.args.get("sort") in ("relevance", "likes") \
+        else "relevance"
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    match = fts_query(q)
+    results, error = [], None
+    if match:
+        selects, params = [], []
+        for source in SEARCH_SOURCES:
+            if not (await db.table_exists(source["fts"]) and await db.table_exists(source["table"])):
+                continue
+            where = f"{source['fts']} match ?"
+            params.append(match)
+            if author:
+                where += f" and {source['author']} = ?"
+                params.append(author)
+            selects.append(
+                f"select '{source['kind']}' as kind, {source['select']}, "
+                f"snippet({source['fts']}, {source['column']}, '{MARK_OPEN}', '{MARK_CLOSE}', "
+                f"'…', 32) as snippet, {source['fts']}.rank as rank "
+                f"from {source['fts']} join {source['table']} p on p.rowid = {source['fts']}.rowid "
+                f"where {where}")
+        order = "likes desc, rank" if sort == "likes" else "rank"
+        sql = (" union all ".join(selects)
+               + f" order by {order} limit {SEARCH_PAGE + 1} offset {(page - 1) * SEARCH_PAGE}")
+        try:
+            results = await rows(db, sql, params)
+        except Exception as e:  # e.g. the time limit on a very common word
+            error = str(e)
+    more = len(results) > SEARCH_PAGE
+    results = results[:SEARCH_PAGE]
+    for r in results:
+        r["url"] = (datasette.urls.path(f"/-/post/{r['id']}") if r["kind"] == "post"
+                    else datasette.urls.row(db.name, r["kind"] + "s", r["id"]))
+        r["author_url"] = datasette.urls.path(f"/-/author/{r['author']}") if r["author"] else None
+        r["thread_url"] = (datasette.urls.path(f"/-/thread/{r['thread_id']}")
+                           if r.get("thread_id") else None)
+    for r in results:
+        r["snippet_html"] = highlight(r["snippet"])
+        r["snippet"] = (r["snippet"] or "").replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    if request.url_vars.get("ext") == ".json":
+        return Response.json({
+            "q": q, "author": author or None, "sort": sort, "page": page,
+            "next_page": page + 1 if more else None, "error": error,
+            "results": [{**{k: v for k, v in r.items() if k not in ("rank", "snippet_html")},
+                         "snippet_html": str(r["snippet_html"])} for r in results],
+        }, default=str)
+    authors = [r["handle"] for r in await rows(db, "select handle from authors order by handle")]
+
+    def page_url(n):
+        args = {"q": q, "sort": sort, **({"author": author} if author else {}),
+                **({"page": n} if n > 1 else {})}
+        return datasette.urls.path("/-/search") + "?" + urlencode(args)
+
+    return await html(datasette, request, "feedarchive_search.html", {
+        **nav_context(datasette, db), "q": q, "author": author, "sort": sort, "page": page,
+        "results": results, "error": error, "authors": authors,
+        "next_url": page_url(page + 1) if more else None,
+        "prev_url": page_url(page - 1) if page > 1 else None,
+        "sort_urls": {s: datasette.urls.path("/-/search") + "?" + urlencode(
+            {"q": q, "sort": s, **({"author": author} if author else {})})
+            for s in ("relevance", "likes")},
+    })

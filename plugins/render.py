@@ -86,10 +86,10 @@ def bar_chart(bars: list[dict], height: int = 120, label: str = "likes") -> Mark
                 'height="{bh:.1f}"/>{num}</g>').format(
                 t=f"part {bar['label']}: {fmt(bar['value'])} {label}", x=x,
                 y=top + chart_h - bh, w=w, bh=bh,
-                num=Markup('<text x="{cx}" y="{ty:.1f}" class="fa-bar-value">{v}</text>').format(
+                num=Markup('<text x="{cx}" y="{ty:.1f}" class="fa-bar-value" text-anchor="middle">{v}</text>').format(
                     cx=x + w / 2, ty=top + chart_h - bh - 3, v=short(value))
                 if width_each >= 24 else ""))
-        parts.append(Markup('<text x="{cx}" y="{ly}" class="fa-bar-label">{l}</text>').format(
+        parts.append(Markup('<text x="{cx}" y="{ly}" class="fa-bar-label" text-anchor="middle">{l}</text>').format(
             cx=x + w / 2, ly=height - 6, l=bar["label"]))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

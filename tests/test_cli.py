@@ -72,3 +72,39 @@ def test_fix_text_repairs_standard_input():
     result = CliRunner().invoke(cli, ["fix-text"], input="Itâ€™s a cafÃ© crÃ¨me")
     assert result.exit_code == 0
     assert result.output == "It’s a café crème"
+
+
+FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "formats"
+
+
+def test_unpacked_archive_folder_imports_as_one_source(tmp_path):
+    db = tmp_path / "a.db"
+    result = CliRunner().invoke(cli, ["import", "--db", str(db), str(FIXTURES / "x-archive")])
+    assert result.exit_code == 0, result.output
+    assert "imported x-archive @nadia_evals" in result.output
+    assert count(db, "sources") == 1
+    assert sqlite3.connect(db).execute("select count(*) from threads where method = 'replies'"
+                                       ).fetchone()[0] == 1
+
+
+def test_author_option_names_the_owner_of_a_bare_tweets_file(tmp_path):
+    db = tmp_path / "a.db"
+    bare = FIXTURES / "x-legacy"
+    refused = CliRunner().invoke(cli, ["import", "--db", str(db), str(bare)])
+    assert refused.exit_code == 1 and "--author" in refused.output
+    told = CliRunner().invoke(cli, ["import", "--db", str(db), "--author", "@nadia_evals", str(bare)])
+    assert told.exit_code == 0, told.output
+    authors = {r[0] for r in sqlite3.connect(db).execute("select distinct author from posts")}
+    assert authors == {"nadia_evals"}
+
+
+def test_skip_bad_imports_the_good_lines(tmp_path, write_file):
+    lines = (FIXTURES / "snscrape.jsonl").read_text(encoding="utf-8").splitlines()
+    broken = write_file("broken.jsonl", "\n".join([lines[0], "{not json", *lines[1:]]) + "\n")
+    db = tmp_path / "a.db"
+    strict = CliRunner().invoke(cli, ["import", "--db", str(db), str(broken)])
+    assert strict.exit_code == 1 and "broken.jsonl:2" in strict.output
+    assert count(db, "posts") == 0
+    lenient = CliRunner().invoke(cli, ["import", "--db", str(db), "--skip-bad", str(broken)])
+    assert lenient.exit_code == 0, lenient.output
+    assert "broken.jsonl:2" in lenient.output and count(db, "posts") == len(lines)

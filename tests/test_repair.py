@@ -1,0 +1,193 @@
+"""The repair stage, by example: each test damages text the way a scraper did and checks that
+the whole-document diagnosis and the per-field fix bring it back (or leave it alone)."""
+from __future__ import annotations
+
+import unicodedata
+
+from feedarchive.models import Document, Post, Profile
+from feedarchive.repair import DocumentRepair, diagnose, fix_document_text, repair_document
+
+POSTS = [
+    "Conseil du jour : ne jamais garer son vélo devant la boulangerie à 7 h 30. C’est l’heure de pointe.",
+    "Shipped the new build 🚀 — release notes are “mostly” accurate…",
+    "Rainy Sunday 📖 reading list: Le Petit Prince, Kafka on the Shore, and tea ☕️",
+    "The café on the corner finally reopened. Croissant: 10/10 🥐",
+]
+
+
+def cp1252_damage(text: str) -> str:
+    """What a scraper that decodes UTF-8 as Windows-1252 produces (undefined bytes kept as C1)."""
+    out = []
+    for byte in text.encode("utf-8"):
+        try:
+            out.append(bytes([byte]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(byte))
+    return "".join(out)
+
+
+def thai_lossy_damage(text: str) -> str:
+    """UTF-8 read as ISO-8859-11, C1 controls dropped except U+0085 -> newline, NBSP -> space."""
+    out = []
+    for byte in text.encode("utf-8"):
+        if byte == 0x85:
+            out.append("\n")
+        elif 0x80 <= byte <= 0x9F or 0xDB <= byte <= 0xDE or byte >= 0xFC:
+            continue
+        elif byte == 0xA0:
+            out.append(" ")
+        else:
+            out.append(bytes([byte]).decode("iso8859_11"))
+    return "".join(out)
+
+
+def fix_all(texts: list[str]) -> tuple[DocumentRepair, list[str]]:
+    decision = diagnose(texts)
+    return decision, [decision.fix(t)[0] for t in texts]
+
+
+# --- clean documents stay as they are -----------------------------------------------------
+
+
+def test_clean_multilingual_document_is_left_alone():
+    clean = POSTS + [
+        "กินเที่ยวทั่วกรุงเทพฯ รีวิวตามจริง ไม่รับโฆษณาแฝง",
+        "今日は暑い！　でも、アイスが美味しい（笑）",
+        "Ｌｏｕｄ full-width letters are a style, not damage",
+    ]
+    decision, fixed = fix_all(clean)
+    assert decision.kind == "none"
+    assert fixed == clean
+
+
+def test_ascii_text_takes_the_fast_path():
+    decision = diagnose(["just ascii here", "and here"])
+    assert decision.kind == "none"
+    text = "plain ASCII post with no ampersand"
+    fixed, repairs = decision.fix(text)
+    assert fixed is text and repairs == []
+
+
+# --- exact inversions ---------------------------------------------------------------------
+
+
+def test_cp1252_document_is_restored_exactly_with_one_repair_per_run():
+    damaged = [cp1252_damage(p) for p in POSTS]
+    decision, fixed = fix_all(damaged)
+    assert decision.kind == "cp1252"
+    assert fixed == POSTS
+    text, repairs = decision.fix(damaged[0])
+    assert [r.after for r in repairs] == ["é", "à", "’", "’"]
+    for r in repairs:
+        assert damaged[0][r.start:r.end] == r.before
+        assert r.kind == "cp1252" and r.confidence == 1.0
+
+
+def test_double_cp1252_is_undone_twice():
+    damaged = [cp1252_damage(cp1252_damage(p)) for p in POSTS]
+    decision, fixed = fix_all(damaged)
+    assert decision.kind == "double"
+    assert fixed == POSTS
+
+
+def test_latin1_keeps_c1_controls_and_is_undone():
+    damaged = [p.encode("utf-8").decode("latin-1") for p in POSTS]
+    assert any("\x80" <= c <= "\x9f" for c in "".join(damaged))
+    decision, fixed = fix_all(damaged)
+    assert decision.kind in ("latin1", "cp1252")
+    assert fixed == POSTS
+
+
+def test_mac_roman_document_including_four_byte_emoji():
+    damaged = [p.encode("utf-8").decode("mac_roman") for p in POSTS]
+    assert "\uf8ffüìñ" in damaged[2]
+    decision, fixed = fix_all(damaged)
+    assert decision.kind == "mac_roman"
+    assert fixed == POSTS
+
+
+def test_lone_mac_roman_emoji_is_fixed_where_ftfy_is_not():
+    text, repairs = fix_document_text("# \uf8ffüìñ Educations")
+    assert text == "# 📖 Educations"
+    assert [(r.kind, r.before, r.after) for r in repairs] == [("mac_roman", "\uf8ffüìñ", "📖")]
+
+
+def test_a_chance_utf8_pair_in_a_short_text_is_not_a_document_diagnosis():
+    # `É’` re-encodes to a valid 2-byte sequence, but one pair is no evidence.
+    assert fix_document_text("Join ZZAJÉ’s Official Fan List")[0] == "Join ZZAJÉ’s Official Fan List"
+    assert fix_document_text("2012—∞")[0] == "2012—∞"
+
+
+def test_ftfy_still_handles_local_damage_in_unclaimed_text():
+    text, repairs = fix_document_text("The Mona Lisa doesnâ€™t have eyebrows.")
+    assert text == "The Mona Lisa doesn’t have eyebrows."
+    assert repairs and repairs[0].before == "â€™"
+
+
+# --- lossy Thai ---------------------------------------------------------------------------
+
+
+def test_thai_lossy_restores_every_character_whose_bytes_survive():
+    original = [
+        "Les élèves ont dessiné leur rue idéale",  # é è: continuation bytes 0xA9, 0xA8 survive
+        "ラーメン屋で注文できる",
+        "Ticket prices up again. £45 for a category B game.",
+    ]
+    damaged = [thai_lossy_damage(t) for t in original]
+    decision, fixed = fix_all(damaged)
+    assert decision.kind == "thai_lossy"
+    assert fixed[0] == original[0]
+    assert fixed[2] == original[2]
+    _, repairs = decision.fix(damaged[0])
+    assert all(r.kind == "thai_lossy" and r.confidence == 1.0 for r in repairs)
+
+
+def test_thai_lossy_rejoins_a_line_broken_by_byte_0x85():
+    original = "入ってる ✅ done"  # 入 is E5 85 A5; ✅ is E2 9C 85
+    damaged = thai_lossy_damage(original)
+    assert damaged.count("\n") == 2
+    decision = diagnose([damaged, thai_lossy_damage("ラーメン屋で注文"), thai_lossy_damage("vélo")])
+    fixed, repairs = decision.fix(damaged)
+    assert "\n" not in fixed
+    assert fixed.startswith("入")
+
+
+def test_thai_lossy_guesses_are_recorded_with_their_confidence():
+    original = "Hot take: most “scaling law” plots are three points and a dream — it’s true"
+    damaged = thai_lossy_damage(original)
+    decision = diagnose([damaged, thai_lossy_damage("Un café à Paris, s’il vous plaît")])
+    assert decision.kind == "thai_lossy"
+    fixed, repairs = decision.fix(damaged)
+    assert fixed == original
+    guesses = [r for r in repairs if r.confidence < 1.0]
+    assert guesses and all(0.0 < r.confidence < 1.0 for r in guesses)
+    assert {r.after for r in guesses} >= {"“", "”", "’"}
+
+
+def test_genuine_thai_is_not_mistaken_for_damage():
+    thai = ["นัท ณัฐพงษ์", "กินเที่ยวทั่วกรุงเทพฯ", "ร้านนี้อร่อยมาก แนะนำเลย"]
+    decision, fixed = fix_all(thai)
+    assert decision.kind == "none"
+    assert fixed == thai
+
+
+def test_nothing_is_invented_when_no_completion_is_valid():
+    decision = diagnose([thai_lossy_damage("café crème, déjà vu")])
+    # `ย` is the lead byte 0xC2; followed by `A`, its lost byte would make a C1 control.
+    text, repairs = decision.fix("ยA")
+    assert text == "ยA" and repairs == []
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+def test_repair_document_fixes_profile_and_posts_in_place():
+    damaged = [cp1252_damage(p) for p in POSTS]
+    profile = Profile("amelie", name=cp1252_damage("Amélie 🌻"), bio=cp1252_damage("Café · vélo"))
+    doc = Document("x.txt", "timeline", profile, [Post(t, "amelie") for t in damaged])
+    decision = repair_document(doc)
+    assert decision.kind == "cp1252" and decision.evidence
+    assert profile.name == "Amélie 🌻" and profile.raw["name"] == cp1252_damage("Amélie 🌻")
+    assert [p.text for p in doc.posts] == POSTS
+    assert all(p.text_raw != p.text for p in doc.posts)
+    assert unicodedata.is_normalized("NFC", doc.posts[0].text)
