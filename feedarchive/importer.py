@@ -5,10 +5,14 @@ imported in one transaction, so an error leaves nothing of it in the database.
 """
 from __future__ import annotations
 
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import sqlite_utils
 
@@ -17,10 +21,12 @@ from .errors import FeedarchiveError, SourceError
 from .formats import read_document
 from .formats.members import source_sha256, source_size, source_units
 from .identity import native_post_id, post_id
+from .formats.timeline import parse_block
 from .models import Document, Post
 from .profiles import website_and_location
-from .repair import repair_document
-from .threads import StitchResult, stitch, stitch_replies
+from .repair import DocumentRepair, diagnose
+from .threads import (StitchResult, may_carry_marker, needed_positions, stitch_replies,
+                      stitch_timeline)
 
 
 @dataclass
@@ -41,41 +47,144 @@ class ImportReport:
     error: Optional[str] = None
 
 
-def assign_ids(doc: Document) -> None:
-    """Give each post its stable id: the platform's own id where the source has one, else one
-    derived from author and text, identical texts by one author numbered apart."""
-    seen: Counter = Counter()
-    for post in doc.posts:
-        if post.native_id and doc.platform:
-            post.id = native_post_id(doc.platform, post.native_id)
-            continue
-        key = (post.author.lower(), post.text)
-        post.id = post_id(post.author, post.text or "", seen[key])
-        seen[key] += 1
+BATCH_POSTS = 2000
+PARALLEL_MIN_BYTES = 4 << 20  # below this, forking workers costs more than it saves
+PARALLEL_MIN_POSTS = 20_000
+WORKERS = 2
+EVIDENCE_TEXTS = 20_000  # texts that can show a mis-decoding; plenty to decide a document
 
 
-def stitch_author(posts: list[Post]) -> StitchResult:
-    """Reply ids are proof where a source has them; markers stitch the rest. Both paths yield
-    the same `StitchResult`, so everything downstream is one code path."""
-    linked = [post for post in posts if post.native_id]
-    if not linked:
-        return stitch(posts)
+def evidence_texts(doc: Document) -> list[str]:
+    """What the diagnosis looks at: profile and page texts, and the posts' non-ASCII texts
+    (ASCII cannot show a mis-decoding), up to a cap so a huge file is not held whole."""
+    texts = [p.text for p in doc.pages if p.text]
+    if doc.profile is not None:
+        texts += [v for v in (doc.profile.name, doc.profile.bio, doc.profile.location) if v]
+    lazy_evidence = getattr(doc.posts, "evidence", None)
+    if lazy_evidence is not None:
+        return texts + lazy_evidence(EVIDENCE_TEXTS)
+    posts = [p.text for p in doc.posts if p.text and not p.text.isascii()]
+    return texts + posts[:EVIDENCE_TEXTS]
+
+
+def repair_fields(doc: Document, decision: DocumentRepair) -> None:
+    """Repair the profile and pages with the document's diagnosis (posts go in batches)."""
+    if doc.profile is not None:
+        profile = doc.profile
+        for name in ("name", "bio", "location", "website"):
+            value = getattr(profile, name)
+            if value:
+                fixed, repairs = decision.fix(value, name)
+                profile.raw[name] = value
+                setattr(profile, name, fixed)
+                profile.repairs.extend(repairs)
+        if doc.format == "timeline":
+            profile.website, profile.location = website_and_location(profile.bio)
+    for page in doc.pages:
+        page.text, page.repairs = decision.fix(page.text or "", "page")
+
+
+def repair_posts(decision: DocumentRepair, posts: list[Post]) -> list[Post]:
+    """Repair stage for one batch. `text` starts as the reader left it (a reader may already
+    have expanded links), and `text_raw` keeps what the source said."""
+    for post in posts:
+        post.text, post.repairs = decision.fix(post.text or "", "text")
+    return posts
+
+
+def parse_and_repair(decision: DocumentRepair, block) -> tuple[list[Post], list[str]]:
+    """One unit of worker work: a block of a large timeline, parsed then repaired."""
+    posts, warnings = parse_block(block)
+    return repair_posts(decision, posts), warnings
+
+
+def repaired_batches(doc: Document, decision: DocumentRepair,
+                     size_hint: int) -> Iterator[tuple[list[Post], list[str]]]:
+    """Batches of repaired posts in source order. Large timelines are parsed and repaired in
+    worker processes (one writer stays in this process); everything else here, in batches."""
+    blocks = getattr(doc.posts, "blocks", None)
+    if blocks is not None:
+        if size_hint >= PARALLEL_MIN_BYTES:
+            yield from in_workers(partial(parse_and_repair, decision), blocks())
+        else:
+            for block in blocks():
+                yield parse_and_repair(decision, block)
+        return
+    posts = doc.posts if isinstance(doc.posts, list) else list(doc.posts)
+    batches = (posts[i:i + BATCH_POSTS] for i in range(0, len(posts), BATCH_POSTS))
+    if len(posts) >= PARALLEL_MIN_POSTS:
+        yield from ((batch, []) for batch in in_workers(partial(repair_posts, decision), batches))
+    else:
+        yield from ((repair_posts(decision, batch), []) for batch in batches)
+
+
+def in_workers(work: Callable, units: Iterable) -> Iterator:
+    """`map(work, units)` in worker processes, in order, with a bounded number of units in
+    flight so memory stays flat however long the input is."""
+    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
+        pending: deque = deque()
+        for unit in units:
+            pending.append(pool.submit(work, unit))
+            if len(pending) >= 2 * WORKERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+class IdAssigner:
+    """Stable ids for one source's posts: the platform's own id where the source has one, else
+    one derived from author and text, identical texts by one author numbered apart.
+
+    Duplicates from earlier batches are found in the database (this source's rows), so memory
+    does not grow with the file."""
+
+    def __init__(self, db: sqlite_utils.Database, platform: Optional[str], source_id: int):
+        self.db, self.platform, self.source_id = db, platform, source_id
+
+    def assign(self, posts: list[Post]) -> None:
+        seen: Counter = Counter()
+        for post in posts:
+            if post.native_id and self.platform:
+                post.id = native_post_id(self.platform, post.native_id)
+                continue
+            key = (post.author.lower(), post.text)
+            post.id = post_id(post.author, post.text or "", seen[key])
+            seen[key] += 1
+        derived = [p for p in posts if not (p.native_id and self.platform)]
+        earlier = store.ids_from_source(self.db, [p.id for p in derived], self.source_id)
+        if not earlier:
+            return
+        taken = set(earlier)
+        for post in derived:
+            occurrence = 0
+            while post.id in taken:  # the same text earlier in this file: number it apart
+                occurrence += 1
+                post.id = post_id(post.author, post.text or "", occurrence)
+                taken |= store.ids_from_source(self.db, [post.id], self.source_id)
+            taken.add(post.id)
+
+
+def restitch(db: sqlite_utils.Database, handle: str) -> StitchResult:
+    """Stitch one author's whole archive afresh (a new scrape may complete old threads).
+
+    Reply ids are proof where a source has them; markers stitch the rest. Both paths yield
+    the same `StitchResult`, so everything downstream is one code path. Only posts that can
+    matter are loaded: marked posts and their neighbours, or the self-reply links."""
+    linked = store.self_reply_posts(db, handle)
     by_native = {post.native_id: post.id for post in linked}
     reply_to = {post.id: by_native[post.reply_to] for post in linked
                 if post.reply_to in by_native}
     from_replies = stitch_replies(linked, reply_to)
-    from_markers = stitch([post for post in posts if not post.native_id])
+    count, marked = 0, []
+    for position, text in store.unlinked_texts(db, handle):
+        count = max(count, position + 1)
+        if may_carry_marker(text):
+            marked.append(position)
+    timeline = store.posts_at_positions(db, handle, needed_positions(marked) | set(marked))
+    from_markers = stitch_timeline(timeline, count)
     return StitchResult(from_replies.threads + from_markers.threads,
                         from_replies.candidates + from_markers.candidates)
-
-
-def timeline_order(existing: list[Post], incoming: list[Post]) -> list[str]:
-    """Newest first. Dated posts sort by date; undated scrapes merge on the posts they share."""
-    if incoming and all(p.created_at for p in existing + incoming):
-        union = {p.id: p.created_at for p in existing}
-        union.update((p.id, p.created_at) for p in incoming)
-        return sorted(union, key=lambda post: (union[post], post), reverse=True)
-    return merge_timeline([p.id for p in existing], [p.id for p in incoming])
 
 
 def merge_timeline(existing: list[str], incoming: list[str]) -> list[str]:
@@ -118,51 +227,96 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
         report.status = "unchanged"
         return report
     doc = read_document(path, format, skip_bad=skip_bad, author=author)
-    decision = repair_document(doc)
-    if doc.profile is not None and doc.format == "timeline":
-        doc.profile.website, doc.profile.location = website_and_location(doc.profile.bio)
-    assign_ids(doc)
-    report.format, report.warnings = doc.format, list(doc.warnings)
-    report.posts, report.pages, report.repair_kind = len(doc.posts), len(doc.pages), decision.kind
+    decision = diagnose(evidence_texts(doc))
+    repair_fields(doc, decision)
+    report.format, report.pages, report.repair_kind = doc.format, len(doc.pages), decision.kind
+    size = source_size(path)
     resolved = str(Path(path).resolve())
     with store.transaction(db):
         previous = store.sources_at_path(db, resolved)
+        touched = set()
         for source_id in previous:
-            store.delete_source(db, source_id)
+            touched |= store.delete_source(db, source_id)
         report.status = "replaced" if previous else "imported"
         source_id = store.insert_source(db, {
-            "path": resolved, "format": doc.format, "sha256": sha256,
-            "size": source_size(path), "imported_at": store.now(),
-            "author": doc.profile.handle if doc.profile else None, "posts": len(doc.posts),
+            "path": resolved, "format": doc.format, "sha256": sha256, "size": size,
+            "imported_at": store.now(), "author": doc.profile.handle if doc.profile else None,
             "repair_kind": decision.kind, "repair_confidence": decision.confidence,
-            "repair_evidence": decision.evidence, "warnings": "\n".join(doc.warnings) or None,
+            "repair_evidence": decision.evidence,
         })
-        authors = sorted({post.author for post in doc.posts})
         if doc.profile is not None:
             store.upsert_author(db, doc.profile, source_id)
             report.author = doc.profile.handle
         for profile in doc.other_profiles:
             store.upsert_author(db, profile, source_id)
-        for handle in authors + [page.author for page in doc.pages if page.author]:
-            store.ensure_author(db, handle)
-        positions = {}
-        for handle in authors:
-            incoming = [post for post in doc.posts if post.author == handle]
-            existing = store.author_posts(db, handle)
-            known = {post.id for post in existing}
-            report.new_posts += sum(1 for post in incoming if post.id not in known)
-            order = timeline_order(existing, incoming)
-            positions.update({post: index for index, post in enumerate(order)})
-            if existing and order[:len(existing)] != [post.id for post in existing]:
-                store.renumber_positions(db, positions, known)
-        store.write_posts(db, doc.posts, source_id, positions)
+        for page in doc.pages:
+            if page.author:
+                store.ensure_author(db, page.author)
+        first_post_rowid = store.last_rowid(db, "posts")
+        first_page_rowid = store.last_rowid(db, "pages")
         store.write_pages(db, doc.pages, source_id)
-        report.repairs = store.write_repairs(db, source_id, doc.posts, doc.profile)
-        for handle in authors:
-            result = stitch_author(store.author_posts(db, handle))
+        report.repairs += store.write_repairs(db, source_id, [], doc.profile)
+        timeline = TimelineWriter(db, source_id, doc.platform)
+        for posts, warnings in repaired_batches(doc, decision, size):
+            timeline.write(posts)
+            report.warnings.extend(warnings)
+        report.warnings = doc.warnings + report.warnings
+        report.posts, report.new_posts = timeline.posts, timeline.new_posts
+        report.repairs += timeline.repairs
+        store.index_new_rows(db, "posts", first_post_rowid)
+        store.index_new_rows(db, "pages", first_page_rowid)
+        for handle in sorted(timeline.authors | touched):
+            timeline.place(handle)
+            result = restitch(db, handle)
             store.replace_threads(db, handle, result.threads, result.candidates)
             report.threads += len(result.threads)
+        store.finish_source(db, source_id, report.posts, report.warnings)
     return report
+
+
+class TimelineWriter:
+    """Writes batches of one source's posts and keeps each author's timeline order.
+
+    Posts are written with provisional positions after the author's existing ones; `place`
+    then merges them in: undated scrapes on the posts they share with the archive, dated
+    sources by date."""
+
+    def __init__(self, db: sqlite_utils.Database, source_id: int, platform: Optional[str]):
+        self.db, self.source_id = db, source_id
+        self.ids = IdAssigner(db, platform, source_id)
+        self.authors: set[str] = set()
+        self.next_position: dict[str, int] = {}
+        self.existing: dict[str, int] = {}
+        self.posts = self.new_posts = self.repairs = 0
+        self.dated = True
+
+    def write(self, posts: list[Post]) -> None:
+        self.ids.assign(posts)
+        for handle in {p.author for p in posts} - self.authors:
+            store.ensure_author(self.db, handle)
+            self.authors.add(handle)
+            self.existing[handle] = store.count_author_posts(self.db, handle)
+            self.next_position[handle] = self.existing[handle]
+        positions = {}
+        for post in posts:
+            positions[post.id] = self.next_position[post.author]
+            self.next_position[post.author] += 1
+            self.dated = self.dated and post.created_at is not None
+        self.new_posts += store.write_posts(self.db, posts, self.source_id, positions)
+        self.repairs += store.write_repairs(self.db, self.source_id, posts, None)
+        self.posts += len(posts)
+
+    def place(self, handle: str) -> None:
+        if handle not in self.authors:  # only lost posts with a replaced source
+            store.compact_positions(self.db, handle)
+        elif self.dated and store.all_dated(self.db, handle):
+            store.order_by_date(self.db, handle)
+        elif self.existing[handle]:
+            existing, incoming = store.timeline_ids(self.db, handle, self.source_id)
+            order = merge_timeline(existing, incoming)
+            store.set_positions(self.db, handle, order)
+        else:
+            store.compact_positions(self.db, handle)
 
 
 def import_paths(

@@ -7,10 +7,13 @@ French `Ã©`-looking pair can pass for damage on its own, never a whole file of
 
 The steps, each a named function below:
 1. `_looks_thai_lossy`: the whole document parses as lossy ISO-8859-11 (see `repair_thai`);
+   lost bytes are then guessed (`repair_guess`: character priors from `repair_prior`,
+   neighbours, math-alphabet words; `repair_words`: Thai and Japanese word lattices);
 2. `_best_exact_kind`: every non-ASCII run re-encodes into well-formed UTF-8 under one codec
-   (or under Windows-1252 twice), see `repair_codecs`;
+   (or under Windows-1252 twice), with enough evidence not to be chance (`repair_codecs`);
 3. otherwise nothing is claimed, and each field gets the Mac Roman emoji pass and ftfy.
-ftfy is the fallback for anything the document-level decision does not claim.
+ftfy is the fallback for anything the document-level decision does not claim, and runs after
+an exact inversion on whatever further layer of damage is left.
 """
 from __future__ import annotations
 
@@ -109,6 +112,10 @@ class DocumentRepair:
     evidence: str = ""
     # Characters the document restores exactly; a cache that informs lossy guesses.
     known_chars: Optional[object] = field(default=None, repr=False, compare=False)
+
+    def summary(self) -> str:
+        """One line for people (`repair-check`, import reports): kind, confidence, evidence."""
+        return f"{self.kind} (confidence {self.confidence:.2f}): {self.evidence}"
 
     def fix(self, text: str, field: str = "text") -> tuple[str, list[Repair]]:
         """Apply the decision to one field: the repaired text and one `Repair` per span."""

@@ -25,28 +25,36 @@ from typing import Optional
 from .repair_prior import char_class, char_model, log, thai_word_frequencies
 from .repair_thai import Group
 
-WORD_WEIGHT = 0.7  # share of tokens that are dictionary words in these runs
-CHAR_WEIGHT = 0.3
+# Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.
+# The Thai corpus list has whole words; wordfreq's Japanese has morphemes and leaves out many
+# kanji compounds, names and all punctuation, so single characters are commoner there.
+WORD_WEIGHT = {"thai": 0.95, "cjk": 0.5}
 MAX_WORD = 12  # characters
 THAI_WORDS_KEPT = 60_000
+JAPANESE_WORDS_KEPT = 100_000
 SPACE_LOG = math.log(0.15)
 BREAK_LOG = math.log(0.01)
 
 
 @dataclass
 class Lexicon:
-    """Word probabilities and the set of their prefixes (to stop a walk early)."""
+    """Word probabilities, and for every prefix of a word the characters that may follow it
+    (a trie flattened into a dict, so a walk only tries characters that lead somewhere)."""
 
     words: dict[str, float]
-    prefixes: frozenset[str]
+    children: dict[str, str]
 
 
-def _lexicon(freqs: dict[str, float], keep: int) -> Lexicon:
+def _lexicon(freqs: dict[str, float], keep: int, weight: float) -> Lexicon:
+    """The `keep` commonest words, as probabilities times the share `weight` of word tokens."""
     top = sorted(freqs.items(), key=lambda item: -item[1])[:keep]
     total = sum(f for _, f in top) or 1.0
-    words = {w: f / total for w, f in top if 1 < len(w) <= MAX_WORD}
-    prefixes = frozenset(w[:i] for w in words for i in range(1, len(w)))
-    return Lexicon(words, prefixes)
+    words = {w: weight * f / total for w, f in top if 1 < len(w) <= MAX_WORD}
+    following: dict[str, set[str]] = {}
+    for word in words:
+        for i in range(len(word)):
+            following.setdefault(word[:i], set()).add(word[i])
+    return Lexicon(words, {k: "".join(v) for k, v in following.items()})
 
 
 @lru_cache(maxsize=1)
@@ -54,12 +62,22 @@ def lexicon() -> Lexicon:
     """Thai and Japanese words together: their scripts never overlap."""
     import wordfreq
 
-    thai = _lexicon(thai_word_frequencies(), THAI_WORDS_KEPT)
+    thai = _lexicon(thai_word_frequencies(), THAI_WORDS_KEPT, WORD_WEIGHT["thai"])
     japanese = _lexicon(
-        {w: f for w, f in wordfreq.get_frequency_dict("ja", "small").items() if not w.isascii()},
-        40_000,
+        {w: f for w, f in wordfreq.get_frequency_dict("ja", "large").items() if not w.isascii()},
+        JAPANESE_WORDS_KEPT,
+        WORD_WEIGHT["cjk"],
     )
-    return Lexicon({**thai.words, **japanese.words}, thai.prefixes | japanese.prefixes)
+    children = dict(thai.children)
+    for prefix, chars in japanese.children.items():
+        children[prefix] = children.get(prefix, "") + chars
+    return Lexicon({**thai.words, **japanese.words}, children)
+
+
+@lru_cache(maxsize=None)
+def _char_weight_log(char: str) -> float:
+    """log share of single-character tokens, for the script of `char`."""
+    return math.log(1.0 - WORD_WEIGHT.get(char_class(char), 0.5))
 
 
 def _lattice_class(char: str) -> bool:
@@ -102,7 +120,7 @@ def decode_span(
         group = groups[g]
         for reading in group.readings:
             for char in reading.candidates:
-                score = base.get((g, char), -50.0) + math.log(CHAR_WEIGHT)
+                score = base.get((g, char), -50.0) + _char_weight_log(char)
                 edges.append(_Edge(group.start, reading.end, score, ((g, char, reading.end),)))
         _word_edges(text, groups, at, g, lex, edges)
     for pos in range(first, last):
@@ -117,17 +135,33 @@ def _word_edges(text, groups, at, g, lex, edges) -> None:
     while stack:
         pos, prefix, picks = stack.pop()
         h = at.get(pos)
-        if h is None:
+        nexts = lex.children.get(prefix)
+        if h is None or not nexts:
             continue
         for reading in groups[h].readings:
-            for char in reading.candidates:
+            allowed = _candidate_set(reading)
+            chars = [c for c in nexts if c in allowed] if len(nexts) < len(allowed) else [
+                c for c in reading.candidates if c in nexts
+            ]
+            for char in chars:
                 word = prefix + char
                 new_picks = picks + ((h, char, reading.end),)
                 if len(word) > 1 and word in lex.words:
-                    score = math.log(WORD_WEIGHT * lex.words[word])
+                    score = math.log(lex.words[word])
                     edges.append(_Edge(groups[g].start, reading.end, score, new_picks))
-                if word in lex.prefixes and len(word) < MAX_WORD:
+                if len(word) < MAX_WORD:
                     stack.append((reading.end, word, new_picks))
+
+
+_SETS: dict[int, frozenset[str]] = {}
+
+
+def _candidate_set(reading) -> frozenset[str]:
+    key = id(reading.candidates)
+    found = _SETS.get(key)
+    if found is None:
+        found = _SETS[key] = frozenset(reading.candidates)
+    return found
 
 
 def _marginals(edges, first, last, run, groups) -> dict[int, tuple[str, int, float]]:

@@ -19,10 +19,12 @@ When a source does carry reply ids (account exports), `stitch_replies` builds th
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Optional
+from collections import Counter
+from typing import Iterable, Mapping, Optional
 
 from .identity import post_id, thread_id
 from .models import Post, Thread, ThreadCandidate
@@ -400,20 +402,34 @@ def _can_join(a: _Node, b: _Node) -> bool:
     return all(d in (0, step) for d in (_direction(_chain(a)), _direction(_chain(b))))
 
 
+# Parts farther apart than this can never link (the largest gap `_link_cost` allows).
+LINK_REACH = MAX_STEP + STEP_PER_MISSING * (MAX_PART - 2)
+
+
 def _link_numbered(nodes: list[_Node]) -> None:
-    """Link numbered parts, cheapest link first; note choices that had a close rival."""
-    numbered = [n for n in nodes if n.part is not None]
+    """Link numbered parts, cheapest link first; note choices that had a close rival.
+
+    Only pairs within `LINK_REACH` timeline positions are costed, so a long timeline with
+    many marked posts stays near linear.
+    """
+    numbered = sorted((n for n in nodes if n.part is not None), key=lambda n: n.pos)
+    positions = [n.pos for n in numbered]
     edges = []
+    into: dict[int, list[tuple]] = {}
     for a in numbered:
-        for b in numbered:
+        lo = bisect.bisect_left(positions, a.pos - LINK_REACH)
+        hi = bisect.bisect_right(positions, a.pos + LINK_REACH)
+        for b in numbered[lo:hi]:
             cost = _link_cost(a, b)
             if cost is not None:
-                edges.append((cost, a.pos, b.pos, a, b))
+                edge = (cost, a.pos, b.pos, a, b)
+                edges.append(edge)
+                into.setdefault(id(b), []).append(edge)
     edges.sort(key=lambda e: e[:3])
     for cost, _, _, a, b in edges:
         if not _can_join(a, b):
             continue
-        rivals = [e for e in edges if e[0] - cost < 1.0 and e[4] is b and e[3] is not a
+        rivals = [e for e in into[id(b)] if e[0] - cost < 1.0 and e[3] is not a
                   and e[3].part == a.part and e[3].next is None]
         a.next, b.prev = b, a
         if rivals:
@@ -423,18 +439,22 @@ def _link_numbered(nodes: list[_Node]) -> None:
             )
 
 
+def _chain_starts(nodes: list[_Node]) -> list[list[_Node]]:
+    return list({id(c[0]): c for c in (_chain(n) for n in nodes if n.part is not None)}.values())
+
+
 def _attach_heads(nodes: list[_Node]) -> None:
     """A number-less head becomes part 1 of the nearest thread that starts at part 2."""
-    heads = [n for n in nodes if n.marker.style == HEAD]
+    heads = {n.pos: n for n in nodes if n.marker.style == HEAD}
     pairs = []
-    for chain in {id(c[0]): c for c in (_chain(n) for n in nodes if n.part is not None)}.values():
+    for chain in _chain_starts(nodes) if heads else []:
         first = chain[0]
         if first.part != 2:
             continue
         direction = _direction(chain)
-        for head in heads:
-            step = first.pos - head.pos  # > 0: head sits above (newer than) part 2
-            if step == 0 or abs(step) > HEAD_REACH:
+        for step in range(-HEAD_REACH, HEAD_REACH + 1):  # > 0: head sits above part 2
+            head = heads.get(first.pos - step)
+            if head is None or step == 0:
                 continue
             if direction and (step > 0) != (direction > 0):
                 continue  # head must stand where part 1 would be
@@ -450,18 +470,24 @@ def _attach_heads(nodes: list[_Node]) -> None:
 
 def _attach_endings(nodes: list[_Node]) -> None:
     """A closing `/end` becomes the part after the last one of the thread right before it."""
-    for end in (n for n in nodes if n.marker.style == END):
+    ends = [n for n in nodes if n.marker.style == END]
+    if not ends:
+        return
+    last_parts = {c[-1].pos: c for c in _chain_starts(nodes)}
+    for end in ends:
         best = None
-        for chain in {id(c[0]): c for c in (_chain(n) for n in nodes if n.part is not None)}.values():
+        for step in range(-END_REACH, END_REACH + 1):
+            chain = last_parts.get(end.pos - step)
+            if chain is None or step == 0:
+                continue
             last = chain[-1]
             if last is end or last.part is None:
                 continue
             total = last.marker.total
             if total is not None and last.part >= total:
                 continue
-            step = end.pos - last.pos
             direction = _direction(chain) or -1
-            if step == 0 or abs(step) > END_REACH or (step > 0) != (direction > 0):
+            if (step > 0) != (direction > 0):
                 continue
             if best is None or abs(step) < abs(best.pos - end.pos):
                 best = last
@@ -596,10 +622,11 @@ def _by_author(posts: list[Post]) -> dict[str, list[Post]]:
     return groups
 
 
-def _stitch_author(posts: list[Post]) -> list[list[_Node]]:
+def _stitch_author(timeline: Mapping[int, Post]) -> list[list[_Node]]:
     """Chains (threads, reading order) found among one author's posts."""
     nodes = []
-    for pos, post in enumerate(posts):
+    for pos in sorted(timeline):
+        post = timeline[pos]
         marker = find_marker(_post_text(post))
         if marker:
             nodes.append(_Node(post, pos, marker, marker.part))
@@ -620,13 +647,45 @@ def stitch(posts: list[Post]) -> StitchResult:
     """
     result = StitchResult()
     for author_posts in _by_author(posts).values():
-        chains = _stitch_author(author_posts)
-        for chain in chains:
-            key = chain[0].total_key
-            same_total = sum(1 for c in chains if c[0].total_key == key and key != "open")
-            result.threads.append(_build_thread(chain, "markers", same_total))
-        result.candidates.extend(_find_candidates(author_posts, chains))
+        partial = stitch_timeline(dict(enumerate(author_posts)), len(author_posts))
+        result.threads.extend(partial.threads)
+        result.candidates.extend(partial.candidates)
     return result
+
+
+def stitch_timeline(timeline: Mapping[int, Post], count: int) -> StitchResult:
+    """Stitch one author's timeline given as {position: post} (0 = newest) of `count` posts.
+
+    The mapping may leave out posts that cannot matter (see `needed_positions`): a long
+    archive is stitched from its marked posts and their neighbours without loading the rest.
+    """
+    result = StitchResult()
+    chains = _stitch_author(timeline)
+    totals = Counter(c[0].total_key for c in chains)
+    for chain in chains:
+        key = chain[0].total_key
+        same_total = totals[key] if key != "open" else 0
+        result.threads.append(_build_thread(chain, "markers", same_total))
+    result.candidates.extend(_find_candidates(timeline, count, chains))
+    return result
+
+
+def may_carry_marker(text: str) -> bool:
+    """A cheap test every marked post passes (a digit before a slash, a 🧵, "thread", "/end"),
+    so a long timeline can be narrowed down before `find_marker` looks closely."""
+    return _MAYBE_MARKER.search(text) is not None
+
+
+_MAYBE_MARKER = re.compile(r"[0-9]/|/end|\U0001f9f5|thread|fil|スレッド|เธรด", re.IGNORECASE)
+
+
+def needed_positions(marked: Iterable[int]) -> set[int]:
+    """Positions `stitch_timeline` reads besides the marked ones: candidate neighbours and the
+    first post of the page (possibly pinned)."""
+    needed = {0}
+    for pos in marked:
+        needed.update(range(max(0, pos - CANDIDATE_REACH), pos + CANDIDATE_REACH + 1))
+    return needed
 
 
 # --------------------------------------------------------------------------------------------
@@ -634,6 +693,8 @@ def stitch(posts: list[Post]) -> StitchResult:
 # --------------------------------------------------------------------------------------------
 
 CANDIDATE_THRESHOLD = 0.55
+CANDIDATE_REACH = 2  # neighbours on each side of a thread looked at as candidates
+PINNED_REACH = 100  # a pinned first post is only offered to threads this near the top
 _TAIL_CUES = re.compile(
     r"(?:\b(?:thanks|thank you|grazie|merci|danke|gracias|collaborators|co-?authors|the end|"
     r"that['’]?s all|fin du (?:thread|fil)|end of (?:the )?thread)\b|/end\b|ありがとう|感謝|ขอบคุณ)",
@@ -698,29 +759,33 @@ def _spots(chain: list[_Node], count: int) -> list[_Spot]:
     """
     direction = _direction(chain) or -1  # a lone part: assume the usual newest-first page
     first, last = chain[0].pos, chain[-1].pos
-    spots = [_Spot(first - direction * d, "head", d) for d in (1, 2)]
+    spots = [_Spot(first - direction * d, "head", d) for d in range(1, CANDIDATE_REACH + 1)]
     declared = chain[-1].marker.total
     if not declared or chain[-1].part == declared:  # after an unfinished thread: no closing note
-        spots += [_Spot(last + direction * d, "tail", d) for d in (1, 2)]
+        spots += [_Spot(last + direction * d, "tail", d) for d in range(1, CANDIDATE_REACH + 1)]
     ends = {first, last}
-    if 0 not in {s.pos for s in spots} | ends and min(n.pos for n in chain) > 0:
+    top = min(n.pos for n in chain)
+    if 0 not in {s.pos for s in spots} | ends and 0 < top <= PINNED_REACH:
         spots.append(_Spot(0, "head", min(n.pos for n in chain), pinned=True))
     return [s for s in spots if 0 <= s.pos < count]
 
 
-def _find_candidates(posts: list[Post], chains: list[list[_Node]]) -> list[ThreadCandidate]:
+def _find_candidates(timeline: Mapping[int, Post], count: int,
+                     chains: list[list[_Node]]) -> list[ThreadCandidate]:
     """Score unthreaded neighbours of each thread; keep each post's best match."""
     in_thread = {n.pos for c in chains for n in c}
     best: dict[int, ThreadCandidate] = {}
     for chain in chains:
         thread_text = " ".join(_post_text(n.post) for n in chain)
-        for spot in _spots(chain, len(posts)):
+        for spot in _spots(chain, count):
             between = range(min(spot.pos, chain[0].pos, chain[-1].pos),
                             max(spot.pos, chain[0].pos, chain[-1].pos))
             if spot.pos in in_thread or (not spot.pinned and any(
                     p in in_thread and p not in {n.pos for n in chain} for p in between)):
                 continue  # another thread stands in between
-            text = _post_text(posts[spot.pos])
+            if spot.pos not in timeline:
+                continue
+            text = _post_text(timeline[spot.pos])
             role = _candidate_role(text, spot.side)
             score = _candidate_score(text, thread_text, spot.distance, role, spot.pinned)
             old = best.get(spot.pos)
@@ -730,7 +795,7 @@ def _find_candidates(posts: list[Post], chains: list[list[_Node]]) -> list[Threa
                      if spot.pinned else f"{spot.distance} post(s) from the thread's "
                      f"{'first' if spot.side == 'head' else 'last'} part")
             best[spot.pos] = ThreadCandidate(
-                post=posts[spot.pos], thread_id=chain[0].post.thread_id or "", role=role,
+                post=timeline[spot.pos], thread_id=chain[0].post.thread_id or "", role=role,
                 confidence=score,
                 evidence=f"Unnumbered post {where}; it reads like the thread's "
                          f"{'introduction' if role == 'head' else 'closing note'}, so it is "
@@ -787,7 +852,8 @@ def stitch_replies(posts: list[Post], reply_to: dict[str, str]) -> StitchResult:
             continue
         parts = _reading_order(post, children, age)
         result.threads.append(_reply_thread(parts, reply_to))
-    result.threads.sort(key=lambda t: min(posts.index(p) for p in t.parts))
+    place = {id(p): i for i, p in enumerate(posts)}
+    result.threads.sort(key=lambda t: min(place[id(p)] for p in t.parts))
     return result
 
 

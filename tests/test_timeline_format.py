@@ -35,11 +35,12 @@ def test_reads_profile_and_posts(write_file):
     assert (doc.profile.media, doc.profile.statuses) == (12, 2500)
     assert doc.profile.bio == "Tiny models, big notebooks."
     assert doc.profile.joined == "May 2019"
-    assert [(p.text_raw, p.replies, p.reposts, p.likes) for p in doc.posts] == [
+    posts = list(doc.posts)
+    assert [(p.text_raw, p.replies, p.reposts, p.likes) for p in posts] == [
         ("Shipped the new tokenizer today 🎉", 3, 14, 1200),
         ("Reading list for the weekend:\nattention, again.", 0, 1, 9),
     ]
-    assert [p.line for p in doc.posts] == [13, 17]
+    assert [p.line for p in posts] == [13, 17]
 
 
 def test_post_ending_in_a_bare_number_keeps_it_as_text(write_file):
@@ -48,7 +49,7 @@ def test_post_ending_in_a_bare_number_keeps_it_as_text(write_file):
         ("Clean sheets so far this season:\n11\n7", "0", "0", "5"),
         ("Next match on Saturday.", "2", "0", "8"),
     ))
-    posts = read_document(path).posts
+    posts = list(read_document(path).posts)
     assert [p.text_raw for p in posts] == [
         "Final score:\n42", "Clean sheets so far this season:\n11\n7", "Next match on Saturday."]
     assert [(p.replies, p.reposts, p.likes) for p in posts] == [(1, 2, 30), (0, 0, 5), (2, 0, 8)]
@@ -57,13 +58,13 @@ def test_post_ending_in_a_bare_number_keeps_it_as_text(write_file):
 def test_windows_line_endings(write_file):
     text = timeline(("One post", "1", "2", "3"), ("Another\npost", "4", "5", "6"))
     doc = read_document(write_file("crlf.txt", text.replace("\n", "\r\n").encode("utf-8")))
-    assert [p.text_raw for p in doc.posts] == ["One post", "Another\npost"]
+    assert [p.text_raw for p in list(doc.posts)] == ["One post", "Another\npost"]
     assert doc.profile.handle == "ada_lab"
 
 
 def test_unicode_line_separators_are_text_not_breaks(write_file):
     doc = read_document(write_file("nel.txt", timeline(("a\u0085b\u2028c", "0", "0", "1"))))
-    assert doc.posts[0].text_raw == "a\u0085b\u2028c"
+    assert list(doc.posts)[0].text_raw == "a\u0085b\u2028c"
 
 
 def test_name_split_by_a_mis_decoded_line_break_is_kept_whole(write_file):
@@ -75,7 +76,7 @@ def test_name_split_by_a_mis_decoded_line_break_is_kept_whole(write_file):
 def test_missing_counts_name_the_post_line(write_file):
     text = timeline(("first", "1", "2", "3")) + "second post\n5\n6\n"
     with pytest.raises(SourceError) as raised:
-        read_document(write_file("truncated.txt", text))
+        list(read_document(write_file("truncated.txt", text)).posts)
     assert raised.value.line == 17
     assert "truncated.txt:17" in str(raised.value)
     assert "three count lines" in str(raised.value)
@@ -110,7 +111,7 @@ def test_invalid_utf8_is_replaced_with_a_warning(write_file):
     data = timeline(("caf\u00e9 au lait", "0", "0", "1")).encode("utf-8").replace(
         "é".encode(), b"\xe9")
     doc = read_document(write_file("latin.txt", data))
-    assert doc.posts[0].text_raw == "caf\ufffd au lait"
+    assert list(doc.posts)[0].text_raw == "caf\ufffd au lait"
     assert doc.warnings and "latin.txt:13: invalid UTF-8" in doc.warnings[0]
 
 
@@ -119,7 +120,8 @@ def test_seed_scrape_splits_into_twenty_posts(seed_timeline):
     assert doc.profile.handle == "FengzhuoZhang"
     assert (doc.profile.followers, doc.profile.following, doc.profile.media,
             doc.profile.statuses) == (135, 31, 18, 48)
-    assert len(doc.posts) == 20
-    assert (doc.posts[0].replies, doc.posts[0].reposts, doc.posts[0].likes) == (1, 32, 51)
-    token_crisis = next(p for p in doc.posts if p.text_raw.startswith("Token crisis"))
+    posts = list(doc.posts)
+    assert len(posts) == 20
+    assert (posts[0].replies, posts[0].reposts, posts[0].likes) == (1, 32, 51)
+    token_crisis = next(p for p in posts if p.text_raw.startswith("Token crisis"))
     assert (token_crisis.replies, token_crisis.reposts, token_crisis.likes) == (42, 247, 2000)

@@ -11,6 +11,7 @@ uses `str.splitlines()`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterator, Optional
@@ -72,41 +73,170 @@ def find_handle_line(lines: list[str]) -> Optional[int]:
     return None
 
 
-def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
-    """Decode UTF-8 (a BOM is dropped). Invalid bytes become U+FFFD with a warning naming the
-    line: a scrape with a few bad bytes is still worth importing, and nothing is silently lost."""
-    if b"\x00" in data[:8192]:
-        raise SourceError(str(path), "binary file (NUL bytes): expected text")
-    warnings: list[str] = []
+HEADER_MAX_LINES = 400  # a profile block longer than this is not a profile block
+
+
+class LineReader:
+    """The lines of a file, decoded one at a time so a large scrape is never held whole.
+
+    UTF-8 is expected; invalid bytes become U+FFFD with one warning naming the first line they
+    occur on: a scrape with a few bad bytes is still worth importing, and nothing is silently
+    lost. Only `\\n` ends a line; a `\\r` before it is dropped.
+    """
+
+    def __init__(self, path: Path, warnings: list[str]) -> None:
+        self.path = path
+        self.warnings = warnings
+        self.bad_lines = 0
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        try:
+            handle = open(self.path, "rb")
+        except OSError as error:
+            raise SourceError(str(self.path), f"cannot read file: {error.strerror}") from None
+        with handle:
+            for number, raw in enumerate(handle, start=1):
+                if raw.endswith(b"\n"):
+                    raw = raw[:-1]
+                if raw.endswith(b"\r"):
+                    raw = raw[:-1]
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    line = raw.decode("utf-8", errors="replace")
+                    self.note_bad_line(number)
+                if number == 1:
+                    line = line.lstrip("\ufeff")
+                yield number, line
+        if self.bad_lines > 1:
+            self.warnings.append(f"{self.path}: {self.bad_lines} lines held invalid UTF-8 bytes")
+
+    def note_bad_line(self, number: int) -> None:
+        self.bad_lines += 1
+        if self.bad_lines == 1:
+            self.warnings.append(f"{self.path}:{number}: invalid UTF-8 bytes replaced by U+FFFD")
+
+
+COUNT_BYTES = re.compile(rb"\s*" + COUNT.pattern.encode() + rb"\s*")
+BLOCK_BYTES = 1 << 20
+NON_ASCII_LINE = re.compile(rb"^[^\n]*[\x80-\xff][^\n]*$", re.MULTILINE)
+
+
+class TimelinePosts:
+    """The posts of a timeline file, read lazily and afresh on each iteration.
+
+    A large scrape is never held whole: it is cut into blocks of complete posts (`blocks`),
+    which `parse_block` turns into posts, in this process or in worker processes.
+    """
+
+    def __init__(self, path: Path, first_line: int, author: str, warnings: list[str]) -> None:
+        self.path, self.first_line, self.author = path, first_line, author
+        self.warnings = warnings
+
+    def __iter__(self) -> Iterator[Post]:
+        for block in self.blocks():
+            posts, warnings = parse_block(block)
+            self.warnings.extend(warnings)
+            yield from posts
+
+    def blocks(self, size: int = BLOCK_BYTES) -> Iterator["PostBlock"]:
+        return post_blocks(self.path, self.first_line, self.author, size)
+
+    def evidence(self, limit: int) -> list[str]:
+        """Up to `limit` lines holding non-ASCII bytes: the only lines that can show how the
+        file was mis-decoded. Found by a regex over raw blocks, without parsing posts."""
+        found: list[str] = []
+        for block in self.blocks():
+            for match in NON_ASCII_LINE.finditer(block.data):
+                found.append(match.group().rstrip(b"\r").decode("utf-8", errors="replace"))
+                if len(found) >= limit:
+                    return found
+        return found
+
+
+@dataclass
+class PostBlock:
+    """Complete posts' lines as raw bytes, with where they start: a unit of parallel work."""
+
+    path: str
+    author: str
+    first_line: int
+    data: bytes
+
+
+def post_blocks(path: Path, first_line: int, author: str, size: int) -> Iterator[PostBlock]:
+    """Cut the post lines of a file into blocks of about `size` bytes that end on a post
+    boundary: after a run of three or more count lines, at the next text line."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        text = data.decode("utf-8", errors="replace")
-        warnings.append(
-            f"{path}:{line}: invalid UTF-8 bytes replaced by U+FFFD "
-            f"({text.count(chr(0xFFFD))} replacement characters in the file)"
-        )
-    return text.lstrip("\ufeff"), warnings
+        handle = open(path, "rb")
+    except OSError as error:
+        raise SourceError(str(path), f"cannot read file: {error.strerror}") from None
+    with handle:
+        for _ in range(first_line - 1):
+            handle.readline()
+        pending, line = b"", first_line
+        while True:
+            chunk = handle.read(size)
+            data = pending + chunk
+            if not chunk:
+                if data.strip():
+                    yield PostBlock(str(path), author, line, data)
+                return
+            cut = last_post_boundary(data)
+            if cut:
+                yield PostBlock(str(path), author, line, data[:cut])
+                line += data.count(b"\n", 0, cut)
+                data = data[cut:]
+            pending = data
 
 
-def split_lines(text: str) -> list[str]:
-    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    return lines
+def last_post_boundary(data: bytes) -> int:
+    """Offset of the start of the last post that begins inside `data` (0 if none is known):
+    a text line preceded by three count lines. Looks at the end of the block only."""
+    end = data.rfind(b"\n")
+    while end > 0:
+        start = data.rfind(b"\n", 0, end) + 1  # the line [start, end) is complete
+        if COUNT_BYTES.fullmatch(data, start, end) is None and start > 0:
+            counts, probe = 0, start - 1
+            while counts < 3 and probe > 0:
+                before = data.rfind(b"\n", 0, probe) + 1
+                if COUNT_BYTES.fullmatch(data, before, probe) is None:
+                    break
+                counts, probe = counts + 1, before - 1
+            if counts == 3:
+                return start
+        end = start - 1
+    return 0
+
+
+def parse_block(block: PostBlock) -> tuple[list[Post], list[str]]:
+    """The posts of one block (run in worker processes for large files)."""
+    warnings: list[str] = []
+    lines = []
+    for number, raw in enumerate(block.data.split(b"\n"), start=block.first_line):
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            lines.append((number, raw.decode("utf-8")))
+        except UnicodeDecodeError:
+            lines.append((number, raw.decode("utf-8", errors="replace")))
+            warnings.append(f"{block.path}:{number}: invalid UTF-8 bytes replaced by U+FFFD")
+    return list(iter_posts(block.path, iter(lines), block.author)), warnings
 
 
 def read(path: Path) -> Document:
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SourceError(str(path), f"cannot read file: {error.strerror}") from None
-    text, warnings = decode(path, data)
-    lines = split_lines(text)
-    profile, first_post_line = parse_profile(str(path), lines)
-    posts = list(iter_posts(str(path), lines, first_post_line, profile.handle))
+    with open(path, "rb") as handle:
+        if b"\x00" in handle.read(8192):
+            raise SourceError(str(path), "binary file (NUL bytes): expected text")
+    warnings: list[str] = []
+    header = []
+    for number, line in LineReader(path, warnings):
+        header.append(line)
+        if JOINED.fullmatch(line.strip()) or number >= HEADER_MAX_LINES:
+            break
+    profile, first_post = parse_profile(str(path), header)
+    posts = TimelinePosts(path, first_post + 1, profile.handle, warnings)
     return Document(str(path), NAME, profile, posts, warnings)
 
 
@@ -144,45 +274,48 @@ def parse_profile(path: str, lines: list[str]) -> tuple[Profile, int]:
     return profile, joined_at + 1
 
 
-def iter_posts(path: str, lines: list[str], start: int, author: str) -> Iterator[Post]:
-    """Split post lines into posts: in a run of count lines, the last three are the counts.
-
-    A post whose text ends with a bare number (`Final score:` / `42`) makes a run of four: the
-    first belongs to the text. No post starts with a count line, so a run always ends a post.
+def iter_posts(path: str, lines: Iterator[tuple[int, str]], author: str) -> Iterator[Post]:
+    """Split numbered post lines into posts: in a run of count lines, the last three are the
+    counts. A post whose text ends with a bare number (`Final score:` / `42`) makes a run of
+    four: the first belongs to the text. No post starts with a count line, so a run always
+    ends a post.
     """
-    text_lines: list[str] = []
-    post_line = start + 1
-    index = start
-    total = len(lines)
-    while index < total:
-        if not is_count(lines[index]):
-            if not text_lines:
-                post_line = index + 1
-            text_lines.append(lines[index])
-            index += 1
+    text: list[str] = []
+    run: list[str] = []
+    post_line = 0
+    last_line = 0
+
+    def start(number: int) -> None:
+        nonlocal post_line
+        if not text:
+            post_line = number
+
+    for number, line in lines:
+        last_line = number
+        if is_count(line):
+            if not text and not run:
+                start(number)
+            run.append(line)
             continue
-        run_end = index
-        while run_end < total and is_count(lines[run_end]):
-            run_end += 1
-        if run_end - index < 3:
-            if run_end == total:
-                raise SourceError(
-                    path, "post has fewer than three count lines (truncated timeline?)", post_line
-                )
-            if not text_lines:
-                post_line = index + 1
-            text_lines.extend(lines[index:run_end])
-            index = run_end
-            continue
-        text_lines.extend(lines[index:run_end - 3])
-        if not any(line.strip() for line in text_lines):
-            raise SourceError(path, "expected post text before the three count lines", index + 1)
-        replies, reposts, likes = (parse_count(line) for line in lines[run_end - 3:run_end])
-        yield Post("\n".join(text_lines), author, post_line, replies, reposts, likes)
-        text_lines = []
-        index = run_end
-    if text_lines:
+        if len(run) >= 3:
+            yield make_post(path, author, post_line, text + run[:-3], run[-3:])
+            text, run = [], []
+        elif run:
+            text.extend(run)
+            run = []
+        start(number)
+        text.append(line)
+    if len(run) >= 3:
+        yield make_post(path, author, post_line, text + run[:-3], run[-3:])
+    elif run or any(line.strip() for line in text):
         raise SourceError(
-            path, "expected three count lines (replies, reposts, likes) after the post text",
-            post_line,
+            path, "expected three count lines (replies, reposts, likes) after the post text"
+            + (" (truncated timeline?)" if run else ""), post_line or last_line,
         )
+
+
+def make_post(path: str, author: str, line: int, text: list[str], counts: list[str]) -> Post:
+    if not any(part.strip() for part in text):
+        raise SourceError(path, "expected post text before the three count lines", line)
+    replies, reposts, likes = (parse_count(count) for count in counts)
+    return Post("\n".join(text), author, line, replies, reposts, likes)
