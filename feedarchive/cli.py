@@ -118,6 +118,45 @@ def demo(db_path: Path | None, host: str, port: int, no_serve: bool) -> None:
         run_server(path, host, port)
 
 
+@cli.command(name="repair-check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "format_", default=None, help="Skip detection: read files as this format.")
+@click.option("--limit", default=20, show_default=True, help="Repairs to list per file (0: all).")
+def repair_check(paths: tuple[Path, ...], format_: str | None, limit: int) -> None:
+    """Show, without writing anything, what would be repaired in files and how surely."""
+    from .errors import FeedarchiveError
+    from .formats import read_document
+    from .formats.members import source_units
+    from .repair import repair_document
+
+    failed = 0
+    for path in source_units(paths):
+        try:
+            doc = read_document(path, format_)
+            decision = repair_document(doc)
+        except FeedarchiveError as error:
+            click.secho(f"error: {error}", fg="red", err=True)
+            failed += 1
+            continue
+        fields = [("post", post.line, post.repairs) for post in doc.posts]
+        if doc.profile is not None:
+            fields.insert(0, ("profile", None, doc.profile.repairs))
+        fields += [("page", None, page.repairs) for page in doc.pages]
+        repairs = [(where, line, r) for where, line, rs in fields for r in rs]
+        guessed = sum(1 for *_, r in repairs if r.confidence < 1.0)
+        click.echo(f"{path}: {decision.summary()}")
+        click.echo(f"  {len(repairs)} repairs ({guessed} guessed) in "
+                   f"{sum(1 for *_, rs in fields if rs)} of {len(fields)} fields")
+        for where, line, repair in repairs[:limit or None]:
+            at = f"line {line}" if line else where
+            click.echo(f"  {at} {repair.field}: {repair.before!r} -> {repair.after!r} "
+                       f"[{repair.kind}, confidence {repair.confidence:.2f}]")
+        if limit and len(repairs) > limit:
+            click.echo(f"  … {len(repairs) - limit} more (--limit 0 lists all)")
+    if failed:
+        sys.exit(1)
+
+
 @cli.command(name="fix-text")
 @click.option("--explain", is_flag=True, help="List each repair on standard error.")
 def fix_text(explain: bool) -> None:

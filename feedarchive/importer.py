@@ -24,7 +24,8 @@ from .identity import native_post_id, post_id
 from .formats.timeline import parse_block
 from .models import Document, Post
 from .profiles import website_and_location
-from .repair import DocumentRepair, diagnose
+from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
+                     repair_profile_and_pages)
 from .threads import (StitchResult, may_carry_marker, needed_positions, stitch_replies,
                       stitch_timeline)
 
@@ -51,45 +52,12 @@ BATCH_POSTS = 2000
 PARALLEL_MIN_BYTES = 4 << 20  # below this, forking workers costs more than it saves
 PARALLEL_MIN_POSTS = 20_000
 WORKERS = 2
-EVIDENCE_TEXTS = 20_000  # texts that can show a mis-decoding; plenty to decide a document
-
-
-def evidence_texts(doc: Document) -> list[str]:
-    """What the diagnosis looks at: profile and page texts, and the posts' non-ASCII texts
-    (ASCII cannot show a mis-decoding), up to a cap so a huge file is not held whole."""
-    texts = [p.text for p in doc.pages if p.text]
-    if doc.profile is not None:
-        texts += [v for v in (doc.profile.name, doc.profile.bio, doc.profile.location) if v]
-    lazy_evidence = getattr(doc.posts, "evidence", None)
-    if lazy_evidence is not None:
-        return texts + lazy_evidence(EVIDENCE_TEXTS)
-    posts = [p.text for p in doc.posts if p.text and not p.text.isascii()]
-    return texts + posts[:EVIDENCE_TEXTS]
 
 
 def repair_fields(doc: Document, decision: DocumentRepair) -> None:
-    """Repair the profile and pages with the document's diagnosis (posts go in batches)."""
-    if doc.profile is not None:
-        profile = doc.profile
-        for name in ("name", "bio", "location", "website"):
-            value = getattr(profile, name)
-            if value:
-                fixed, repairs = decision.fix(value, name)
-                profile.raw[name] = value
-                setattr(profile, name, fixed)
-                profile.repairs.extend(repairs)
-        if doc.format == "timeline":
-            profile.website, profile.location = website_and_location(profile.bio)
-    for page in doc.pages:
-        page.text, page.repairs = decision.fix(page.text or "", "page")
-
-
-def repair_posts(decision: DocumentRepair, posts: list[Post]) -> list[Post]:
-    """Repair stage for one batch. `text` starts as the reader left it (a reader may already
-    have expanded links), and `text_raw` keeps what the source said."""
-    for post in posts:
-        post.text, post.repairs = decision.fix(post.text or "", "text")
-    return posts
+    repair_profile_and_pages(doc, decision)
+    if doc.profile is not None and doc.format == "timeline":
+        doc.profile.website, doc.profile.location = website_and_location(doc.profile.bio)
 
 
 def parse_and_repair(decision: DocumentRepair, block) -> tuple[list[Post], list[str]]:
@@ -227,7 +195,7 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
         report.status = "unchanged"
         return report
     doc = read_document(path, format, skip_bad=skip_bad, author=author)
-    decision = diagnose(evidence_texts(doc))
+    decision = diagnose(document_evidence(doc))
     repair_fields(doc, decision)
     report.format, report.pages, report.repair_kind = doc.format, len(doc.pages), decision.kind
     size = source_size(path)

@@ -26,7 +26,7 @@ from typing import Iterable, Optional
 import ftfy
 import ftfy.badness
 
-from .models import Document, Repair
+from .models import Document, Post, Repair
 from .repair_codecs import (
     EXACT_KINDS,
     NON_ASCII_RUN,
@@ -316,12 +316,25 @@ def fix_document_text(text: str) -> tuple[str, list[Repair]]:
     return diagnose([text]).fix(text)
 
 
-def repair_document(doc: Document) -> DocumentRepair:
-    """Repair every text field of `doc` in place and return the diagnosis that was applied."""
-    texts = [p.text_raw for p in doc.posts]
+EVIDENCE_TEXTS = 20_000  # texts that can show a mis-decoding: plenty to decide a document
+
+
+def document_evidence(doc: Document) -> list[str]:
+    """What the diagnosis looks at: profile and page texts, and the posts' non-ASCII texts
+    (ASCII cannot show a mis-decoding), up to a cap so a huge file is never held whole. A
+    lazily read timeline offers its own `evidence` (non-ASCII lines found without parsing)."""
+    texts = [page.text for page in doc.pages if page.text]
     if doc.profile is not None:
         texts += [v for v in (doc.profile.name, doc.profile.bio, doc.profile.location) if v]
-    decision = diagnose(texts)
+    lazy_evidence = getattr(doc.posts, "evidence", None)
+    if lazy_evidence is not None:
+        return texts + lazy_evidence(EVIDENCE_TEXTS)
+    posts = [post.text for post in doc.posts if post.text and not post.text.isascii()]
+    return texts + posts[:EVIDENCE_TEXTS]
+
+
+def repair_profile_and_pages(doc: Document, decision: DocumentRepair) -> None:
+    """Apply the document's diagnosis to its profile fields and pages, keeping the raw values."""
     if doc.profile is not None:
         profile = doc.profile
         for name in ("name", "bio", "location", "website"):
@@ -331,6 +344,24 @@ def repair_document(doc: Document) -> DocumentRepair:
                 profile.raw[name] = value
                 setattr(profile, name, fixed)
                 profile.repairs.extend(repairs)
-    for post in doc.posts:
-        post.text, post.repairs = decision.fix(post.text_raw, "text")
+    for page in doc.pages:
+        page.text, page.repairs = decision.fix(page.text or "", "page")
+
+
+def repair_posts(decision: DocumentRepair, posts: list[Post]) -> list[Post]:
+    """Apply the diagnosis to a batch of posts. `text` starts as the reader left it (a reader
+    may already have expanded links), and `text_raw` keeps what the source said."""
+    for post in posts:
+        post.text, post.repairs = decision.fix(post.text or "", "text")
+    return posts
+
+
+def repair_document(doc: Document) -> DocumentRepair:
+    """Diagnose `doc` and repair every text field in place; return the diagnosis applied.
+    (The importer does the same with posts in batches, so large files stream.)"""
+    decision = diagnose(document_evidence(doc))
+    repair_profile_and_pages(doc, decision)
+    if not isinstance(doc.posts, list):
+        doc.posts = list(doc.posts)
+    repair_posts(decision, doc.posts)
     return decision

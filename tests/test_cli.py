@@ -108,3 +108,21 @@ def test_skip_bad_imports_the_good_lines(tmp_path, write_file):
     lenient = CliRunner().invoke(cli, ["import", "--db", str(db), "--skip-bad", str(broken)])
     assert lenient.exit_code == 0, lenient.output
     assert "broken.jsonl:2" in lenient.output and count(db, "posts") == len(lines)
+
+
+def test_repair_check_reports_without_writing(tmp_path, write_file):
+    sample = write_file("mojibake.txt", timeline(
+        ("Itâ€™s a cafÃ© crÃ¨me kind of morning â˜•", "0", "1", "5"),
+        ("DÃ©jÃ  vu: the loss spiked again", "2", "0", "9")))
+    result = CliRunner().invoke(cli, ["repair-check", str(sample)])
+    assert result.exit_code == 0, result.output
+    assert "6 repairs (0 guessed) in 2 of 3 fields" in result.output
+    assert "'Ã©' -> 'é'" in result.output and "confidence 1.00" in result.output
+    assert not list(tmp_path.glob("**/*.db"))
+
+
+def test_fix_text_explain_lists_repairs_on_stderr():
+    result = CliRunner().invoke(cli, ["fix-text", "--explain"],
+                                                input="Itâ€™s here")
+    assert result.stdout == "It’s here"
+    assert "’" in result.stderr and "confidence 1.00" in result.stderr
