@@ -21,3 +21,7 @@ class SourceError(FeedarchiveError):
 
 class UnknownFormatError(SourceError):
     """No reader recognises the file."""
+
+
+class DatabaseBusyError(FeedarchiveError):
+    """Another writer held the archive longer than we wait for it."""

@@ -200,7 +200,19 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
     report.format, report.pages, report.repair_kind = doc.format, len(doc.pages), decision.kind
     size = source_size(path)
     resolved = str(Path(path).resolve())
+    try:
+        return store_document(db, doc, decision, report, sha256, size, resolved)
+    except OverflowError as error:  # a number past SQLite's 64-bit INTEGER, from any reader
+        raise SourceError(str(path), f"a value too large to store: {error}") from None
+
+
+def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentRepair,
+                   report: ImportReport, sha256: str, size: int, resolved: str) -> ImportReport:
+    """The store stage for one source, in one transaction: all of it lands or none does."""
     with store.transaction(db):
+        if store.find_source(db, sha256) is not None:  # a concurrent import got here first
+            report.status = "unchanged"
+            return report
         previous = store.sources_at_path(db, resolved)
         touched = set()
         for source_id in previous:

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator, Optional
 
 import sqlite_utils
 
+from .errors import DatabaseBusyError
 from .models import Page, Post, Profile, Repair, Thread, ThreadCandidate
 
 SCHEMA_VERSION = 2
@@ -197,13 +198,24 @@ def index_new_rows(db: sqlite_utils.Database, table: str, after_rowid: int) -> N
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One write transaction, taken at once (IMMEDIATE) so a second writer waits its turn."""
-    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if "locked" not in str(error) and "busy" not in str(error):
+            raise
+        raise DatabaseBusyError(
+            f"{database_path(db)}: the database is busy (another import has held it for "
+            f"{BUSY_TIMEOUT_MS // 1000} s); try again when it has finished") from None
     try:
         yield db
     except BaseException:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def database_path(db: sqlite_utils.Database) -> str:
+    return db.execute("pragma database_list").fetchone()[2] or ":memory:"
 
 
 def now() -> str:

@@ -288,7 +288,14 @@ def find_marker(text: Optional[str]) -> Optional[Marker]:
     """
     if not text:
         return None
+    if len(text) > 2 * MARKER_WINDOW:
+        # Markers stand at either end: a long post is looked at only there, so its length
+        # costs nothing. Offsets of an end marker then refer to this shortened text.
+        text = text[:MARKER_WINDOW] + " … " + text[-MARKER_WINDOW:]
     return _marker_at_start(text) or _marker_at_end(text) or _head_marker(text)
+
+
+MARKER_WINDOW = 400
 
 
 # --------------------------------------------------------------------------------------------

@@ -444,11 +444,6 @@ def test_an_import_waits_for_another_writer_and_then_completes(tmp_path, write_f
     assert scalar(db, "select count(*) from posts") == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: when the write lock is not granted within the busy timeout, `feedarchive import` "
-    "dies with a raw traceback (sqlite3.OperationalError: database is locked, raised by "
-    "store.transaction's BEGIN IMMEDIATE and caught by nobody: import_paths only catches "
-    "FeedarchiveError) instead of a clear message naming the database"))
 def test_an_import_that_cannot_get_the_lock_fails_with_a_clear_message(tmp_path, write_file):
     """With the lock held longer than the busy timeout (shortened here from 30 s to 1 s by
     tests/helpers/import_with_busy_timeout.py), the import gives up cleanly: a message that
@@ -580,16 +575,6 @@ def test_post_counts_that_are_not_numbers(tmp_path, write_file, value):
     assert_sound(db)
 
 
-OVERFLOW_BUG = (
-    "BUG: a count beyond SQLite's INTEGER range (e.g. Followers 99999999999999999999999) "
-    "crashes the import with OverflowError('Python int too large to convert to SQLite "
-    "INTEGER'): timeline.COUNT/parse_count accept unbounded digits and store.upsert_author/"
-    "write_posts hand the int to SQLite; import_paths only catches FeedarchiveError, so it also "
-    "aborts every later file of the run. Expected a SourceError naming file and line (or the "
-    "count stored as NULL with a warning)")
-
-
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=OVERFLOW_BUG)
 @pytest.mark.parametrize("where", ["profile", "post"])
 @pytest.mark.parametrize("value", ["99999999999999999999999", "9223372036854775808",
                                    "99999999999999999999.5B"])
@@ -610,7 +595,6 @@ def test_counts_too_large_for_sqlite_are_refused_cleanly(tmp_path, write_file, v
         assert stored is None or 0 <= stored <= 2**63 - 1
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=OVERFLOW_BUG)
 def test_counts_too_large_do_not_abort_the_other_files_of_a_run(tmp_path, write_file):
     """One file with an absurd count is a bad source like any other: the good ones import."""
     db = tmp_path / "a.db"

@@ -380,12 +380,6 @@ def test_zip_symlink_members_are_read_as_their_own_bytes(tmp_path):
     assert_secret_not_imported(tmp_path, path, "x-archive")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "FINDING: an unpacked archive folder whose outbox.json is a symlink to a file outside the "
-    "folder is read through the link (members.Archive._open_folder lists it, Archive.open "
-    "opens it): the outside file's posts are imported. Tar members that are links are skipped, "
-    "so the folder path is the one way an archive's links reach outside it. Expected: links "
-    "resolving outside the folder refused (or skipped, as in tar)"))
 def test_symlinks_in_an_unpacked_archive_folder_do_not_reach_outside(tmp_path):
     secret = secret_outbox(tmp_path)
     folder = tmp_path / "archive"

@@ -195,8 +195,11 @@ class Archive:
     def open(self, name: str) -> BinaryIO:
         label = self.member_label(name)
         if self.kind == "folder":
+            target = (self.path / name).resolve()
+            if not target.is_relative_to(self.path.resolve()):
+                raise SourceError(label, "a link to a file outside the archive folder: refused")
             try:
-                return open(self.path / name, "rb")
+                return open(target, "rb")
             except OSError as error:
                 raise SourceError(label, f"cannot read file: {error.strerror}") from None
         if self.kind == "tar":

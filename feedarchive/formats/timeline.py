@@ -30,10 +30,17 @@ JOINED = re.compile(
 )
 PROFILE_COUNTS = ("Followers", "Following", "Media", "Statuses")
 MULTIPLIERS = {"K": 1_000, "M": 1_000_000, "B": 1_000_000_000}
+# Longer than any real count, and past what SQLite's 64-bit INTEGER holds.
+MAX_COUNT_CHARS = 15
+MAX_COUNT = 2**63 - 1
+
+
+ASCII_SPACE = " \t\r\f\v"  # what `\s` means to the byte-level check below: both must agree
 
 
 def is_count(line: str) -> bool:
-    return COUNT.fullmatch(line.strip()) is not None
+    line = line.strip(ASCII_SPACE)
+    return len(line) <= MAX_COUNT_CHARS and COUNT.fullmatch(line) is not None
 
 
 def parse_count(shown: str) -> int:
@@ -42,16 +49,20 @@ def parse_count(shown: str) -> int:
     X truncates rather than rounds, so `2K` may have been 2,047: the shown value is all that is
     knowable. Decimal keeps `1.1K` from becoming 1100.0000000000002.
     """
-    shown = shown.strip()
-    if not COUNT.fullmatch(shown):
+    shown = shown.strip(ASCII_SPACE)
+    if not COUNT.fullmatch(shown) or len(shown) > MAX_COUNT_CHARS:
         raise ValueError(f"not a count: {shown!r}")
     suffix = shown[-1]
     if suffix in MULTIPLIERS:
         try:
-            return int(Decimal(shown[:-1]) * MULTIPLIERS[suffix])
+            value = int(Decimal(shown[:-1]) * MULTIPLIERS[suffix])
         except InvalidOperation:  # pragma: no cover - the regex admits only decimals
             raise ValueError(f"not a count: {shown!r}") from None
-    return int(shown.replace(",", ""))
+    else:
+        value = int(shown.replace(",", ""))
+    if value > MAX_COUNT:
+        raise ValueError(f"count {shown!r} is larger than any real count")
+    return value
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -117,7 +128,8 @@ class LineReader:
             self.warnings.append(f"{self.path}:{number}: invalid UTF-8 bytes replaced by U+FFFD")
 
 
-COUNT_BYTES = re.compile(rb"\s*" + COUNT.pattern.encode() + rb"\s*")
+COUNT_BYTES = re.compile(rb"[ \t\r\f\v]*(?=[^ \t\r\f\v]{1,%d}[ \t\r\f\v]*$)" % MAX_COUNT_CHARS
+                         + COUNT.pattern.encode() + rb"[ \t\r\f\v]*")
 BLOCK_BYTES = 1 << 20
 NON_ASCII_LINE = re.compile(rb"^[^\n]*[\x80-\xff][^\n]*$", re.MULTILINE)
 
@@ -261,7 +273,10 @@ def parse_profile(path: str, lines: list[str]) -> tuple[Profile, int]:
         if not is_count(lines[cursor + 1]):
             got = lines[cursor + 1].strip()[:40]
             raise SourceError(path, f"expected a count after {label!r}, got {got!r}", cursor + 2)
-        setattr(profile, label.lower(), parse_count(lines[cursor + 1]))
+        try:
+            setattr(profile, label.lower(), parse_count(lines[cursor + 1]))
+        except ValueError as error:
+            raise SourceError(path, str(error), cursor + 2) from None
         cursor += 2
     joined_at = next(
         (i for i in range(cursor, len(lines)) if JOINED.fullmatch(lines[i].strip())), None
@@ -317,5 +332,8 @@ def iter_posts(path: str, lines: Iterator[tuple[int, str]], author: str) -> Iter
 def make_post(path: str, author: str, line: int, text: list[str], counts: list[str]) -> Post:
     if not any(part.strip() for part in text):
         raise SourceError(path, "expected post text before the three count lines", line)
-    replies, reposts, likes = (parse_count(count) for count in counts)
+    try:
+        replies, reposts, likes = (parse_count(count) for count in counts)
+    except ValueError as error:
+        raise SourceError(path, str(error), line + len(text)) from None
     return Post("\n".join(text), author, line, replies, reposts, likes)

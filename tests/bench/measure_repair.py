@@ -41,7 +41,24 @@ def profile_texts(raw_file: str) -> list[str]:
     return ["\n".join(lines[:handle]), "\n".join(lines[statuses + 2:joined])]
 
 
-def guessed_correct(fixed: str, truth: str) -> tuple[int, int]:
+def script_of(char: str) -> str:
+    """Coarse script of a damaged character, for the per-script breakdown."""
+    code = ord(char)
+    if 0x0E00 <= code <= 0x0E7F:
+        return "thai"
+    if 0x1D400 <= code <= 0x1D7FF:
+        return "math"
+    if 0x3040 <= code <= 0x30FF or 0x3400 <= code <= 0x9FFF or 0xFF00 <= code <= 0xFFEF:
+        return "japanese"
+    if (0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF or 0x2B00 <= code <= 0x2BFF
+            or code in (0x200D, 0xFE0F, 0x20E3)):
+        return "emoji"
+    if unicodedata.category(char)[0] in "LM":
+        return "latin" if "LATIN" in unicodedata.name(char, "") else "other-letter"
+    return "punct"
+
+
+def guessed_correct(fixed: str, truth: str, by_script: Counter | None = None) -> tuple[int, int]:
     """(damaged characters of `truth`, how many of them `fixed` has right where they belong)."""
     damaged = [i for i, c in enumerate(truth) if lost_bytes(c)]
     if not damaged:
@@ -50,6 +67,11 @@ def guessed_correct(fixed: str, truth: str) -> tuple[int, int]:
     matcher = difflib.SequenceMatcher(None, fixed, truth, autojunk=False)
     for block in matcher.get_matching_blocks():
         right.update(range(block.b, block.b + block.size))
+    if by_script is not None:
+        for i in damaged:
+            script = script_of(truth[i])
+            by_script[script + "_n"] += 1
+            by_script[script + "_ok"] += i in right
     return len(damaged), sum(1 for i in damaged if i in right)
 
 
@@ -59,6 +81,15 @@ def main(corpus: Path, verbose: bool) -> None:
     chars_total = chars_right = 0
     false_repairs = 0
     misses: list[str] = []
+    by_script: Counter = Counter()
+    lossy_time = 0.0
+    lossy_posts = 0
+    from feedarchive.repair_prior import char_model
+    from feedarchive.repair_words import lexicon
+
+    warm = time.perf_counter()
+    char_model(), lexicon()  # one-off model build, reported apart
+    warm = time.perf_counter() - warm
     start = time.perf_counter()
     for truth_path in sorted(corpus.glob("d*.truth.json")):
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
@@ -68,12 +99,16 @@ def main(corpus: Path, verbose: bool) -> None:
         decision = diagnose(texts)
         diagnosed[kind][decision.kind] += 1
         for post in truth["posts"]:
+            t0 = time.perf_counter()
             fixed, _repairs = decision.fix(post["raw"])
+            if kind == "thai_lossy":
+                lossy_time += time.perf_counter() - t0
+                lossy_posts += 1
             ok = norm(fixed) == norm(post["text"])
             bucket = "posts"
             if kind == "thai_lossy":
                 bucket = "invertible" if post["invertible"] else "guessed"
-                total, right = guessed_correct(norm(fixed), norm(post["text"]))
+                total, right = guessed_correct(norm(fixed), norm(post["text"]), by_script)
                 chars_total += total
                 chars_right += right
             exact[kind][bucket] += 1
@@ -97,6 +132,12 @@ def main(corpus: Path, verbose: bool) -> None:
     if chars_total:
         print(f"thai_lossy characters with lost bytes: top-1 {chars_right}/{chars_total} "
               f"({100 * chars_right / chars_total:.1f}%)")
+        scripts = sorted({k[:-2] for k in by_script if k.endswith("_n")})
+        print("  by script: " + ", ".join(
+            f"{s} {by_script[s + '_ok']}/{by_script[s + '_n']}" for s in scripts))
+    if lossy_posts:
+        print(f"thai_lossy fix: {1000 * lossy_time / lossy_posts:.1f} ms per post "
+              f"({lossy_posts} posts); model build {warm:.1f} s")
     print(f"false repairs on clean files: {false_repairs}")
     print(f"time: {elapsed:.1f} s")
 
