@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from operator import mul
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
 from .repair_prior import char_class, char_model, log
-from .repair_thai import Group
+from .repair_thai import Group, Reading
 
 # How much a neighbour of the same class raises a candidate, in log units, by class.
 SAME_CLASS_BONUS = {"cjk": 2.0, "thai": 1.5, "emoji": 1.0, "latin": 0.3}
@@ -64,7 +65,8 @@ class _Option:
     reading: int
     end: int
     char: str
-    base: float  # log prior with the document's evidence
+    base: float  # log prior with the document's evidence and the reading's leftover text
+    prior: float = 0.0  # the same without the leftover
 
 
 class DocumentEvidence:
@@ -78,11 +80,29 @@ class DocumentEvidence:
         self.chars: Counter[str] = Counter()
         self.classes: Counter[str] = Counter()
         self._memo: dict[str, float] = {}
+        self._extras: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
 
     def add(self, char: str) -> None:
         self.chars[char] += 1
         self.classes[_family(char_class(char))] += 1
         self._memo.clear()
+        self._extras.clear()
+
+    def extras(self, candidates: tuple[str, ...], ranked: list) -> list[tuple[str, float]]:
+        """Candidates beyond the preselected ones that the document shows intact."""
+        found = self._extras.get(id(candidates))
+        if found is None or found[0] is not candidates:
+            from .repair_words import _candidate_set  # shared per-table set cache
+
+            table = _candidate_set(_Table(candidates))
+            seen = [c for c in self.chars if c in table]
+            if seen:
+                known = set(seen)
+                picks = [(c, p) for c, p in ranked[PRESELECT:] if c in known]
+            else:
+                picks = []
+            found = self._extras[id(candidates)] = (candidates, picks)
+        return found[1]
 
     def log_boost(self, char: str) -> float:
         found = self._memo.get(char)
@@ -96,6 +116,11 @@ class DocumentEvidence:
             boost = math.log(0.2 + 2.0 * share) + math.log(1.0 + 20.0 * repeat)
         self._memo[char] = boost
         return boost
+
+
+@dataclass
+class _Table:
+    candidates: tuple[str, ...]
 
 
 def _family(kind: str) -> str:
@@ -246,8 +271,45 @@ def right_score(char: str, right: str) -> float:
     return score
 
 
-# Options kept per group for the chain decoding (by prior); thousands of emoji otherwise.
+# Options kept per group for the chain decoding; thousands of emoji otherwise. Candidates are
+# ranked by prior once per candidate table; the best PRESELECT of them and any the document
+# shows intact are scored with the document's evidence, and the best MAX_OPTIONS kept.
 MAX_OPTIONS = 32
+PRESELECT = 64
+
+_RANKED: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
+
+
+def _ranked(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
+    """(character, log prior) of a candidate table, most probable first; cached per table
+    (tables come from `completions`' cache, so one byte pattern is ranked once)."""
+    found = _RANKED.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        model = char_model()
+        ranked = sorted(((c, log(model.prior(c))) for c in candidates), key=lambda item: -item[1])
+        found = _RANKED[id(candidates)] = (candidates, ranked)
+    return found[1]
+
+
+def _group_options(group: Group, evidence: "DocumentEvidence") -> tuple[list[_Option], bool]:
+    """The options of one group, and whether it is exact (one reading, one candidate)."""
+    if len(group.readings) == 1 and len(group.readings[0].candidates) == 1:
+        reading = group.readings[0]
+        return [_Option(0, reading.end, reading.candidates[0], 0.0)], True
+    opts: list[_Option] = []
+    for index, reading in enumerate(group.readings):
+        leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+        ranked = _ranked(reading.candidates)
+        chosen = ranked[:PRESELECT]
+        if len(ranked) > PRESELECT:
+            chosen = chosen + evidence.extras(reading.candidates, ranked)
+        for char, prior in chosen:
+            base = prior + evidence.log_boost(char)
+            opts.append(_Option(index, reading.end, char, base + leftover, base))
+    if len(opts) > MAX_OPTIONS:
+        opts.sort(key=lambda o: -o.base)
+        del opts[MAX_OPTIONS:]
+    return opts, False
 
 
 def choose(
@@ -263,29 +325,14 @@ def choose(
     options: list[list[_Option]] = []
     guessing = False
     for group in groups:
-        opts = []
-        exact = len(group.readings) == 1 and len(group.readings[0].candidates) == 1
-        for index, reading in enumerate(group.readings):
-            leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
-            for char in reading.candidates:
-                if exact:
-                    base = 0.0
-                else:
-                    guessing = True
-                    base = log(char_model().prior(char)) + evidence.log_boost(char) + leftover
-                opts.append(_Option(index, reading.end, char, base))
+        opts, exact = _group_options(group, evidence)
+        guessing = guessing or not exact
         options.append(opts)
     if not guessing:
         return [Choice(g.start, o[0].end, o[0].char, 1.0) for g, o in zip(groups, options)]
-    probs = [_softmax([o.base for o in opts]) for opts in options]
-    forced = _decode_math_runs(text, groups, options, probs)
-    for g in range(len(groups)):
-        if g in forced:
-            best = max(range(len(options[g])), key=probs[g].__getitem__)
-            options[g] = [options[g][best]]
-            options[g][0].base = math.log(max(probs[g][best], 1e-9))
-        elif len(options[g]) > MAX_OPTIONS:
-            options[g] = sorted(options[g], key=lambda o: -o.base)[:MAX_OPTIONS]
+    forced = _decode_math_runs(text, groups)
+    for g, (option, _confidence) in forced.items():
+        options[g] = [option]
     marginals = _forward_backward(text, groups, options)
     choices = []
     for g, group in enumerate(groups):
@@ -295,30 +342,33 @@ def choose(
         if g in forced:
             confidence = min(confidence, math.exp(option.base))
         choices.append(Choice(group.start, option.end, option.char, round(confidence, 4)))
-    _decode_words(text, groups, choices, forced, evidence)
+    _decode_words(text, groups, options, choices, forced)
     return choices
 
 
 def _decode_words(
-    text: str, groups: list[Group], choices: list[Choice], forced: set[int], evidence
+    text: str, groups: list[Group], options: list[list[_Option]], choices: list[Choice],
+    forced: set[int],
 ) -> None:
     """Let the word lattice (`repair_words`) decide runs of Thai/Japanese groups."""
-    from .repair_words import candidate_base, decode_span, spans
+    from .repair_words import decode_span, spans
 
     for run in spans(groups):
         run = [g for g in run if g not in forced]
         if len(run) < 2:
             continue
-        decided = decode_span(text, groups, run, candidate_base(groups, run, evidence))
+        char_options = {g: [(o.char, o.end, o.prior) for o in options[g]] for g in run}
+        decided = decode_span(text, groups, run, char_options)
         for g, (char, end, p) in decided.items():
             choices[g] = Choice(groups[g].start, end, char, round(min(p, 1.0), 4))
 
 
-def _unary(text: str, groups: list[Group], g: int, option: _Option) -> float:
-    """Score of an option with the raw text around it, where no other group is involved."""
+def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: bool) -> float:
+    """Score of an option with the raw text around it, where no other group is involved;
+    `touched`: some reading of the group before ends where this group starts."""
     score = option.base
     start = groups[g].start
-    if g == 0 or all(o_end != start for o_end in _ends(groups[g - 1])):
+    if not touched:
         score += left_score(option.char, text[start - 1] if start else "")
     if g + 1 == len(groups) or option.end != groups[g + 1].start:
         score += right_score(option.char, text[option.end] if option.end < len(text) else "")
@@ -329,41 +379,76 @@ def _ends(group: Group) -> set[int]:
     return {r.end for r in group.readings}
 
 
-def _pair(text: str, a: _Option, b_start: int, b: _Option, b_can_touch: bool) -> float:
-    """Score linking an option of one group with one of the next group."""
-    if a.end == b_start:
-        return right_score(a.char, b.char) + left_score(b.char, a.char)
-    if not b_can_touch:
-        return 0.0
-    # `a` leaves real text before `b`: `b` sees that text, `a` already scored its own right.
-    return left_score(b.char, text[b_start - 1])
+_PAIR_CACHE: dict[tuple, tuple[tuple[tuple[float, ...], ...], tuple[tuple[float, ...], ...]]] = {}
+
+
+def _pair_matrix(left: tuple, right: tuple[str, ...], raw: str):
+    """Link weights (exp of scores) between the options of two neighbouring groups, as rows
+    and as columns, cached by their contents.
+
+    `left` holds (character, touches) per option of the first group: a touching option is
+    scored against each option of the second; one that leaves real text `raw` between them
+    lets the second see that text instead (`raw` is '' when no reading of the first touches).
+    """
+    key = (left, right, raw)
+    found = _PAIR_CACHE.get(key)
+    if found is not None:
+        return found
+    rows = []
+    exp = math.exp
+    for a, touches in left:
+        if touches:
+            rows.append(tuple(exp(right_score(a, b) + left_score(b, a)) for b in right))
+        elif raw:
+            rows.append(tuple(exp(left_score(b, raw)) for b in right))
+        else:
+            rows.append((1.0,) * len(right))
+    found = (tuple(rows), tuple(zip(*rows)))
+    if len(_PAIR_CACHE) > 50_000:
+        _PAIR_CACHE.clear()
+    _PAIR_CACHE[key] = found
+    return found
 
 
 def _forward_backward(
     text: str, groups: list[Group], options: list[list[_Option]]
 ) -> list[list[float]]:
+    """Marginal probability of every option, by forward-backward in probability space (each
+    step renormalised, so nothing underflows)."""
     n = len(groups)
-    unary = [[_unary(text, groups, g, o) for o in options[g]] for g in range(n)]
-    pair: list[list[list[float]]] = []
+    touched = [False] + [
+        any(e == groups[g].start for e in _ends(groups[g - 1])) for g in range(1, n)
+    ]
+    unary = []
+    for g in range(n):
+        scores = [_unary(text, groups, g, o, touched[g]) for o in options[g]]
+        top = max(scores)
+        unary.append([math.exp(x - top) for x in scores])
+    pair = []
     for g in range(n - 1):
-        touch = any(e == groups[g + 1].start for e in _ends(groups[g]))
         start = groups[g + 1].start
-        pair.append([[_pair(text, a, start, b, touch) for b in options[g + 1]] for a in options[g]])
-    alpha = [unary[0][:]]
+        left = tuple((o.char, o.end == start) for o in options[g])
+        right = tuple(o.char for o in options[g + 1])
+        pair.append(_pair_matrix(left, right, text[start - 1] if touched[g + 1] else ""))
+    alpha = [_normalised(unary[0])]
     for g in range(1, n):
         prev = alpha[-1]
-        alpha.append([
-            unary[g][j] + _logsumexp([prev[i] + pair[g - 1][i][j] for i in range(len(prev))])
-            for j in range(len(options[g]))
-        ])
-    beta = [[0.0] * len(options[n - 1])]
+        columns = pair[g - 1][1]
+        alpha.append(_normalised([
+            u * sum(map(mul, prev, column)) for u, column in zip(unary[g], columns)
+        ]))
+    beta = [[1.0] * len(options[n - 1])]
     for g in range(n - 2, -1, -1):
-        nxt = beta[0]
-        beta.insert(0, [
-            _logsumexp([pair[g][i][j] + unary[g + 1][j] + nxt[j] for j in range(len(nxt))])
-            for i in range(len(options[g]))
-        ])
-    return [_softmax([a + b for a, b in zip(alpha[g], beta[g])]) for g in range(n)]
+        ahead = list(map(mul, unary[g + 1], beta[0]))
+        beta.insert(0, _normalised([sum(map(mul, row, ahead)) for row in pair[g][0]]))
+    return [_normalised(list(map(mul, a, b))) for a, b in zip(alpha, beta)]
+
+
+def _normalised(weights: list[float]) -> list[float]:
+    total = sum(weights)
+    if total <= 0.0 or total != total:
+        return [1.0 / len(weights)] * len(weights)
+    return [w / total for w in weights]
 
 
 def _logsumexp(values: list[float]) -> float:
@@ -380,9 +465,39 @@ def _softmax(scores: list[float]) -> list[float]:
 
 def _math_letter(char: str) -> str:
     """The plain letter or digit a math-alphabet character stands for (NFKC), lower-cased."""
-    import unicodedata
-
     return unicodedata.normalize("NFKC", char).lower()
+
+
+@dataclass
+class _MathTable:
+    """The math-alphabet side of one candidate table: for each style, the letter each
+    candidate spells (small letters preferred, a capital needs a reason), and the prior mass
+    of the table's other candidates."""
+
+    styles: dict[str, dict[str, str]]
+    other_mass: float
+
+
+_MATH: dict[int, tuple[tuple[str, ...], _MathTable]] = {}
+
+
+def _math_table(candidates: tuple[str, ...]) -> _MathTable:
+    found = _MATH.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        styles: dict[str, dict[str, str]] = {}
+        other = 0.0
+        model = char_model()
+        for char in candidates:
+            kind = char_class(char)
+            if not kind.startswith("math:"):
+                other += model.prior(char)
+                continue
+            letter = _math_letter(char)
+            by_letter = styles.setdefault(kind, {})
+            if letter not in by_letter or "SMALL" in unicodedata.name(char, ""):
+                by_letter[letter] = char
+        found = _MATH[id(candidates)] = (candidates, _MathTable(styles, other))
+    return found[1]
 
 
 def _word_probability(word: str) -> float:
@@ -391,85 +506,80 @@ def _word_probability(word: str) -> float:
     return max(word_frequency(word, lang) for lang in ("en", "fr", "it"))
 
 
-def _decode_math_runs(
-    text: str, groups: list[Group], options: list[list[_Option]], probs: list[list[float]]
-) -> set[int]:
+def _decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[_Option, float]]:
     """Read runs of adjacent 4-byte groups as one math-alphabet word when that is likelier.
 
     Letter by letter a math letter never beats an emoji (emoji are far more frequent), but a
     run whose every position fits one style and spells a known word is very unlikely to be
     chance. Compares P(style word) = MATH_WORD_PRIOR / styles * P(word) with the product over
     positions of the total prior of the other candidates. A run must pin at least one letter
-    with a surviving byte: a run of bare leads spells any short word. Sets `probs` of the
-    groups it decides and returns their indices.
+    with a surviving byte: a run of bare leads spells any short word. Returns, for the groups
+    it decides, the option chosen and its probability.
     """
-    forced: set[int] = set()
+    # Per group, the readings that can be a math letter without swallowing a space.
+    tables: list[list[tuple[int, Reading, _MathTable]]] = []
+    for group in groups:
+        found = []
+        for index, reading in enumerate(group.readings):
+            if any(c.isspace() for c in text[group.start:reading.end]):
+                continue
+            table = _math_table(reading.candidates)
+            if table.styles:
+                found.append((index, reading, table))
+        tables.append(found)
     runs: list[list[int]] = []
-
-    def inside_word(g: int, option: _Option) -> bool:
-        return not any(c.isspace() for c in text[groups[g].start:option.end])
-
     for g, group in enumerate(groups):
-        if not any(char_class(o.char).startswith("math:") for o in options[g]):
+        if not tables[g]:
             continue
-        if runs and runs[-1][-1] == g - 1 and any(
-            o.end == group.start and inside_word(g - 1, o) for o in options[g - 1]
-        ):
+        if runs and runs[-1][-1] == g - 1 and any(r.end == group.start for _, r, _ in tables[g - 1]):
             runs[-1].append(g)
         else:
             runs.append([g])
-    decided: dict[int, tuple[float, str, list[int]]] = {}
+    decided: dict[int, tuple[float, str, list[tuple[int, Reading, str]]]] = {}
     for _pass in range(2):
         # Second pass: a post writes all its styled words alike, so a style other runs of
         # the text settled on is a thousand times likelier.
         used = Counter(style for _score, style, _pick in decided.values())
         for r, run in enumerate(runs):
-            result = _best_math_word(run, groups, options, inside_word, used)
+            result = _best_math_word(run, groups, tables, used)
             if result is not None:
                 decided[r] = result
             else:
                 decided.pop(r, None)
+    forced: dict[int, tuple[_Option, float]] = {}
     for r, (confidence, _style, pick) in decided.items():
-        for g, i in zip(runs[r], pick):
-            probs[g] = [0.0] * len(options[g])
-            probs[g][i] = confidence
-            forced.add(g)
+        for g, (index, reading, char) in zip(runs[r], pick):
+            forced[g] = (_Option(index, reading.end, char, math.log(max(confidence, 1e-9))), confidence)
     return forced
 
 
-def _best_math_word(run, groups, options, inside_word, used) -> Optional[tuple[float, str, list[int]]]:
-    """(confidence, style, option index per group) of the best word reading of a run, if any
-    beats the other candidates; see `_decode_math_runs`."""
+def _best_math_word(run, groups, tables, used) -> Optional[tuple[float, str, list]]:
+    """(confidence, style, (reading index, reading, character) per group) of the best word
+    reading of a run, if any beats the other candidates; see `_decode_math_runs`."""
     if len(run) < 2 or all(groups[g].readings[0].end - groups[g].start == 1 for g in run):
         return None
-    styles = set.intersection(*(
-        {char_class(o.char) for o in options[g] if char_class(o.char).startswith("math:")}
-        for g in run
-    ))
-    best: tuple[float, str, list[int]] = (-math.inf, "", [])
+    styles = set.intersection(*({s for _, _, t in tables[g] for s in t.styles} for g in run))
+    best: tuple[float, str, list] = (-math.inf, "", [])
     for style in styles:
         weight = math.log(1000.0) if used.get(style) else 0.0
-        letters = []
+        letters: list[dict[str, tuple[int, Reading, str]]] = []
         for g in run:
-            by_letter: dict[str, int] = {}
-            for i, o in enumerate(options[g]):
-                if char_class(o.char) == style and inside_word(g, o):
-                    letter = _math_letter(o.char)
-                    # Without a reason for a capital, the small letter.
-                    if letter not in by_letter or "SMALL" in unicodedata.name(o.char, ""):
-                        by_letter[letter] = i
+            by_letter: dict[str, tuple[int, Reading, str]] = {}
+            for index, reading, table in tables[g]:
+                for letter, char in table.styles.get(style, {}).items():
+                    by_letter.setdefault(letter, (index, reading, char))
             letters.append(by_letter)
-        for word, freq in _words_of_length(len(run)):
-            if math.log(freq) + weight <= best[0]:
-                break  # sorted by frequency: nothing better follows
-            if all(ch in allowed for ch, allowed in zip(word, letters)):
-                best = (math.log(freq) + weight, style, [allowed[ch] for ch, allowed in zip(word, letters)])
-                break
+        found = _most_frequent_word(tuple("".join(sorted(allowed)) for allowed in letters))
+        if found is None:
+            continue
+        word, freq = found
+        if math.log(freq) + weight > best[0]:
+            best = (math.log(freq) + weight, style, [allowed[ch] for ch, allowed in zip(word, letters)])
     if not best[2]:
         return None
     other = 0.0
-    for g in run:
-        mass = sum(math.exp(o.base) for o in options[g] if not char_class(o.char).startswith("math"))
+    for g, (index, reading, _char) in zip(run, best[2]):
+        mass = _math_table(reading.candidates).other_mass
         other += math.log(mass) if mass > 0 else -50.0
     math_score = math.log(MATH_WORD_PRIOR / max(len(styles), 1)) + best[0]
     if math_score <= other:
@@ -477,9 +587,23 @@ def _best_math_word(run, groups, options, inside_word, used) -> Optional[tuple[f
     return 1.0 / (1.0 + math.exp(other - math_score)), best[1], best[2]
 
 
+@lru_cache(maxsize=4096)
+def _most_frequent_word(allowed: tuple[str, ...]) -> Optional[tuple[str, float]]:
+    """The commonest known word whose i-th letter is one of `allowed[i]`: one regular
+    expression over the words of that length, listed most frequent first."""
+    import re
+
+    blob, freqs = _words_of_length(len(allowed))
+    pattern = "^" + "".join("[" + re.escape(letters) + "]" for letters in allowed) + "$"
+    match = re.search(pattern, blob, re.M)
+    if match is None:
+        return None
+    return match.group(0), freqs[match.group(0)]
+
+
 @lru_cache(maxsize=None)
-def _words_of_length(length: int) -> tuple[tuple[str, float], ...]:
-    """Known words (English, French, Italian) of one length, most frequent first."""
+def _words_of_length(length: int) -> tuple[str, dict[str, float]]:
+    """Known words (English, French, Italian) of one length, one a line, most frequent first."""
     import wordfreq
 
     best: dict[str, float] = {}
@@ -487,10 +611,5 @@ def _words_of_length(length: int) -> tuple[tuple[str, float], ...]:
         for word, freq in wordfreq.get_frequency_dict(lang, "small").items():
             if len(word) == length and word.isalpha():
                 best[word] = max(best.get(word, 0.0), freq)
-    return tuple(sorted(best.items(), key=lambda item: -item[1]))
-
-
-def _product(choices: list[list[int]]):
-    import itertools
-
-    return itertools.product(*choices)
+    ordered = sorted(best.items(), key=lambda item: -item[1])
+    return "\n".join(w for w, _ in ordered), best

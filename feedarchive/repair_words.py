@@ -36,25 +36,53 @@ SPACE_LOG = math.log(0.15)
 BREAK_LOG = math.log(0.01)
 
 
+def damaged_form(word: str) -> Optional[tuple[str, tuple[tuple[int, int, str], ...]]]:
+    """What the lossy Thai damage makes of `word`, and where each of its characters lands in
+    that text: (relative start, relative end, character). None when a character of the word
+    would not form a group of its own (ASCII, or a lead byte the codec drops)."""
+    out: list[str] = []
+    spans = []
+    for char in word:
+        data = char.encode("utf-8")
+        if len(data) < 2 or 0xDB <= data[0] <= 0xDE or data[0] >= 0xFC:
+            return None
+        start = len(out)
+        out.append(_ISO[data[0]])
+        for byte in data[1:]:
+            if byte == 0x85:
+                out.append("\n")
+            elif byte == 0xA0:
+                out.append(" ")
+            elif byte >= 0xA1:
+                out.append(_ISO[byte])
+        spans.append((start, len(out), char))
+    return "".join(out), tuple(spans)
+
+
+_ISO = {b: bytes([b]).decode("iso8859_11") for b in range(0xA1, 0x100) if not (0xDB <= b <= 0xDE or b >= 0xFC)}
+
+
 @dataclass
 class Lexicon:
-    """Word probabilities, and for every prefix of a word the characters that may follow it
-    (a trie flattened into a dict, so a walk only tries characters that lead somewhere)."""
+    """Thai and Japanese words indexed by what the damage leaves of them, so that finding every
+    word a stretch of damaged text can spell is a dictionary look-up per length."""
 
-    words: dict[str, float]
-    children: dict[str, str]
+    # damaged text -> [(log probability, spans of its characters)]
+    forms: dict[str, list[tuple[float, tuple[tuple[int, int, str], ...]]]]
+    lengths: tuple[int, ...]  # lengths of damaged forms that occur, ascending
 
 
-def _lexicon(freqs: dict[str, float], keep: int, weight: float) -> Lexicon:
+def _add_words(forms, freqs: dict[str, float], keep: int, weight: float) -> None:
     """The `keep` commonest words, as probabilities times the share `weight` of word tokens."""
     top = sorted(freqs.items(), key=lambda item: -item[1])[:keep]
     total = sum(f for _, f in top) or 1.0
-    words = {w: weight * f / total for w, f in top if 1 < len(w) <= MAX_WORD}
-    following: dict[str, set[str]] = {}
-    for word in words:
-        for i in range(len(word)):
-            following.setdefault(word[:i], set()).add(word[i])
-    return Lexicon(words, {k: "".join(v) for k, v in following.items()})
+    for word, freq in top:
+        if not 1 < len(word) <= MAX_WORD:
+            continue
+        form = damaged_form(word)
+        if form is None:
+            continue
+        forms.setdefault(form[0], []).append((math.log(weight * freq / total), form[1]))
 
 
 @lru_cache(maxsize=1)
@@ -62,16 +90,15 @@ def lexicon() -> Lexicon:
     """Thai and Japanese words together: their scripts never overlap."""
     import wordfreq
 
-    thai = _lexicon(thai_word_frequencies(), THAI_WORDS_KEPT, WORD_WEIGHT["thai"])
-    japanese = _lexicon(
+    forms: dict[str, list] = {}
+    _add_words(forms, thai_word_frequencies(), THAI_WORDS_KEPT, WORD_WEIGHT["thai"])
+    _add_words(
+        forms,
         {w: f for w, f in wordfreq.get_frequency_dict("ja", "large").items() if not w.isascii()},
         JAPANESE_WORDS_KEPT,
         WORD_WEIGHT["cjk"],
     )
-    children = dict(thai.children)
-    for prefix, chars in japanese.children.items():
-        children[prefix] = children.get(prefix, "") + chars
-    return Lexicon({**thai.words, **japanese.words}, children)
+    return Lexicon(forms, tuple(sorted({len(k) for k in forms})))
 
 
 @lru_cache(maxsize=None)
@@ -84,11 +111,22 @@ def _lattice_class(char: str) -> bool:
     return char_class(char) in ("thai", "cjk")
 
 
+_LATTICE: dict[int, tuple[tuple[str, ...], bool]] = {}
+
+
+def _can_be_word_char(candidates: tuple[str, ...]) -> bool:
+    """Whether any candidate is Thai or Japanese (cached per candidate table)."""
+    found = _LATTICE.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        found = _LATTICE[id(candidates)] = (candidates, any(_lattice_class(c) for c in candidates))
+    return found[1]
+
+
 def spans(groups: list[Group]) -> list[list[int]]:
     """Runs of consecutive groups that can be Thai or Japanese and touch each other."""
     runs: list[list[int]] = []
     for g, group in enumerate(groups):
-        if not any(_lattice_class(c) for r in group.readings for c in r.candidates):
+        if not any(_can_be_word_char(r.candidates) for r in group.readings):
             continue
         if runs and runs[-1][-1] == g - 1:
             ends = {r.end for r in groups[g - 1].readings}
@@ -108,60 +146,61 @@ class _Edge:
 
 
 def decode_span(
-    text: str, groups: list[Group], run: list[int], base: dict[tuple[int, str], float]
+    text: str,
+    groups: list[Group],
+    run: list[int],
+    options: dict[int, list[tuple[str, int, float]]],
 ) -> dict[int, tuple[str, int, float]]:
-    """Best (character, end, probability) for each group of `run`; `base` holds each
-    candidate's log prior (with the document's evidence)."""
-    lex = lexicon()
+    """Best (character, end, probability) for each group of `run`; `options` holds each
+    group's candidates worth a character edge: (character, end of its reading, log score)."""
     at = {groups[g].start: g for g in run}
     first, last = groups[run[0]].start, max(r.end for r in groups[run[-1]].readings)
     edges: list[_Edge] = []
     for g in run:
-        group = groups[g]
-        for reading in group.readings:
-            for char in reading.candidates:
-                score = base.get((g, char), -50.0) + _char_weight_log(char)
-                edges.append(_Edge(group.start, reading.end, score, ((g, char, reading.end),)))
-        _word_edges(text, groups, at, g, lex, edges)
+        start = groups[g].start
+        for char, end, score in options[g]:
+            edges.append(_Edge(start, end, score + _char_weight_log(char), ((g, char, end),)))
+        _word_edges(text, groups, at, g, last, edges)
     for pos in range(first, last):
         if pos not in at and text[pos] in " \n":
             edges.append(_Edge(pos, pos + 1, SPACE_LOG if text[pos] == " " else BREAK_LOG, ()))
     return _marginals(edges, first, last, run, groups)
 
 
-def _word_edges(text, groups, at, g, lex, edges) -> None:
-    """Every dictionary word that can be spelt from group `g` onwards."""
-    stack = [(groups[g].start, "", ())]
-    while stack:
-        pos, prefix, picks = stack.pop()
-        h = at.get(pos)
-        nexts = lex.children.get(prefix)
-        if h is None or not nexts:
+def _word_edges(text, groups, at, g, last, edges) -> None:
+    """Every dictionary word whose damaged form starts at group `g` and fits the parse."""
+    lex = lexicon()
+    start = groups[g].start
+    for length in lex.lengths:
+        if start + length > last:
+            break
+        found = lex.forms.get(text[start:start + length])
+        if not found:
             continue
-        for reading in groups[h].readings:
-            allowed = _candidate_set(reading)
-            chars = [c for c in nexts if c in allowed] if len(nexts) < len(allowed) else [
-                c for c in reading.candidates if c in nexts
-            ]
-            for char in chars:
-                word = prefix + char
-                new_picks = picks + ((h, char, reading.end),)
-                if len(word) > 1 and word in lex.words:
-                    score = math.log(lex.words[word])
-                    edges.append(_Edge(groups[g].start, reading.end, score, new_picks))
-                if len(word) < MAX_WORD:
-                    stack.append((reading.end, word, new_picks))
+        for score, spans in found:
+            picks = []
+            for rel_start, rel_end, char in spans:
+                h = at.get(start + rel_start)
+                if h is None:
+                    break
+                end = start + rel_end
+                if not any(r.end == end and char in _candidate_set(r) for r in groups[h].readings):
+                    break
+                picks.append((h, char, end))
+            else:
+                edges.append(_Edge(start, start + length, score, tuple(picks)))
 
 
-_SETS: dict[int, frozenset[str]] = {}
+_SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
 
 
 def _candidate_set(reading) -> frozenset[str]:
-    key = id(reading.candidates)
-    found = _SETS.get(key)
-    if found is None:
-        found = _SETS[key] = frozenset(reading.candidates)
-    return found
+    """The candidates of a reading as a set, cached per candidate table (tables are shared)."""
+    candidates = reading.candidates
+    found = _SETS.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        found = _SETS[id(candidates)] = (candidates, frozenset(candidates))
+    return found[1]
 
 
 def _marginals(edges, first, last, run, groups) -> dict[int, tuple[str, int, float]]:
@@ -206,15 +245,3 @@ def _lse(a: Optional[float], b: float) -> float:
 def _lse_all(values: list[float]) -> float:
     top = max(values)
     return top + math.log(sum(math.exp(v - top) for v in values))
-
-
-def candidate_base(groups: list[Group], run: list[int], evidence) -> dict[tuple[int, str], float]:
-    """log prior of every candidate of the run's groups."""
-    model = char_model()
-    base = {}
-    for g in run:
-        for reading in groups[g].readings:
-            for char in reading.candidates:
-                boost = evidence.log_boost(char) if evidence is not None else 0.0
-                base[g, char] = max(base.get((g, char), -1e9), log(model.prior(char)) + boost)
-    return base

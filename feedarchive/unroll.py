@@ -122,7 +122,6 @@ def thread_markdown(data: dict) -> str:
     thread, parts, author = data["thread"], data["parts"], data["author"]
     handle = author.get("handle") or thread["author"]
     who = f"{author['name']} (@{handle})" if author.get("name") else f"@{handle}"
-    total = part_total(thread, parts)
     lines = [f"# Thread by {markdown_escape(who)}", ""]
     if thread.get("title"):
         lines += [f"**{markdown_escape(thread['title'])}**", ""]

@@ -21,6 +21,17 @@ def timeline(*posts: tuple[str, str, str, str], handle: str = "ada_lab", name: s
     return "\n".join(lines) + "\n"
 
 
+def query(db_path: Path | str, sql: str, params=()) -> list[tuple]:
+    """Rows of one SQL query against an archive file, with the connection closed after."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def write_file(tmp_path: Path):
     def write(name: str, content: str | bytes) -> Path:

@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 
 from feedarchive.errors import SourceError, UnknownFormatError
+from feedarchive.formats.members import source_sha256, source_units
 from feedarchive.formats import (
     common,
     detect_format,
     members,
     read_document,
-    source_sha256,
-    source_units,
 )
 from feedarchive.importer import import_file
 from feedarchive.store import open_db

@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -32,6 +31,7 @@ from feedarchive.store import open_db
 from feedarchive.web import make_datasette
 
 from conftest import FIXTURES, timeline
+from conftest import query as rows
 
 MASTODON_FOLDER = FIXTURES / "formats" / "mastodon"
 
@@ -109,13 +109,6 @@ def hostile(tmp_path_factory):
     db.conn.close()
     return db_path
 
-
-def rows(db_path, sql, params=()):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def test_the_hostile_archive_keeps_the_payloads_as_text(hostile):

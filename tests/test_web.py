@@ -28,7 +28,7 @@ from feedarchive.importer import import_file
 from feedarchive.store import open_db
 from feedarchive.web import make_datasette
 
-from conftest import timeline
+from conftest import query, timeline
 
 SCRIPT = "(3/4) Thanks for reading <script>window.__pwned = 1</script>"
 HOSTILE = ('Try <img src=x onerror="window.__pwned = 2"> or '
@@ -71,13 +71,6 @@ def write_archive(tmp_path: Path) -> Path:
 def archive(tmp_path_factory):
     return write_archive(tmp_path_factory.mktemp("web"))
 
-
-def query(path, sql, params=()):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def ada_thread_id(path) -> str:

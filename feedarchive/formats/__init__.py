@@ -25,7 +25,6 @@ from typing import Optional
 from ..errors import SourceError, UnknownFormatError
 from ..models import Document
 from . import bluesky, homepage, mastodon, snscrape, timeline, twarc, xarchive
-from .members import source_sha256, source_size, source_units  # noqa: F401  (for the importer)
 
 READERS: dict[str, ModuleType] = {
     reader.NAME: reader

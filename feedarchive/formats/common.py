@@ -10,9 +10,12 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, BinaryIO, Iterator, Optional
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterator, Optional, TypeVar
 
 from ..errors import SourceError
+
+T = TypeVar("T")
 
 CHUNK = 1 << 20
 MAX_ELEMENT = 64 * 1024 * 1024  # one JSON element (a tweet) larger than this is an error
@@ -142,6 +145,30 @@ def iter_jsonl(label: str, stream: BinaryIO) -> Iterator[Line]:
             yield Line(number, json.loads(text))
         except json.JSONDecodeError as error:
             yield Line(number, error=f"not valid JSON ({error.msg} at column {error.colno})")
+
+
+def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
+                 warnings: list[str]) -> Iterator[T]:
+    """`parse(value, line number)` for each line of a JSON Lines file, streamed. A line that is
+    not JSON, or that `parse` rejects with ValueError, fails the file naming its line; with
+    `skip_bad` it becomes a warning instead."""
+    label = str(path)
+    try:
+        stream = open(path, "rb")
+    except OSError as error:
+        raise SourceError(label, f"cannot read file: {error.strerror}") from None
+    with stream:
+        for line in iter_jsonl(label, stream):
+            problem = line.error
+            if problem is None:
+                try:
+                    yield parse(line.value, line.number)
+                    continue
+                except ValueError as error:
+                    problem = str(error)
+            if not skip_bad:
+                raise SourceError(label, problem, line.number)
+            warnings.append(f"{label}:{line.number}: {problem}; line skipped")
 
 
 # -- a JSON array, element by element -----------------------------------------------------

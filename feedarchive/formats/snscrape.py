@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 from ..errors import SourceError
 from ..models import Document, Post, Profile
-from .common import count, iso_utc, iter_jsonl, month_year
+from .common import count, iso_utc, month_year, parsed_jsonl
 
 NAME = "snscrape"
 PLATFORM = "x"
@@ -46,26 +46,10 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
     posts: list[Post] = []
     users: dict[str, Profile] = {}
     warnings: list[str] = []
-    try:
-        stream = open(path, "rb")
-    except OSError as error:
-        raise SourceError(label, f"cannot read file: {error.strerror}") from None
-    with stream:
-        for line in iter_jsonl(label, stream):
-            problem = line.error
-            if problem is None:
-                try:
-                    post, user = tweet_post(line.value, line.number)
-                except ValueError as error:
-                    problem = str(error)
-            if problem is not None:
-                if not skip_bad:
-                    raise SourceError(label, problem, line.number)
-                warnings.append(f"{label}:{line.number}: {problem}; line skipped")
-                continue
-            posts.append(post)
-            if user is not None:
-                users[user.handle.lower()] = user
+    for post, user in parsed_jsonl(path, tweet_post, skip_bad, warnings):
+        posts.append(post)
+        if user is not None:
+            users[user.handle.lower()] = user
     if not posts and warnings:
         raise SourceError(label, f"no readable tweet: {len(warnings)} bad lines")
     owner = pick_owner(posts, users, author)

@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 from ..errors import SourceError
 from ..models import Document, Post, Profile
-from .common import count, expand_links, iso_utc, iter_jsonl, month_year, unescape_x
+from .common import count, expand_links, iso_utc, month_year, parsed_jsonl, unescape_x
 from .snscrape import pick_owner
 
 NAME = "twarc2"
@@ -46,25 +46,9 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
     posts: list[Post] = []
     users: dict[str, Profile] = {}  # by user id
     warnings: list[str] = []
-    try:
-        stream = open(path, "rb")
-    except OSError as error:
-        raise SourceError(label, f"cannot read file: {error.strerror}") from None
-    with stream:
-        for line in iter_jsonl(label, stream):
-            problem = line.error
-            found: list[Post] = []
-            if problem is None:
-                try:
-                    found = line_posts(line.value, line.number, users)
-                except ValueError as error:
-                    problem = str(error)
-            if problem is not None:
-                if not skip_bad:
-                    raise SourceError(label, problem, line.number)
-                warnings.append(f"{label}:{line.number}: {problem}; line skipped")
-                continue
-            posts.extend(found)
+    for found in parsed_jsonl(path, lambda value, number: line_posts(value, number, users),
+                              skip_bad, warnings):
+        posts.extend(found)
     if not posts and warnings:
         raise SourceError(label, f"no readable tweet: {len(warnings)} bad lines")
     unique: dict[str, Post] = {}
