@@ -43,6 +43,7 @@ OTHER_LETTER_BONUS = 2.0
 REAL_TOKEN_PROBABILITY = {" ": 0.15, "\n": 0.01}
 # How often a word is written in one math-alphabet style (estimate for social posts).
 MATH_WORD_PRIOR = 1e-4  # spread over the styles that fit
+CAPITAL_LOG = math.log(0.05)  # a capital letter inside a styled word, without other evidence
 
 _THAI_CONSONANTS = range(0x0E01, 0x0E2F)
 _THAI_UPPER_LOWER = {0x0E31, *range(0x0E34, 0x0E3B)}
@@ -80,7 +81,7 @@ class DocumentEvidence:
         self.chars: Counter[str] = Counter()
         self.classes: Counter[str] = Counter()
         self._memo: dict[str, float] = {}
-        self._extras: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
+        self._extras: dict[tuple[int, int], tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
 
     def add(self, char: str) -> None:
         self.chars[char] += 1
@@ -88,9 +89,11 @@ class DocumentEvidence:
         self._memo.clear()
         self._extras.clear()
 
-    def extras(self, candidates: tuple[str, ...], ranked: list) -> list[tuple[str, float]]:
-        """Candidates beyond the preselected ones that the document shows intact."""
-        found = self._extras.get(id(candidates))
+    def extras(self, candidates: tuple[str, ...], ranked: list, skip: int = 0) -> list[tuple[str, float]]:
+        """Candidates beyond the first `skip` (PRESELECT) of a ranked table that the document
+        shows intact."""
+        skip = skip or PRESELECT
+        found = self._extras.get((id(candidates), skip))
         if found is None or found[0] is not candidates:
             from .repair_words import _candidate_set  # shared per-table set cache
 
@@ -98,10 +101,10 @@ class DocumentEvidence:
             seen = [c for c in self.chars if c in table]
             if seen:
                 known = set(seen)
-                picks = [(c, p) for c, p in ranked[PRESELECT:] if c in known]
+                picks = [(c, p) for c, p in ranked[skip:] if c in known]
             else:
                 picks = []
-            found = self._extras[id(candidates)] = (candidates, picks)
+            found = self._extras[id(candidates), skip] = (candidates, picks)
         return found[1]
 
     def log_boost(self, char: str) -> float:
@@ -274,8 +277,10 @@ def right_score(char: str, right: str) -> float:
 # Options kept per group for the chain decoding; thousands of emoji otherwise. Candidates are
 # ranked by prior once per candidate table; the best PRESELECT of them and any the document
 # shows intact are scored with the document's evidence, and the best MAX_OPTIONS kept.
-MAX_OPTIONS = 32
+MAX_OPTIONS = 16
 PRESELECT = 64
+CHAIN_WEIGHT = 0.0  # how much the chain's marginals temper the word lattice's
+LATTICE_OPTIONS = 48  # character edges per reading in the word lattice
 
 _RANKED: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
 
@@ -312,6 +317,19 @@ def _group_options(group: Group, evidence: "DocumentEvidence") -> tuple[list[_Op
     return opts, False
 
 
+_TOTALS: dict[int, tuple[tuple[str, ...], float]] = {}
+
+
+def _rest_mass(candidates: tuple[str, ...], kept: set[str]) -> float:
+    """Prior mass of a candidate table outside `kept`."""
+    found = _TOTALS.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        total = sum(math.exp(p) for _, p in _ranked(candidates))
+        found = _TOTALS[id(candidates)] = (candidates, total)
+    model = char_model()
+    return max(0.0, found[1] - sum(model.prior(c) for c in kept))
+
+
 def choose(
     text: str, groups: list[Group], evidence: Optional[DocumentEvidence] = None
 ) -> list[Choice]:
@@ -342,13 +360,13 @@ def choose(
         if g in forced:
             confidence = min(confidence, math.exp(option.base))
         choices.append(Choice(group.start, option.end, option.char, round(confidence, 4)))
-    _decode_words(text, groups, options, choices, forced)
+    _decode_words(text, groups, options, choices, forced, evidence, marginals)
     return choices
 
 
 def _decode_words(
     text: str, groups: list[Group], options: list[list[_Option]], choices: list[Choice],
-    forced: set[int],
+    forced: set[int], evidence: DocumentEvidence, marginals: list[list[float]],
 ) -> None:
     """Let the word lattice (`repair_words`) decide runs of Thai/Japanese groups."""
     from .repair_words import decode_span, spans
@@ -357,10 +375,31 @@ def _decode_words(
         run = [g for g in run if g not in forced]
         if len(run) < 2:
             continue
-        char_options = {g: [(o.char, o.end, o.prior) for o in options[g]] for g in run}
+        char_options = {}
+        for g in run:
+            kept = []
+            # Each reading's commonest candidates are character edges; the mass of the rest
+            # goes on an edge of its own, which chooses none of them.
+            for reading in groups[g].readings:
+                ranked = _ranked(reading.candidates)
+                top = ranked[:LATTICE_OPTIONS]
+                if len(ranked) > LATTICE_OPTIONS:
+                    top = top + evidence.extras(reading.candidates, ranked, LATTICE_OPTIONS)
+                kept += [(c, reading.end, p + evidence.log_boost(c)) for c, p in top]
+                rest = _rest_mass(reading.candidates, {c for c, _ in top})
+                if rest > 0.0:
+                    kept.append(("", reading.end, math.log(rest)))
+            char_options[g] = kept
         decided = decode_span(text, groups, run, char_options)
-        for g, (char, end, p) in decided.items():
-            choices[g] = Choice(groups[g].start, end, char, round(min(p, 1.0), 4))
+        for g, lattice in decided.items():
+            # The lattice knows words, the chain knows neighbours (tone marks, classes,
+            # punctuation): a product of experts, the chain's opinion tempered.
+            chain = {(o.char, o.end): p for o, p in zip(options[g], marginals[g])}
+            floor = min(chain.values()) * 0.5 if chain else 1.0
+            scores = {key: p * (chain.get(key, floor) ** CHAIN_WEIGHT) for key, p in lattice.items()}
+            total = sum(scores.values())
+            (char, end), score = max(scores.items(), key=lambda item: item[1])
+            choices[g] = Choice(groups[g].start, end, char, round(min(score / total, 1.0), 4))
 
 
 def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: bool) -> float:
@@ -497,6 +536,10 @@ def _math_table(candidates: tuple[str, ...]) -> _MathTable:
             if letter not in by_letter or "SMALL" in unicodedata.name(char, ""):
                 by_letter[letter] = char
         found = _MATH[id(candidates)] = (candidates, _MathTable(styles, other))
+        for by_letter in styles.values():
+            for letter, char in list(by_letter.items()):
+                if "CAPITAL" in unicodedata.name(char, ""):
+                    by_letter[letter.upper()] = by_letter.pop(letter)
     return found[1]
 
 
@@ -569,12 +612,26 @@ def _best_math_word(run, groups, tables, used) -> Optional[tuple[float, str, lis
                 for letter, char in table.styles.get(style, {}).items():
                     by_letter.setdefault(letter, (index, reading, char))
             letters.append(by_letter)
-        found = _most_frequent_word(tuple("".join(sorted(allowed)) for allowed in letters))
-        if found is None:
-            continue
-        word, freq = found
-        if math.log(freq) + weight > best[0]:
-            best = (math.log(freq) + weight, style, [allowed[ch] for ch, allowed in zip(word, letters)])
+        # Capitals (kept upper-case in the tables) need a reason: each costs CAPITAL_LOG.
+        small = tuple("".join(sorted(c for c in allowed if not c.isupper())) for allowed in letters)
+        for allowed, penalty in ((small, 0.0), (tuple("".join(sorted({c.lower() for c in a})) for a in letters), None)):
+            if not all(allowed):
+                continue
+            found = _most_frequent_word(allowed)
+            if found is None:
+                continue
+            word, freq = found
+            spelled = []
+            caps = 0
+            for ch, by_letter in zip(word, letters):
+                if ch in by_letter:
+                    spelled.append(by_letter[ch])
+                else:
+                    spelled.append(by_letter[ch.upper()])
+                    caps += 1
+            score = math.log(freq) + weight + caps * CAPITAL_LOG
+            if score > best[0]:
+                best = (score, style, spelled)
     if not best[2]:
         return None
     other = 0.0

@@ -18,6 +18,7 @@ Each group then takes its most probable candidate, with that probability as conf
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -63,16 +64,26 @@ _ISO = {b: bytes([b]).decode("iso8859_11") for b in range(0xA1, 0x100) if not (0
 
 
 @dataclass
+class Form:
+    """All known words that the damage turns into one text, with one layout of characters:
+    their total probability, and per character position how that probability splits among
+    the characters the words have there."""
+
+    spans: tuple[tuple[int, int], ...]  # (relative start, relative end) of each character
+    log_total: float
+    shares: tuple[tuple[tuple[str, float], ...], ...]
+
+
+@dataclass
 class Lexicon:
     """Thai and Japanese words indexed by what the damage leaves of them, so that finding every
-    word a stretch of damaged text can spell is a dictionary look-up per length."""
+    word a stretch of damaged text can spell is one dictionary look-up per length."""
 
-    # damaged text -> [(log probability, spans of its characters)]
-    forms: dict[str, list[tuple[float, tuple[tuple[int, int, str], ...]]]]
+    forms: dict[str, list[Form]]
     lengths: tuple[int, ...]  # lengths of damaged forms that occur, ascending
 
 
-def _add_words(forms, freqs: dict[str, float], keep: int, weight: float) -> None:
+def _add_words(found: dict, freqs: dict[str, float], keep: int, weight: float) -> None:
     """The `keep` commonest words, as probabilities times the share `weight` of word tokens."""
     top = sorted(freqs.items(), key=lambda item: -item[1])[:keep]
     total = sum(f for _, f in top) or 1.0
@@ -82,7 +93,22 @@ def _add_words(forms, freqs: dict[str, float], keep: int, weight: float) -> None
         form = damaged_form(word)
         if form is None:
             continue
-        forms.setdefault(form[0], []).append((math.log(weight * freq / total), form[1]))
+        layout = tuple((a, b) for a, b, _ in form[1])
+        found.setdefault((form[0], layout), []).append((word, weight * freq / total))
+
+
+def _forms(found: dict) -> Lexicon:
+    forms: dict[str, list[Form]] = {}
+    for (text, layout), words in found.items():
+        total = sum(p for _, p in words)
+        shares = []
+        for i in range(len(layout)):
+            by_char: dict[str, float] = {}
+            for word, p in words:
+                by_char[word[i]] = by_char.get(word[i], 0.0) + p / total
+            shares.append(tuple(by_char.items()))
+        forms.setdefault(text, []).append(Form(layout, math.log(total), tuple(shares)))
+    return Lexicon(forms, tuple(sorted({len(k) for k in forms})))
 
 
 @lru_cache(maxsize=1)
@@ -90,20 +116,23 @@ def lexicon() -> Lexicon:
     """Thai and Japanese words together: their scripts never overlap."""
     import wordfreq
 
-    forms: dict[str, list] = {}
-    _add_words(forms, thai_word_frequencies(), THAI_WORDS_KEPT, WORD_WEIGHT["thai"])
+    found: dict = {}
+    _add_words(found, thai_word_frequencies(), THAI_WORDS_KEPT, WORD_WEIGHT["thai"])
     _add_words(
-        forms,
+        found,
         {w: f for w, f in wordfreq.get_frequency_dict("ja", "large").items() if not w.isascii()},
         JAPANESE_WORDS_KEPT,
         WORD_WEIGHT["cjk"],
     )
-    return Lexicon(forms, tuple(sorted({len(k) for k in forms})))
+    return _forms(found)
 
 
 @lru_cache(maxsize=None)
 def _char_weight_log(char: str) -> float:
-    """log share of single-character tokens, for the script of `char`."""
+    """log share of single-character tokens, for the script of `char`. Punctuation is no
+    out-of-vocabulary word (the word lists leave it out): it pays nothing."""
+    if unicodedata.category(char)[0] == "P":
+        return 0.0
     return math.log(1.0 - WORD_WEIGHT.get(char_class(char), 0.5))
 
 
@@ -142,7 +171,8 @@ class _Edge:
     start: int
     end: int
     score: float
-    picks: tuple[tuple[int, str, int], ...]  # (group index, character, end of its reading)
+    # (group index, end of its reading, ((character, share), ...)) per group the edge covers
+    picks: tuple[tuple[int, int, tuple[tuple[str, float], ...]], ...]
 
 
 def decode_span(
@@ -150,8 +180,8 @@ def decode_span(
     groups: list[Group],
     run: list[int],
     options: dict[int, list[tuple[str, int, float]]],
-) -> dict[int, tuple[str, int, float]]:
-    """Best (character, end, probability) for each group of `run`; `options` holds each
+) -> dict[int, dict[tuple[str, int], float]]:
+    """Probability of each (character, end) for each group of `run`; `options` holds each
     group's candidates worth a character edge: (character, end of its reading, log score)."""
     at = {groups[g].start: g for g in run}
     first, last = groups[run[0]].start, max(r.end for r in groups[run[-1]].readings)
@@ -159,7 +189,10 @@ def decode_span(
     for g in run:
         start = groups[g].start
         for char, end, score in options[g]:
-            edges.append(_Edge(start, end, score + _char_weight_log(char), ((g, char, end),)))
+            if not char:  # candidates not worth an edge each: their mass, choosing none
+                edges.append(_Edge(start, end, score + _char_weight_log(groups[g].readings[0].candidates[0]), ()))
+                continue
+            edges.append(_Edge(start, end, score + _char_weight_log(char), ((g, end, ((char, 1.0),)),)))
         _word_edges(text, groups, at, g, last, edges)
     for pos in range(first, last):
         if pos not in at and text[pos] in " \n":
@@ -168,7 +201,10 @@ def decode_span(
 
 
 def _word_edges(text, groups, at, g, last, edges) -> None:
-    """Every dictionary word whose damaged form starts at group `g` and fits the parse."""
+    """Every dictionary word whose damaged form starts at group `g` and fits the parse.
+
+    A word's damaged form matching the text means each of its characters fits the bytes there;
+    it only remains to check that the parse has a reading ending where the character does."""
     lex = lexicon()
     start = groups[g].start
     for length in lex.lengths:
@@ -177,18 +213,16 @@ def _word_edges(text, groups, at, g, last, edges) -> None:
         found = lex.forms.get(text[start:start + length])
         if not found:
             continue
-        for score, spans in found:
+        for form in found:
             picks = []
-            for rel_start, rel_end, char in spans:
+            for (rel_start, rel_end), shares in zip(form.spans, form.shares):
                 h = at.get(start + rel_start)
-                if h is None:
-                    break
                 end = start + rel_end
-                if not any(r.end == end and char in _candidate_set(r) for r in groups[h].readings):
+                if h is None or not any(r.end == end for r in groups[h].readings):
                     break
-                picks.append((h, char, end))
+                picks.append((h, end, shares))
             else:
-                edges.append(_Edge(start, start + length, score, tuple(picks)))
+                edges.append(_Edge(start, start + length, form.log_total, tuple(picks)))
 
 
 _SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
@@ -203,7 +237,7 @@ def _candidate_set(reading) -> frozenset[str]:
     return found[1]
 
 
-def _marginals(edges, first, last, run, groups) -> dict[int, tuple[str, int, float]]:
+def _marginals(edges, first, last, run, groups) -> dict[int, dict[tuple[str, int], float]]:
     by_start: dict[int, list[_Edge]] = {}
     for edge in edges:
         by_start.setdefault(edge.start, []).append(edge)
@@ -226,13 +260,13 @@ def _marginals(edges, first, last, run, groups) -> dict[int, tuple[str, int, flo
     for edge in edges:
         if edge.start in alpha and edge.end in beta:
             p = math.exp(alpha[edge.start] + edge.score + beta[edge.end] - total)
-            for g, char, end in edge.picks:
-                mass[g, char, end] = mass.get((g, char, end), 0.0) + p
-    best: dict[int, tuple[str, int, float]] = {}
+            for g, end, shares in edge.picks:
+                for char, share in shares:
+                    mass[g, char, end] = mass.get((g, char, end), 0.0) + p * share
+    found: dict[int, dict[tuple[str, int], float]] = {}
     for (g, char, end), p in mass.items():
-        if g not in best or p > best[g][2]:
-            best[g] = (char, end, p)
-    return best
+        found.setdefault(g, {})[char, end] = p
+    return found
 
 
 def _lse(a: Optional[float], b: float) -> float:

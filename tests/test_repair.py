@@ -191,3 +191,52 @@ def test_repair_document_fixes_profile_and_posts_in_place():
     assert [p.text for p in doc.posts] == POSTS
     assert all(p.text_raw != p.text for p in doc.posts)
     assert unicodedata.is_normalized("NFC", doc.posts[0].text)
+
+
+# --- the lossy Thai guesser's parts ---------------------------------------------------------
+
+
+def test_damaged_form_matches_the_damage_and_locates_each_character():
+    from feedarchive.repair_words import damaged_form
+
+    for word in ("ร้านอาหาร", "ラーメン", "注文できる"):
+        text, spans = damaged_form(word)
+        assert text == thai_lossy_damage(word)
+        assert "".join(c for _, _, c in spans) == word
+        assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert damaged_form("abc") is None  # ASCII forms no group
+
+
+def test_word_lattice_spells_known_thai_words_from_damaged_consonants():
+    # Every consonant of these words loses its last byte: only the words can tell them apart.
+    original = "ร้านอาหารอร่อยมาก"
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("กินข้าวที่บ้าน")])
+    fixed, repairs = decision.fix(thai_lossy_damage(original))
+    assert decision.kind == "thai_lossy"
+    assert fixed == original
+    assert all(0.0 < r.confidence <= 1.0 for r in repairs)
+
+
+def test_math_alphabet_run_is_read_as_a_word():
+    original = "so 𝙗𝙪𝙞𝙡𝙙 it"
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo")])
+    fixed, _ = decision.fix(thai_lossy_damage(original))
+    assert fixed == original
+
+
+def test_lossy_guessing_is_fast_once_the_model_is_built():
+    import time
+
+    posts = [
+        "今日はラーメン屋で注文できるか試してみた。結構おいしい！",
+        "ร้านนี้อร่อยมาก แนะนำเลย กินข้าวที่บ้านดีกว่า",
+        "Hot take: most “scaling law” plots are three points and a dream — it’s true 😂🔥",
+    ] * 10
+    damaged = [thai_lossy_damage(p) for p in posts]
+    decision = diagnose(damaged)
+    decision.fix(damaged[0]), decision.fix(damaged[1]), decision.fix(damaged[2])  # warm up
+    start = time.perf_counter()
+    for text in damaged:
+        decision.fix(text)
+    per_post = (time.perf_counter() - start) / len(damaged)
+    assert per_post < 0.05  # about 10 ms; generous for slow CI machines
