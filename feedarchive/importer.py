@@ -21,13 +21,11 @@ from .errors import FeedarchiveError, SourceError
 from .formats import read_document
 from .formats.members import source_sha256, source_size, source_units
 from .identity import native_post_id, post_id
-from .formats.timeline import parse_block
 from .models import Document, Post
 from .profiles import website_and_location
 from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
                      repair_profile_and_pages)
-from .threads import (StitchResult, may_carry_marker, needed_positions, stitch_replies,
-                      stitch_timeline)
+from .threads import StitchResult, may_carry_marker, stitch_replies, stitch_timeline
 
 
 @dataclass
@@ -50,7 +48,6 @@ class ImportReport:
 
 BATCH_POSTS = 2000
 PARALLEL_MIN_BYTES = 4 << 20  # below this, forking workers costs more than it saves
-PARALLEL_MIN_POSTS = 20_000
 WORKERS = 2
 
 
@@ -60,30 +57,46 @@ def repair_fields(doc: Document, decision: DocumentRepair) -> None:
         doc.profile.website, doc.profile.location = website_and_location(doc.profile.bio)
 
 
-def parse_and_repair(decision: DocumentRepair, block) -> tuple[list[Post], list[str]]:
-    """One unit of worker work: a block of a large timeline, parsed then repaired."""
-    posts, warnings = parse_block(block)
-    return repair_posts(decision, posts), warnings
+def prepare_posts(decision: DocumentRepair, platform: Optional[str],
+                  posts: list[Post]) -> list[Post]:
+    """Repair a batch and give each post its base id; runs in worker processes for large
+    sources. Numbering identical texts apart needs the whole source, so the writer does it."""
+    for post in repair_posts(decision, posts):
+        if post.native_id and platform:
+            post.id = native_post_id(platform, post.native_id)
+        else:
+            post.id = post_id(post.author, post.text or "")
+    return posts
+
+
+def parse_and_prepare(parse: Callable, decision: DocumentRepair, platform: Optional[str],
+                      unit) -> tuple[list[Post], list[str]]:
+    """One unit of work: a block of a large source, parsed, repaired and identified."""
+    posts, warnings = parse(unit)
+    return prepare_posts(decision, platform, posts), warnings
 
 
 def repaired_batches(doc: Document, decision: DocumentRepair,
                      size_hint: int) -> Iterator[tuple[list[Post], list[str]]]:
-    """Batches of repaired posts in source order. Large timelines are parsed and repaired in
-    worker processes (one writer stays in this process); everything else here, in batches."""
+    """Batches of prepared posts in source order. A reader that can cut its source into
+    blocks (`posts.blocks()` and `posts.parse_unit`) has them parsed and repaired in worker
+    processes when the source is large, one writer staying in this process."""
     blocks = getattr(doc.posts, "blocks", None)
     if blocks is not None:
+        work = partial(parse_and_prepare, doc.posts.parse_unit, decision, doc.platform)
         if size_hint >= PARALLEL_MIN_BYTES:
-            yield from in_workers(partial(parse_and_repair, decision), blocks())
+            yield from in_workers(work, blocks())
         else:
-            for block in blocks():
-                yield parse_and_repair(decision, block)
+            yield from map(work, blocks())
         return
-    posts = doc.posts if isinstance(doc.posts, list) else list(doc.posts)
-    batches = (posts[i:i + BATCH_POSTS] for i in range(0, len(posts), BATCH_POSTS))
-    if len(posts) >= PARALLEL_MIN_POSTS:
-        yield from ((batch, []) for batch in in_workers(partial(repair_posts, decision), batches))
-    else:
-        yield from ((repair_posts(decision, batch), []) for batch in batches)
+    batch: list[Post] = []
+    for post in doc.posts:
+        batch.append(post)
+        if len(batch) >= BATCH_POSTS:
+            yield prepare_posts(decision, doc.platform, batch), []
+            batch = []
+    if batch:
+        yield prepare_posts(decision, doc.platform, batch), []
 
 
 def in_workers(work: Callable, units: Iterable) -> Iterator:
@@ -111,15 +124,14 @@ class IdAssigner:
         self.db, self.platform, self.source_id = db, platform, source_id
 
     def assign(self, posts: list[Post]) -> None:
-        seen: Counter = Counter()
-        for post in posts:
-            if post.native_id and self.platform:
-                post.id = native_post_id(self.platform, post.native_id)
-                continue
-            key = (post.author.lower(), post.text)
-            post.id = post_id(post.author, post.text or "", seen[key])
-            seen[key] += 1
+        """Number apart identical texts within the batch, then against earlier batches."""
         derived = [p for p in posts if not (p.native_id and self.platform)]
+        seen: Counter = Counter()
+        for post in derived:
+            key = (post.author.lower(), post.text)
+            if seen[key]:
+                post.id = post_id(post.author, post.text or "", seen[key])
+            seen[key] += 1
         earlier = store.ids_from_source(self.db, [p.id for p in derived], self.source_id)
         if not earlier:
             return
@@ -144,13 +156,12 @@ def restitch(db: sqlite_utils.Database, handle: str) -> StitchResult:
     reply_to = {post.id: by_native[post.reply_to] for post in linked
                 if post.reply_to in by_native}
     from_replies = stitch_replies(linked, reply_to)
-    count, marked = 0, []
+    count, marked = 0, []  # only marked posts are loaded; neighbours come when asked for
     for position, text in store.unlinked_texts(db, handle):
         count = max(count, position + 1)
         if may_carry_marker(text):
             marked.append(position)
-    timeline = store.posts_at_positions(db, handle, needed_positions(marked) | set(marked))
-    from_markers = stitch_timeline(timeline, count)
+    from_markers = stitch_timeline(store.AuthorTimeline(db, handle, marked), count)
     return StitchResult(from_replies.threads + from_markers.threads,
                         from_replies.candidates + from_markers.candidates)
 
@@ -295,8 +306,7 @@ class TimelineWriter:
             existing, incoming = store.timeline_ids(self.db, handle, self.source_id)
             order = merge_timeline(existing, incoming)
             store.set_positions(self.db, handle, order)
-        else:
-            store.compact_positions(self.db, handle)
+        # A new author's posts were numbered 0..n-1 in source order as they were written.
 
 
 def import_paths(

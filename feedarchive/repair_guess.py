@@ -201,12 +201,18 @@ def _thai_right(char: str, right: str) -> float:
     return 0.0
 
 
+# An apostrophe touches letters (`don’t`); a dash touching a letter is the rarer spelling.
+APOSTROPHE_LETTER = 1.0
+
+
 def _quote_left(char: str, left: str) -> float:
     """Typographic quotes and dashes by what precedes them."""
     letter = bool(left) and left.isalpha()
     opening = not left or left.isspace() or left in "([{<"
-    if char == "\u2019":  # letters on either side are the bigram model's business
-        return 0.0 if letter or opening else (-2.0 if left.isdigit() else -1.0)
+    if char == "\u2019":  # after a letter: an apostrophe (`I’d`, `C’est`, `Kids’`)
+        return APOSTROPHE_LETTER if letter else (0.0 if opening else (-2.0 if left.isdigit() else -1.0))
+    if char in "\u2014\u2013" and letter:  # dashes mostly stand between spaces
+        return -APOSTROPHE_LETTER
     if char in "\u201c\u2018":
         return 1.0 if opening else -2.0
     if char == "\u00d7" and left.isdigit():  # 3× faster, 5×£35
@@ -223,7 +229,11 @@ def _quote_right(char: str, right: str) -> float:
     letter = bool(right) and right.isalpha()
     closing = not right or right.isspace() or right in ".,;:!?)]}>"
     if char == "\u2019":  # `’25` abbreviates a year
-        return 0.0 if letter or closing else (1.0 if right.isdigit() else -1.0)
+        if letter:
+            return APOSTROPHE_LETTER
+        return 0.0 if closing else (1.0 if right.isdigit() else -1.0)
+    if char in "\u2014\u2013" and letter:
+        return -APOSTROPHE_LETTER
     if char in "\u201c\u2018":
         return -2.0 if closing else 0.5
     if char == "\u201d":
@@ -233,18 +243,43 @@ def _quote_right(char: str, right: str) -> float:
     return 0.0
 
 
+# Characters below U+1F000 that Unicode's emoji-variation-sequences list pairs with U+FE0F: ✔️
+# is a sequence, ✓️ and ★️ are not.
+EMOJI_VARIATION_BASES = frozenset(
+    "#*0123456789©®‼⁉™ℹ↔↕↖↗↘↙↩↪⌚⌛⌨⏏⏩⏪⏭⏮⏯⏱⏲⏳⏸⏹⏺Ⓜ▪▫▶◀◻◼◽◾☀☁☂☃☄☎☑☔☕☘☝☠☢☣☦☪☮☯☸☹☺♀♂"
+    "♈♉♊♋♌♍♎♏♐♑♒♓♟♠♣♥♦♨♻♾♿⚒⚓⚔⚕⚖⚗⚙⚛⚜⚠⚡⚧⚪⚫⚰⚱⚽⚾⛄⛅⛈⛎⛏⛑⛓⛔⛩⛪⛰⛱⛲⛳⛴⛵⛷⛸⛹⛺⛽"
+    "✂✅✈✉✊✋✌✍✏✒✔✖✝✡✨✳✴❄❇❌❎❓❔❕❗❣❤➕➖➗➡➰➿⤴⤵⬅⬆⬇⬛⬜⭐⭕〰〽㊗㊙"
+)
+
+
+ZWJ_BONUS = 2.0
+
+
 def _emoji_left(char: str, left: str) -> float:
     if char == "\u20e3":
         return 4.0 if left == "\ufe0f" or left.isdigit() or left in "#*" else -2.0
     if char == "\ufe0f":
         return 1.0 if left and char_class(left) == "emoji" else -2.0
+    if char == "\u200d":  # a joiner binds emoji (👩‍💻, ❤️‍🔥)
+        return ZWJ_BONUS if left and (char_class(left) == "emoji" or left == "\ufe0f") else -ZWJ_BONUS
+    if left == "\u200d" and char_class(char) == "emoji":
+        return ZWJ_BONUS
     return 0.0
 
 
 def _emoji_right(char: str, right: str) -> float:
     """A variation selector or skin tone after a character says it is an emoji; a post ends
     with an emoji far more often than with a dash or an opening quote."""
-    if right == "\ufe0f" or 0x1F3FB <= ord(right or "a") <= 0x1F3FF:
+    if char == "\u200d":
+        return ZWJ_BONUS if right and char_class(right) == "emoji" else -ZWJ_BONUS
+    if right == "\u200d" and char_class(char) == "emoji":
+        return ZWJ_BONUS
+    if right in "\ufe0e\ufe0f" and right:
+        # Only the characters Unicode lists in its emoji variation sequences take a selector.
+        if ord(char) >= 0x1F000 or char in EMOJI_VARIATION_BASES:
+            return 3.0 if right == "\ufe0f" else 0.0
+        return -3.0
+    if 0x1F3FB <= ord(right or "a") <= 0x1F3FF:
         return 3.0 if char_class(char) == "emoji" else -3.0
     if not right or right == "\n":
         if char_class(char) == "emoji":
@@ -490,18 +525,6 @@ def _normalised(weights: list[float]) -> list[float]:
     return [w / total for w in weights]
 
 
-def _logsumexp(values: list[float]) -> float:
-    top = max(values)
-    return top + math.log(sum(math.exp(v - top) for v in values))
-
-
-def _softmax(scores: list[float]) -> list[float]:
-    top = max(scores)
-    weights = [math.exp(s - top) for s in scores]
-    total = sum(weights)
-    return [w / total for w in weights]
-
-
 def _math_letter(char: str) -> str:
     """The plain letter or digit a math-alphabet character stands for (NFKC), lower-cased."""
     return unicodedata.normalize("NFKC", char).lower()
@@ -541,12 +564,6 @@ def _math_table(candidates: tuple[str, ...]) -> _MathTable:
                 if "CAPITAL" in unicodedata.name(char, ""):
                     by_letter[letter.upper()] = by_letter.pop(letter)
     return found[1]
-
-
-def _word_probability(word: str) -> float:
-    from wordfreq import word_frequency
-
-    return max(word_frequency(word, lang) for lang in ("en", "fr", "it"))
 
 
 def _decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[_Option, float]]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from .repair_prior import char_class, char_model, log, thai_word_frequencies
+from .repair_prior import char_class, thai_word_frequencies
 from .repair_thai import Group
 
 # Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.

@@ -6,10 +6,12 @@ the source wholly present or wholly absent, and a second writer waits for the fi
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Iterable, Iterator, Optional
 
 import sqlite_utils
@@ -381,6 +383,7 @@ OPTIONAL_POST_FIELDS = ("created_at", "url", "lang", "quotes", "views", "bookmar
                         "native_id", "reply_to", "reply_to_author", "repost_of")
 POST_COLUMNS = ("id", "author", "text", "text_raw", "replies", "reposts", "likes", "source_id",
                 "position", "line", "repaired", "guessed", "min_confidence") + OPTIONAL_POST_FIELDS
+optional_fields = operator.attrgetter(*OPTIONAL_POST_FIELDS)
 INSERT_POST = (
     f"insert into posts ({', '.join(POST_COLUMNS)}) values ({', '.join('?' * len(POST_COLUMNS))})"
 )
@@ -408,7 +411,7 @@ def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
             post.likes, source_id, positions[post.id], post.line,
             int(post.text != post.text_raw), guessed,
             min((r.confidence for r in post.repairs), default=None),
-            *(getattr(post, name) for name in OPTIONAL_POST_FIELDS),
+            *optional_fields(post),
         ))
     db.conn.executemany(INSERT_POST, [row for row in rows if row[0] not in known])
     refresh = [i for i, name in enumerate(POST_COLUMNS) if name in REFRESHED_COLUMNS]
@@ -546,3 +549,38 @@ def posts_at_positions(db: sqlite_utils.Database, handle: str,
         ):
             found[position] = post_from_row(handle, *row)
     return found
+
+
+class AuthorTimeline(Mapping):
+    """One author's posts without reply ids, by timeline position, as the thread stage reads
+    them. Iterating yields only the positions given (the marked posts); any other position is
+    fetched when asked for (a candidate's neighbour), so a long timeline is never loaded."""
+
+    WINDOW = 16  # neighbours are fetched a window at a time; a few recent windows are kept
+
+    def __init__(self, db: sqlite_utils.Database, handle: str, positions: Iterable[int]):
+        self.db, self.handle = db, handle
+        self.marked = posts_at_positions(db, handle, positions)
+        self.windows: dict[int, dict[int, Post]] = {}
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self.marked))
+
+    def __len__(self) -> int:
+        return len(self.marked)
+
+    def __getitem__(self, position: int) -> Post:
+        post = self.marked.get(position)
+        if post is None:
+            post = self.window(position - position % self.WINDOW).get(position)
+        if post is None:
+            raise KeyError(position)
+        return post
+
+    def window(self, start: int) -> dict[int, Post]:
+        if start not in self.windows:
+            if len(self.windows) >= 64:
+                self.windows.pop(next(iter(self.windows)))
+            self.windows[start] = posts_at_positions(
+                self.db, self.handle, range(start, start + self.WINDOW))
+        return self.windows[start]

@@ -23,8 +23,9 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from collections import Counter
-from typing import Iterable, Mapping, Optional
+from typing import Mapping, Optional
 
 from .identity import post_id, thread_id
 from .models import Post, Thread, ThreadCandidate
@@ -323,9 +324,8 @@ def _tokens(text: str) -> set[str]:
     return out
 
 
-def _similarity(a: str, b: str) -> float:
-    """Jaccard overlap of content words, 0..1."""
-    ta, tb = _tokens(a), _tokens(b)
+def _similarity(ta: frozenset[str], tb: frozenset[str]) -> float:
+    """Jaccard overlap of two posts' content words, 0..1."""
     if not ta or not tb:
         return 0.0
     return len(ta & tb) / len(ta | tb)
@@ -358,6 +358,11 @@ class _Node:
     prev: Optional["_Node"] = None
     next: Optional["_Node"] = None
     notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def tokens(self) -> frozenset[str]:
+        """Content words, computed once: a node is costed against many neighbours."""
+        return frozenset(_tokens(_post_text(self.post)))
 
     @property
     def total_key(self) -> object:
@@ -398,7 +403,7 @@ def _link_cost(a: _Node, b: _Node) -> Optional[float]:
     if a.marker.style != b.marker.style and THREAD_EMOJI not in a.marker.text:
         cost += 2.0
     # Word overlap only separates otherwise equal choices (two `1/2` posts next to one `2/2`).
-    return cost - 0.5 * _similarity(_post_text(a.post), _post_text(b.post))
+    return cost - 0.5 * _similarity(a.tokens, b.tokens)
 
 
 def _can_join(a: _Node, b: _Node) -> bool:
@@ -419,19 +424,22 @@ def _link_numbered(nodes: list[_Node]) -> None:
     Only pairs within `LINK_REACH` timeline positions are costed, so a long timeline with
     many marked posts stays near linear.
     """
-    numbered = sorted((n for n in nodes if n.part is not None), key=lambda n: n.pos)
-    positions = [n.pos for n in numbered]
+    by_total: dict[object, list[_Node]] = {}
+    for node in sorted((n for n in nodes if n.part is not None), key=lambda n: n.pos):
+        by_total.setdefault(node.total_key, []).append(node)  # parts share their total
     edges = []
     into: dict[int, list[tuple]] = {}
-    for a in numbered:
-        lo = bisect.bisect_left(positions, a.pos - LINK_REACH)
-        hi = bisect.bisect_right(positions, a.pos + LINK_REACH)
-        for b in numbered[lo:hi]:
-            cost = _link_cost(a, b)
-            if cost is not None:
-                edge = (cost, a.pos, b.pos, a, b)
-                edges.append(edge)
-                into.setdefault(id(b), []).append(edge)
+    for numbered in by_total.values():
+        positions = [n.pos for n in numbered]
+        for a in numbered:
+            lo = bisect.bisect_left(positions, a.pos - LINK_REACH)
+            hi = bisect.bisect_right(positions, a.pos + LINK_REACH)
+            for b in numbered[lo:hi]:
+                cost = _link_cost(a, b)
+                if cost is not None:
+                    edge = (cost, a.pos, b.pos, a, b)
+                    edges.append(edge)
+                    into.setdefault(id(b), []).append(edge)
     edges.sort(key=lambda e: e[:3])
     for cost, _, _, a, b in edges:
         if not _can_join(a, b):
@@ -663,8 +671,9 @@ def stitch(posts: list[Post]) -> StitchResult:
 def stitch_timeline(timeline: Mapping[int, Post], count: int) -> StitchResult:
     """Stitch one author's timeline given as {position: post} (0 = newest) of `count` posts.
 
-    The mapping may leave out posts that cannot matter (see `needed_positions`): a long
-    archive is stitched from its marked posts and their neighbours without loading the rest.
+    Only the positions the mapping iterates over are read for markers; others are looked up
+    when a candidate's neighbour is needed, so a long archive can hand over just its marked
+    posts (see `may_carry_marker`) and fetch the rest on demand.
     """
     result = StitchResult()
     chains = _stitch_author(timeline)
@@ -684,15 +693,6 @@ def may_carry_marker(text: str) -> bool:
 
 
 _MAYBE_MARKER = re.compile(r"[0-9]/|/end|\U0001f9f5|thread|fil|スレッド|เธรด", re.IGNORECASE)
-
-
-def needed_positions(marked: Iterable[int]) -> set[int]:
-    """Positions `stitch_timeline` reads besides the marked ones: candidate neighbours and the
-    first post of the page (possibly pinned)."""
-    needed = {0}
-    for pos in marked:
-        needed.update(range(max(0, pos - CANDIDATE_REACH), pos + CANDIDATE_REACH + 1))
-    return needed
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from functools import partial
 from urllib.parse import urlencode
 
+from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
@@ -210,6 +211,30 @@ async def timeline_points(db, handle: str, total: int) -> list[dict]:
     return await cached(db, f"chart:{handle}", compute)
 
 
+async def author_threads(db, handle: str) -> list[dict]:
+    """All of an author's threads, newest first (thousands on a big archive): read once per
+    database change."""
+    async def compute():
+        threads = await rows(
+            db, "select id, title, declared_total, found, complete, likes, reposts, replies, "
+                "missing, confidence from threads where author = ? order by position", [handle])
+        for t in threads:
+            t["missing"] = json.loads(t["missing"] or "[]")
+        return threads
+
+    return await cached(db, f"threads:{handle}", compute)
+
+
+async def author_threads_html(datasette, db, handle: str, threads: list[dict]) -> Markup:
+    """The page's thread list, rendered once per database change: rendering thousands of list
+    items on every request dominated the author page."""
+    async def compute():
+        template = datasette.jinja_env.get_template("feedarchive_author_threads.html")
+        return Markup(await template.render_async({"threads": threads, "urls": datasette.urls}))
+
+    return await cached(db, f"threads_html:{handle}:{datasette.urls.path('/')}", compute)
+
+
 @read_only
 async def author_page(datasette, request):
     db = await archive_database(datasette)
@@ -246,11 +271,7 @@ async def author_page(datasette, request):
                       and previous[k] is not None else None
                       for k in ("followers", "following", "media", "statuses")}
         previous = h
-    threads = await rows(db, "select id, title, declared_total, found, complete, likes, reposts, "
-                             "replies, missing, confidence from threads where author = ? "
-                             "order by position", [handle])
-    for t in threads:
-        t["missing"] = json.loads(t["missing"] or "[]")
+    threads = await author_threads(db, handle)
     base = datasette.urls.path(f"/-/author/{handle}")
     data = {"author": author, "posts_in_archive": n_posts, "threads": threads,
             "profile_history": history, "timeline": json_posts(timeline),
@@ -263,6 +284,7 @@ async def author_page(datasette, request):
         "bio_html": linkify(author.get("bio"), datasette.urls.path),
         "website_url": website_url(author.get("website")),
         "chart": timeline_chart(points),
+        "threads_html": await author_threads_html(datasette, db, handle, threads),
         "older_url": f"{base}?from={older}" if older is not None else None,
         "newer_url": (f"{base}?from={newer}" if newer else base) if newer is not None else None,
         "feed_url": f"{base}.atom", "json_url": f"{base}.json",
@@ -445,6 +467,90 @@ def highlight(snippet: str) -> Markup:
     return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
 
 
+# A query matching more than RANK_ALL posts is not ranked over all its matches: FTS5's bm25
+# reads every match (and each term's whole doclist), which takes seconds for a word in most
+# posts. It is ranked among its RANK_AMONG most recently stored matches instead, and the page
+# says so. Sorting by likes stays exact at any size: for common terms it walks the likes index
+# and checks each post against the full-text index.
+RANK_ALL = 20_000
+RANK_AMONG = 2_000
+LIKES_IN_LIST = 200_000  # up to this many matches, the likes walk tests against a list of them
+
+
+def count_upto(conn, source: dict, match: str, limit: int) -> int:
+    return conn.execute(f"select count(*) from (select 1 from {source['fts']} where "
+                        f"{source['fts']} match ? limit ?)", [match, limit]).fetchone()[0]
+
+
+def search_source(conn, source: dict, match: str, author: str, sort: str, need: int):
+    """The first `need` hits of one full-text index in the page's order, and whether they were
+    ranked among a bounded candidate set. Rows carry `_key` for merging sources."""
+    fts, table = source["fts"], source["table"]
+    author_sql, author_args = (f" and {source['author']} = ?", [author]) if author else ("", [])
+    columns = (f"'{source['kind']}' as kind, {source['select']}, p.rowid as _rowid, "
+               f"snippet({fts}, {source['column']}, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 32) "
+               f"as snippet")
+    join = f"from {fts} join {table} p on p.rowid = {fts}.rowid where {fts} match ?"
+
+    def fetch(sql, args):
+        cursor = conn.execute(sql, args)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+    def details(ranked):  # snippet and columns for rowids found without them, in that order
+        found = []
+        for rowid, rank in ranked:
+            found += [{**r, "rank": rank} for r in fetch(
+                f"select {columns} {join} and {fts}.rowid = ?", [match, rowid])]
+        return found
+
+    bounded = False
+    n = count_upto(conn, source, match, RANK_ALL + 1)
+    if sort == "relevance":
+        if n <= RANK_ALL:
+            hits = fetch(f"select {columns}, {fts}.rank as rank {join}{author_sql} "
+                         f"order by rank limit ?", [match, *author_args, need])
+        else:
+            bounded = True
+            ranked = conn.execute(
+                f"select rowid, rank from (select {fts}.rowid as rowid, {fts}.rank as rank "
+                f"{join}{author_sql} order by {fts}.rowid desc limit ?) order by rank limit ?",
+                [match, *author_args, RANK_AMONG, need]).fetchall()
+            hits = details(ranked)
+        for h in hits:
+            h["_key"] = (h["rank"],)
+        return hits, bounded
+    order = "order by p.likes desc, p.rowid desc limit ?"
+    if n <= RANK_ALL:
+        hits = fetch(f"select {columns} {join}{author_sql} {order}", [match, *author_args, need])
+    else:
+        if count_upto(conn, source, match, LIKES_IN_LIST + 1) <= LIKES_IN_LIST:
+            test = f"p.rowid in (select rowid from {fts} where {fts} match ?)"
+        else:  # most posts match: test each post walked
+            test = (f"exists (select 1 from {fts} f where f.{fts} match ? "
+                    f"and f.rowid = p.rowid)")
+        index = " indexed by idx_posts_likes" if table == "posts" and conn.execute(
+            "select 1 from sqlite_master where name = 'idx_posts_likes'").fetchone() else ""
+        ranked = conn.execute(
+            f"select p.rowid, null from {table} p{index} where {test}"
+            f"{author_sql} {order}", [match, *author_args, need]).fetchall()
+        hits = details(ranked)
+    for h in hits:
+        h["_key"] = (h["likes"] is None, -(h["likes"] or 0), h["kind"], -h["_rowid"])
+    return hits, bounded
+
+
+def run_search(conn, sources, match, author, sort, offset, limit, time_limit_ms):
+    hits, bounded = [], False
+    with sqlite_timelimit(conn, time_limit_ms):
+        for source in sources:
+            found, was_bounded = search_source(conn, source, match, author, sort, offset + limit)
+            hits += found
+            bounded = bounded or was_bounded
+    hits.sort(key=lambda h: h["_key"])
+    return hits[offset:offset + limit], bounded
+
+
 @read_only
 async def search_page(datasette, request):
     db = await archive_database(datasette)
@@ -457,30 +563,24 @@ async def search_page(datasette, request):
     except ValueError:
         page = 1
     match = fts_query(q)
-    results, error = [], None
+    results, error, bounded = [], None, False
     if match:
-        selects, params = [], []
-        for source in SEARCH_SOURCES:
-            if not (await db.table_exists(source["fts"]) and await db.table_exists(source["table"])):
-                continue
-            where = f"{source['fts']} match ?"
-            params.append(match)
-            if author:
-                where += f" and {source['author']} = ?"
-                params.append(author)
-            selects.append(
-                f"select '{source['kind']}' as kind, {source['select']}, "
-                f"snippet({source['fts']}, {source['column']}, '{MARK_OPEN}', '{MARK_CLOSE}', "
-                f"'…', 32) as snippet, {source['fts']}.rank as rank "
-                f"from {source['fts']} join {source['table']} p on p.rowid = {source['fts']}.rowid "
-                f"where {where}")
-        order = "likes desc, rank" if sort == "likes" else "rank"
-        sql = (" union all ".join(selects)
-               + f" order by {order} limit {SEARCH_PAGE + 1} offset {(page - 1) * SEARCH_PAGE}")
+        sources = [source for source in SEARCH_SOURCES
+                   if await db.table_exists(source["fts"])
+                   and await db.table_exists(source["table"])]
         try:
-            results = await rows(db, sql, params)
-        except Exception as e:  # e.g. the time limit on a very common word
+            results, bounded = await db.execute_fn(partial(
+                run_search, sources=sources, match=match, author=author, sort=sort,
+                offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE + 1,
+                time_limit_ms=datasette.setting("sql_time_limit_ms")))
+        except Exception as e:  # e.g. an FTS5 error
             error = str(e)
+        for r in results:
+            r.pop("_key", None)
+            r.pop("_rowid", None)
+    note = (f"More than {RANK_ALL:,} matches: ranked by relevance among the {RANK_AMONG:,} most "
+            f"recently stored. Add words to narrow the search, or sort by likes."
+            if bounded else None)
     more = len(results) > SEARCH_PAGE
     results = results[:SEARCH_PAGE]
     for r in results:
@@ -495,7 +595,7 @@ async def search_page(datasette, request):
     if request.url_vars.get("ext") == ".json":
         return Response.json({
             "q": q, "author": author or None, "sort": sort, "page": page,
-            "next_page": page + 1 if more else None, "error": error,
+            "next_page": page + 1 if more else None, "error": error, "note": note,
             "results": [{**{k: v for k, v in r.items() if k not in ("rank", "snippet_html")},
                          "snippet_html": str(r["snippet_html"])} for r in results],
         }, default=str)
@@ -508,7 +608,7 @@ async def search_page(datasette, request):
 
     return await html(datasette, request, "feedarchive_search.html", {
         **nav_context(datasette, db), "q": q, "author": author, "sort": sort, "page": page,
-        "results": results, "error": error, "authors": authors,
+        "results": results, "error": error, "note": note, "authors": authors,
         "next_url": page_url(page + 1) if more else None,
         "prev_url": page_url(page - 1) if page > 1 else None,
         "sort_urls": {s: datasette.urls.path("/-/search") + "?" + urlencode(

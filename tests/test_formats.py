@@ -161,8 +161,10 @@ def test_x_archive_keeps_the_tweet_as_found_and_expands_links_in_text():
 def test_x_archive_zipped_with_its_top_folder_and_split_parts(tmp_path):
     path = zip_folder(X_FOLDER, tmp_path / "archive.zip", top="twitter-2025-10-12-abc/")
     doc = read_document(path)
-    assert doc.profile.handle == "nadia_evals" and len(doc.posts) == 6
-    assert doc.posts[-1].text_raw.startswith("Note to self")  # from tweets-part1.js
+    posts = list(doc.posts)  # read lazily, in file order, parts chained
+    assert doc.profile.handle == "nadia_evals" and len(posts) == 6
+    assert posts[-1].text_raw.startswith("Note to self")  # from tweets-part1.js
+    assert [p.native_id for p in doc.posts] == [p.native_id for p in posts]  # re-iterable
 
 
 def test_older_tweet_js_alone_with_bare_entries_needs_an_author():
@@ -170,9 +172,10 @@ def test_older_tweet_js_alone_with_bare_entries_needs_an_author():
     with pytest.raises(SourceError, match="--author"):
         read_document(path)
     doc = read_document(path, author="@old_handle_ro")
-    assert [p.author for p in doc.posts] == ["old_handle_ro"] * 2
-    assert doc.posts[0].reply_to == doc.posts[1].native_id
-    assert doc.posts[1].created_at == "2019-08-14T14:02:37+00:00"
+    posts = sorted(doc.posts, key=lambda p: p.created_at, reverse=True)
+    assert [p.author for p in posts] == ["old_handle_ro"] * 2
+    assert posts[0].reply_to == posts[1].native_id
+    assert posts[1].created_at == "2019-08-14T14:02:37+00:00"
 
 
 def test_tweets_js_is_parsed_element_by_element_across_chunk_boundaries(monkeypatch):
@@ -181,7 +184,8 @@ def test_tweets_js_is_parsed_element_by_element_across_chunk_boundaries(monkeypa
     pieces = read_document(X_FOLDER)
     assert [(p.native_id, p.text_raw, p.line) for p in pieces.posts] == \
         [(p.native_id, p.text_raw, p.line) for p in whole.posts]
-    assert whole.posts[-1].line == 2  # the line each tweet starts on, for messages
+    first = next(iter(whole.posts))
+    assert first.line == 2  # the line each tweet starts on, for messages
 
 
 # -- snscrape / twscrape -------------------------------------------------------------------

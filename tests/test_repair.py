@@ -240,3 +240,19 @@ def test_lossy_guessing_is_fast_once_the_model_is_built():
         decision.fix(text)
     per_post = (time.perf_counter() - start) / len(damaged)
     assert per_post < 0.05  # about 10 ms; generous for slow CI machines
+
+
+def test_apostrophe_between_letters_beats_a_dash():
+    # `’` and `—` are both a bare lead byte 0xE2 once damaged; touching letters, `’` wins.
+    original = "Sounds great but I\u2019d love a demo first"
+    _, fixed = fix_all([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
+    assert fixed[0] == original
+
+
+def test_only_emoji_variation_bases_take_a_variation_selector():
+    from feedarchive.repair_guess import right_score
+
+    # ✔️ is an emoji variation sequence, ✓️ and “️ are not; a joiner binds emoji.
+    assert right_score("\u2714", "\ufe0f") > right_score("\u2713", "\ufe0f")
+    assert right_score("\u2714", "\ufe0e") > right_score("\u201c", "\ufe0e")
+    assert right_score("\u200d", "\U0001F4BB") > right_score("\u2014", "\U0001F4BB")

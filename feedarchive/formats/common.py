@@ -6,8 +6,8 @@ a whole JSONL file or a whole `tweets.js` array at once: elements are decoded on
 from __future__ import annotations
 
 import html
-import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,6 +31,10 @@ def iso_utc(value: Any) -> Optional[str]:
     without a zone is taken as UTC. None when absent or unreadable (the caller may warn)."""
     if value is None or value == "":
         return None
+    if isinstance(value, str) and len(value) == 30:
+        fast = _x_date_utc(value)
+        if fast is not None:
+            return fast
     if isinstance(value, (int, float)):
         moment = datetime.fromtimestamp(value, timezone.utc)
     else:
@@ -46,6 +50,26 @@ def iso_utc(value: Any) -> Optional[str]:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+_WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+_MONTH_NUMBERS = {name[:3]: f"{number:02d}" for number, name in enumerate(MONTHS, start=1)}
+_X_DATE = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} "
+                     r"\+0000 [0-9]{4}", re.ASCII)
+
+
+def _x_date_utc(text: str) -> Optional[str]:
+    """X's `Sat Oct 11 15:50:20 +0000 2025` without `strptime` (a million tweets' worth of
+    dates would take seconds): only the exact UTC shape with a plausible date; anything else
+    (None) goes the slow way."""
+    if _X_DATE.fullmatch(text) is None or text[:3] not in _WEEKDAYS:
+        return None
+    month = _MONTH_NUMBERS.get(text[4:7])
+    day, hour, minute, second = int(text[8:10]), int(text[11:13]), int(text[14:16]), int(text[17:19])
+    if (month is None or not 1 <= day <= 28 or hour > 23 or minute > 59 or second > 59
+            or text[26:30] == "0000"):
+        return None  # days 29-31 are checked against the month by the slow way
+    return f"{text[26:30]}-{month}-{text[8:10]}T{text[11:19]}+00:00"
 
 
 def month_year(value: Any) -> Optional[str]:
@@ -172,79 +196,199 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
 
 
 # -- a JSON array, element by element -----------------------------------------------------
+# A large array (a 1M-tweet `tweets.js` is half a gigabyte) is read in two steps. `array_blocks`
+# cuts the raw bytes into blocks of whole elements without decoding them: cheap work, done by
+# bytes methods that run in C. `block_elements` decodes the elements of one block; it is the
+# expensive part and can run in worker processes. Memory stays at about one block whatever the
+# size of the file.
+#
+# Where to cut: after a comma that separates two elements, i.e. outside any string and at
+# depth 1 (inside the array, inside no element). Strings are located by their quotes once
+# escaped backslashes and escaped quotes are blanked out (`_neutral`); the depth at a point is
+# the count of opening minus closing brackets outside strings before it (`_depth_delta`).
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"{}[]')
+# An element that ends with `}` or `]`, then the comma after it: where a block may end.
+_CUT_CANDIDATE = re.compile(rb"[}\]][ \t\r\n]*,")
+_TAIL = 16 * 1024
+
+
+@dataclass
+class ArrayBlock:
+    """Raw bytes of whole array elements. `first`: the block starts just after the `[`;
+    `final`: the array's closing `]` is in this block (or should be: the input ends here).
+    Every other block starts just after a separating comma and ends just after one."""
+
+    first_line: int
+    data: bytes
+    first: bool
+    final: bool
+
+
+def _neutral(data: bytes) -> bytes:
+    """`data` with escaped backslashes and escaped quotes blanked (same length), so that every
+    `"` left opens or closes a string. `data` must start outside a string."""
+    if b"\\" in data:
+        if b"\\\\" in data:
+            data = data.replace(b"\\\\", b"__")
+        data = data.replace(b'\\"', b"__")
+    return data
+
+
+def _depth_delta(neutral: bytes) -> int:
+    """Opening minus closing brackets outside strings, in neutralised bytes that start outside
+    a string. Only quotes and brackets are kept; `""` pairs (strings without brackets: nearly
+    all of them) are dropped, which changes nothing about which brackets are in strings."""
+    kept = neutral.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in kept:
+        kept = b"".join(kept.split(b'"')[0::2])
+    return kept.count(b"{") + kept.count(b"[") - kept.count(b"}") - kept.count(b"]")
+
+
+def _find_cut(pending: bytes, search_from: int = 0) -> tuple[int, bool]:
+    """(offset just after the last element-separating comma in `pending`, or 0 if none after
+    `search_from`; whether the array closes inside `pending`). `pending` starts at depth 1,
+    just after the `[` or a separating comma."""
+    neutral = _neutral(pending)
+    total = _depth_delta(neutral)
+    if total < 0:  # more closed than opened: the array's `]` is in here
+        return 0, True
+    quotes = neutral.count(b'"')
+    end = len(neutral)
+    window = _TAIL
+    while end > search_from:
+        start = max(search_from, end - window)
+        matches = list(_CUT_CANDIDATE.finditer(neutral, start, end))
+        for match in reversed(matches):
+            comma = match.end()
+            after = neutral[comma:]
+            # depth 1 after the comma, and the comma outside any string (an even number of
+            # quotes before it); the depth is only meaningful if the comma is outside.
+            if total == _depth_delta(after) and not (quotes - after.count(b'"')) & 1:
+                return comma, False
+        if start == search_from:
+            break
+        end = start + 256  # overlap, for a candidate that straddles `start`
+        window *= 4
+    return 0, False
+
+
+def array_blocks(label: str, stream: BinaryIO, prefix_ok: bool = True,
+                 size: Optional[int] = None) -> Iterator[ArrayBlock]:
+    """The JSON array in `stream` cut into blocks of about `size` bytes of whole elements
+    (undecoded). Text before the `[` is skipped when `prefix_ok` (the X archive's
+    `window.YTD.tweets.part0 = `). Reading stops at the block holding the closing `]`."""
+    size = size or CHUNK
+
+    def read() -> bytes:
+        try:
+            chunk = stream.read(size)
+        except SourceError:
+            raise
+        except (OSError, EOFError, ValueError) as error:
+            raise SourceError(label, f"cannot read: {error}") from None
+        if b"\x00" in chunk:
+            raise SourceError(label, "binary file (NUL bytes): expected text")
+        return chunk
+
+    head, line = b"", 1
+    while True:  # find the opening bracket
+        chunk = read()
+        if not head and chunk.startswith(b"\xef\xbb\xbf"):
+            chunk = chunk[3:]
+        head += chunk
+        at = head.find(b"[")
+        if at >= 0:
+            if not prefix_ok and head[:at].strip():
+                raise SourceError(label, "expected a JSON array", line + head.count(b"\n", 0, at))
+            line += head.count(b"\n", 0, at)
+            pending = head[at + 1:]
+            break
+        if not chunk:
+            raise SourceError(label, "expected a JSON array ('[' not found)",
+                              line + head.count(b"\n"))
+        if len(head) > MAX_ELEMENT:
+            raise SourceError(label, "expected a JSON array ('[' not found)",
+                              line + head.count(b"\n"))
+    first, searched = True, 0
+    while True:
+        chunk = read()
+        if not chunk:
+            yield ArrayBlock(line, pending, first, True)
+            return
+        pending += chunk
+        if len(pending) < size:
+            continue
+        cut, closes = _find_cut(pending, max(0, searched - 64))
+        if closes:
+            yield ArrayBlock(line, pending, first, True)
+            return
+        if not cut:
+            if len(pending) > MAX_ELEMENT:
+                raise SourceError(label, f"an array element larger than {MAX_ELEMENT} bytes, "
+                                         "or no boundary between elements found", line)
+            searched = len(pending)
+            continue
+        yield ArrayBlock(line, pending[:cut], first, False)
+        line += pending.count(b"\n", 0, cut)
+        pending, first, searched = pending[cut:], False, 0
+
+
+def block_elements(label: str, block: ArrayBlock) -> Iterator[tuple[int, Any]]:
+    """The decoded elements of one block, each with the line it starts on."""
+    data, line = block.data, block.first_line
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceError(label, "not UTF-8 text", line + data.count(b"\n", 0, error.start)) \
+            from None
+    decode, skip, count_lines = _DECODER.raw_decode, _WS.match, text.count
+    size = len(text)
+    counted = 0  # `line` is the line of offset `counted`
+
+    def line_of(offset: int) -> int:
+        return line + count_lines("\n", counted, offset)
+
+    pos = skip(text).end()
+    if block.first and pos < size and text[pos] == "]":
+        closed = True
+    else:
+        closed = False
+        while pos < size:
+            try:
+                value, end = decode(text, pos)
+            except json.JSONDecodeError as error:
+                raise SourceError(label, f"not valid JSON: {error.msg}", line_of(error.pos)) \
+                    from None
+            line += count_lines("\n", counted, pos)
+            counted = pos
+            yield line, value
+            pos = skip(text, end).end()
+            if pos >= size:
+                break
+            char = text[pos]
+            if char == ",":
+                pos = skip(text, pos + 1).end()
+                if pos >= size and block.final:
+                    break
+                continue
+            if char == "]":
+                closed = True
+                break
+            raise SourceError(label, f"expected ',' or ']' between elements, got {char!r}",
+                              line_of(pos))
+    if closed and not block.final:
+        raise SourceError(label, "text after the array's closing ']'", line_of(pos))
+    if block.final and not closed:
+        raise SourceError(label, "truncated: the array never closes (']' missing)",
+                          line_of(size))
+
+
 def iter_json_array(label: str, stream: BinaryIO, prefix_ok: bool = True) -> Iterator[tuple[int, Any]]:
     """The elements of the JSON array in `stream`, each with the line it starts on, decoded one
-    at a time. Text before the `[` is skipped when `prefix_ok` (the X archive's
+    block at a time. Text before the `[` is skipped when `prefix_ok` (the X archive's
     `window.YTD.tweets.part0 = `)."""
-    reader = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
-    decoder = json.JSONDecoder()
-    buffer, pos, line_base, eof = "", 0, 1, False
-
-    def more() -> bool:
-        nonlocal buffer, pos, line_base, eof
-        if eof:
-            return False
-        try:
-            chunk = reader.read(CHUNK)
-        except UnicodeDecodeError:
-            raise SourceError(label, "not UTF-8 text", line_base + buffer.count("\n")) from None
-        if "\x00" in chunk:
-            raise SourceError(label, "binary file (NUL bytes): expected text")
-        if not chunk:
-            eof = True
-            return False
-        if pos:
-            line_base += buffer.count("\n", 0, pos)
-            buffer, pos = buffer[pos:], 0
-        buffer += chunk
-        return True
-
-    def skip_space() -> None:
-        nonlocal pos
-        while True:
-            while pos < len(buffer) and buffer[pos] in " \t\r\n":
-                pos += 1
-            if pos < len(buffer) or not more():
-                return
-
-    def here() -> int:
-        return line_base + buffer.count("\n", 0, pos)
-
-    more()
-    while True:  # find the opening bracket
-        at = buffer.find("[", pos)
-        if at >= 0:
-            if not prefix_ok and buffer[pos:at].strip():
-                raise SourceError(label, "expected a JSON array", here())
-            pos = at + 1
-            break
-        pos = len(buffer)
-        if not more():
-            raise SourceError(label, "expected a JSON array ('[' not found)", here())
-    first = True
-    while True:
-        skip_space()
-        if pos >= len(buffer):
-            raise SourceError(label, "truncated: the array never closes (']' missing)", here())
-        if buffer[pos] == "]":
-            return
-        if not first:
-            if buffer[pos] != ",":
-                raise SourceError(label, f"expected ',' or ']' between elements, got "
-                                         f"{buffer[pos]!r}", here())
-            pos += 1
-            skip_space()
-        first = False
-        while True:
-            try:
-                value, end = decoder.raw_decode(buffer, pos)
-            except json.JSONDecodeError as error:
-                if len(buffer) - pos < MAX_ELEMENT and more():
-                    continue
-                line = line_base + buffer.count("\n", 0, error.pos)
-                raise SourceError(label, f"not valid JSON: {error.msg}", line) from None
-            if end == len(buffer) and not eof and more():
-                continue  # a number may go on in the next chunk
-            break
-        yield here(), value
-        pos = end
+    for block in array_blocks(label, stream, prefix_ok):
+        yield from block_elements(label, block)

@@ -154,6 +154,10 @@ class TimelinePosts:
     def blocks(self, size: int = BLOCK_BYTES) -> Iterator["PostBlock"]:
         return post_blocks(self.path, self.first_line, self.author, size)
 
+    @staticmethod
+    def parse_unit(block: "PostBlock") -> tuple[list[Post], list[str]]:
+        return parse_block(block)
+
     def evidence(self, limit: int) -> list[str]:
         """Up to `limit` lines holding non-ASCII bytes: the only lines that can show how the
         file was mis-decoded. Found by a regex over raw blocks, without parsing posts."""
