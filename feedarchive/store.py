@@ -117,6 +117,7 @@ TABLES: dict[str, dict] = {
 
 INDEXES = [
     ("posts", ["author", "position"]),
+    ("posts", ["position"]),  # search results in timeline order without sorting every match
     ("posts", ["thread_id", "thread_index"]),
     ("posts", ["source_id"]),
     ("posts", ["likes"]),

@@ -20,6 +20,7 @@ When a source does carry reply ids (account exports), `stitch_replies` builds th
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -415,6 +416,7 @@ def _can_join(a: _Node, b: _Node) -> bool:
 
 
 # Parts farther apart than this can never link (the largest gap `_link_cost` allows).
+LINKS_KEPT = 8  # cheapest candidate links kept into each part: memory stays linear
 LINK_REACH = MAX_STEP + STEP_PER_MISSING * (MAX_PART - 2)
 
 
@@ -427,7 +429,6 @@ def _link_numbered(nodes: list[_Node]) -> None:
     by_total: dict[object, list[_Node]] = {}
     for node in sorted((n for n in nodes if n.part is not None), key=lambda n: n.pos):
         by_total.setdefault(node.total_key, []).append(node)  # parts share their total
-    edges = []
     into: dict[int, list[tuple]] = {}
     for numbered in by_total.values():
         positions = [n.pos for n in numbered]
@@ -437,10 +438,13 @@ def _link_numbered(nodes: list[_Node]) -> None:
             for b in numbered[lo:hi]:
                 cost = _link_cost(a, b)
                 if cost is not None:
-                    edge = (cost, a.pos, b.pos, a, b)
-                    edges.append(edge)
-                    into.setdefault(id(b), []).append(edge)
-    edges.sort(key=lambda e: e[:3])
+                    rivals = into.setdefault(id(b), [])
+                    heapq.heappush(rivals, (-cost, -a.pos, b.pos, a, b))
+                    if len(rivals) > LINKS_KEPT:  # the costliest ways into b never win
+                        heapq.heappop(rivals)
+    edges = sorted(((-c, -ap, bp, a, b) for kept in into.values() for c, ap, bp, a, b in kept),
+                   key=lambda e: e[:3])
+    into = {key: [(-c, -ap, bp, a, b) for c, ap, bp, a, b in kept] for key, kept in into.items()}
     for cost, _, _, a, b in edges:
         if not _can_join(a, b):
             continue
@@ -646,6 +650,8 @@ def _stitch_author(timeline: Mapping[int, Post]) -> list[list[_Node]]:
         if marker:
             nodes.append(_Node(post, pos, marker, marker.part))
     _link_numbered(nodes)
+    for node in nodes:  # word sets only break ties between links; free them on long timelines
+        node.__dict__.pop("tokens", None)
     _attach_heads(nodes)
     _attach_endings(nodes)
     chains = {id(c[0]): c for c in (_chain(n) for n in nodes)}.values()

@@ -520,16 +520,17 @@ def search_source(conn, source: dict, match: str, author: str, sort: str, need: 
         for h in hits:
             h["_key"] = (h["rank"],)
         return hits, bounded
-    order = "order by p.likes desc, p.rowid desc limit ?"
-    if n <= RANK_ALL:
-        hits = fetch(f"select {columns} {join}{author_sql} {order}", [match, *author_args, need])
+    if n <= RANK_ALL or table != "posts":
+        hits = fetch(f"select {columns} {join}{author_sql} order by likes desc, _rowid desc "
+                     f"limit ?", [match, *author_args, need])
     else:
+        order = "order by p.likes desc, p.rowid desc limit ?"
         if count_upto(conn, source, match, LIKES_IN_LIST + 1) <= LIKES_IN_LIST:
             test = f"p.rowid in (select rowid from {fts} where {fts} match ?)"
         else:  # most posts match: test each post walked
             test = (f"exists (select 1 from {fts} f where f.{fts} match ? "
                     f"and f.rowid = p.rowid)")
-        index = " indexed by idx_posts_likes" if table == "posts" and conn.execute(
+        index = " indexed by idx_posts_likes" if conn.execute(
             "select 1 from sqlite_master where name = 'idx_posts_likes'").fetchone() else ""
         ranked = conn.execute(
             f"select p.rowid, null from {table} p{index} where {test}"

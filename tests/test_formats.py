@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import tarfile
 import zipfile
 from pathlib import Path
@@ -186,6 +187,89 @@ def test_tweets_js_is_parsed_element_by_element_across_chunk_boundaries(monkeypa
         [(p.native_id, p.text_raw, p.line) for p in whole.posts]
     first = next(iter(whole.posts))
     assert first.line == 2  # the line each tweet starts on, for messages
+
+
+def write_tweets_js(path: Path, count: int, bad_at: int = -1, pretty: bool = False) -> list[int]:
+    """A generated `tweets.js` of `count` tweets (with brackets, commas, quotes and escapes in
+    their texts, to tempt the block cutter); element `bad_at` is broken. Returns the line each
+    element starts on."""
+    lines, parts, line = [], [], 2
+    for n in range(count):
+        tweet = {"id_str": str(10**18 + n), "created_at": "Sat Oct 11 15:50:20 +0000 2025",
+                 "full_text": f'n{n} [x], {{y}} "q" \\ }}, {{ ], [ ré',
+                 "favorite_count": str(n % 7), "entities": {"urls": [], "user_mentions": [
+                     {"id_str": "1", "indices": ["0", "3"]}, {"id_str": "2"}]}}
+        text = json.dumps({"tweet": tweet}, indent=2 if pretty else None, ensure_ascii=n % 2 == 0)
+        if n == bad_at:
+            text = text.replace('"favorite_count"', '"favorite_count" oops', 1)
+        lines.append(line)
+        parts.append(text)
+        line += text.count("\n") + 1
+    path.write_text("window.YTD.tweets.part0 = [\n" + ",\n".join(parts) + "\n]\n",
+                    encoding="utf-8")
+    return lines
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+def test_tweets_js_is_read_block_by_block_with_bounded_memory(tmp_path, monkeypatch, pretty):
+    import tracemalloc
+
+    from feedarchive.formats import xarchive
+
+    path = tmp_path / "tweets.js"
+    starts = write_tweets_js(path, 20_000, pretty=pretty)
+    monkeypatch.setattr(common, "CHUNK", 64 * 1024)
+    doc = read_document(path, author="gen")
+    assert path.stat().st_size > 5_000_000  # many blocks
+    tracemalloc.start()
+    try:
+        seen = 0
+        for number, post in enumerate(doc.posts):  # lazily, in file order
+            assert (post.native_id, post.line) == (str(10**18 + number), starts[number])
+            seen += 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seen == 20_000
+    assert peak < 4 * 1024 * 1024, peak  # a few blocks, never the file or its posts
+    # the same posts again, and from the units a worker process would parse
+    chunks = list(doc.posts.blocks())
+    assert len(chunks) > 40 and all(c.author == "gen" for c in chunks)
+    parsed = [p for chunk in chunks for p in pickle.loads(pickle.dumps(xarchive.parse_chunk))(
+        pickle.loads(pickle.dumps(chunk)))[0]]
+    assert [(p.native_id, p.line, p.text_raw) for p in parsed] == \
+        [(p.native_id, p.line, p.text_raw) for p in doc.posts]
+    assert parsed[1].text_raw == 'n1 [x], {y} "q" \\ }, { ], [ ré'
+    assert doc.posts.parse_unit is xarchive.parse_chunk
+    evidence = doc.posts.evidence(3)
+    assert evidence == [p.text for p in parsed[:3]]
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+def test_a_bad_tweet_deep_in_tweets_js_names_its_line(tmp_path, monkeypatch, pretty):
+    path = tmp_path / "tweets.js"
+    starts = write_tweets_js(path, 5_000, bad_at=3_777, pretty=pretty)
+    monkeypatch.setattr(common, "CHUNK", 16 * 1024)
+    doc = read_document(path, author="gen")  # the first block is fine: read lazily
+    with pytest.raises(SourceError) as error:
+        for _ in doc.posts:
+            pass
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert "oops" in lines[error.value.line - 1]  # the line of the error, deep in the file
+    assert error.value.line >= starts[3_777] and error.value.line < starts[3_778]
+    assert str(error.value).startswith(f"{path}:{error.value.line}: not valid JSON")
+
+
+def test_a_truncated_tweets_js_is_refused_naming_the_last_line(tmp_path):
+    path = tmp_path / "tweets.js"
+    write_tweets_js(path, 50)
+    whole = path.read_text(encoding="utf-8")
+    path.write_text(whole.rstrip().removesuffix("]"), encoding="utf-8")
+    with pytest.raises(SourceError, match="never closes"):
+        list(read_document(path, author="gen").posts)
+    path.write_text(whole[:len(whole) // 2], encoding="utf-8")
+    with pytest.raises(SourceError, match="not valid JSON"):
+        list(read_document(path, author="gen").posts)
 
 
 # -- snscrape / twscrape -------------------------------------------------------------------

@@ -5,6 +5,7 @@ a whole JSONL file or a whole `tweets.js` array at once: elements are decoded on
 """
 from __future__ import annotations
 
+import calendar
 import html
 import json
 import re
@@ -54,6 +55,7 @@ def iso_utc(value: Any) -> Optional[str]:
 
 _WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
 _MONTH_NUMBERS = {name[:3]: f"{number:02d}" for number, name in enumerate(MONTHS, start=1)}
+_MONTH_DAYS = dict(zip(_MONTH_NUMBERS.values(), (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)))
 _X_DATE = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} [0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} "
                      r"\+0000 [0-9]{4}", re.ASCII)
 
@@ -65,10 +67,11 @@ def _x_date_utc(text: str) -> Optional[str]:
     if _X_DATE.fullmatch(text) is None or text[:3] not in _WEEKDAYS:
         return None
     month = _MONTH_NUMBERS.get(text[4:7])
-    day, hour, minute, second = int(text[8:10]), int(text[11:13]), int(text[14:16]), int(text[17:19])
-    if (month is None or not 1 <= day <= 28 or hour > 23 or minute > 59 or second > 59
-            or text[26:30] == "0000"):
-        return None  # days 29-31 are checked against the month by the slow way
+    day, year = int(text[8:10]), int(text[26:30])
+    if (month is None or not 1 <= day <= _MONTH_DAYS[month]
+            or int(text[11:13]) > 23 or int(text[14:16]) > 59 or int(text[17:19]) > 59
+            or year == 0 or (month == "02" and day == 29 and not calendar.isleap(year))):
+        return None
     return f"{text[26:30]}-{month}-{text[8:10]}T{text[11:19]}+00:00"
 
 
@@ -84,13 +87,15 @@ def month_year(value: Any) -> Optional[str]:
 def count(value: Any) -> Optional[int]:
     """An integer count, from an int or a string of digits (the X archive writes `"42"`).
     None stays None (not in the source); anything unreadable is None too, never 0."""
+    if value.__class__ is str and value.isdecimal():
+        return int(value)
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         return int(value.strip())
     return None
 
@@ -205,11 +210,12 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
 # Where to cut: after a comma that separates two elements, i.e. outside any string and at
 # depth 1 (inside the array, inside no element). Strings are located by their quotes once
 # escaped backslashes and escaped quotes are blanked out (`_neutral`); the depth at a point is
-# the count of opening minus closing brackets outside strings before it (`_depth_delta`).
+# the count of opening minus closing brackets outside strings before it (`_skeleton`).
 
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"{}[]')
+_NOT_SKELETON = bytes(b for b in range(256) if b not in b'"{}[]\n')
+_ESCAPED = re.compile(rb'\\[\\"]')
 # An element that ends with `}` or `]`, then the comma after it: where a block may end.
 _CUT_CANDIDATE = re.compile(rb"[}\]][ \t\r\n]*,")
 _TAIL = 16 * 1024
@@ -230,32 +236,33 @@ class ArrayBlock:
 def _neutral(data: bytes) -> bytes:
     """`data` with escaped backslashes and escaped quotes blanked (same length), so that every
     `"` left opens or closes a string. `data` must start outside a string."""
-    if b"\\" in data:
-        if b"\\\\" in data:
-            data = data.replace(b"\\\\", b"__")
-        data = data.replace(b'\\"', b"__")
-    return data
+    return _ESCAPED.sub(b"__", data) if b"\\" in data else data
 
 
-def _depth_delta(neutral: bytes) -> int:
-    """Opening minus closing brackets outside strings, in neutralised bytes that start outside
-    a string. Only quotes and brackets are kept; `""` pairs (strings without brackets: nearly
-    all of them) are dropped, which changes nothing about which brackets are in strings."""
-    kept = neutral.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
-    if b'"' in kept:
-        kept = b"".join(kept.split(b'"')[0::2])
-    return kept.count(b"{") + kept.count(b"[") - kept.count(b"}") - kept.count(b"]")
+def _skeleton(neutral: bytes) -> tuple[int, int, int]:
+    """(opening minus closing brackets outside strings, quotes, newlines) in neutralised bytes
+    that start outside a string. Only quotes, brackets and newlines are kept; `""` pairs
+    (strings without brackets: nearly all of them) are dropped, which changes nothing about
+    which brackets are in strings (a raw newline is never in one)."""
+    kept = neutral.translate(None, _NOT_SKELETON)
+    quotes = kept.count(b'"')
+    if quotes:
+        kept = kept.replace(b'""', b"")
+        if b'"' in kept:
+            kept = b"".join(kept.split(b'"')[0::2])
+    depth = kept.count(b"{") + kept.count(b"[") - kept.count(b"}") - kept.count(b"]")
+    return depth, quotes, kept.count(b"\n")
 
 
-def _find_cut(pending: bytes, search_from: int = 0) -> tuple[int, bool]:
-    """(offset just after the last element-separating comma in `pending`, or 0 if none after
-    `search_from`; whether the array closes inside `pending`). `pending` starts at depth 1,
-    just after the `[` or a separating comma."""
+def _find_cut(pending: bytes, search_from: int = 0) -> tuple[int, int, bool]:
+    """(offset just after the last element-separating comma in `pending`, or 0 if there is
+    none after `search_from`; the newlines before that offset; whether the array closes
+    inside `pending`). `pending` starts at depth 1, just after the `[` or a separating comma.
+    All of it is looked at once, by bytes methods; candidates are tried from the end."""
     neutral = _neutral(pending)
-    total = _depth_delta(neutral)
+    total, quotes, newlines = _skeleton(neutral)
     if total < 0:  # more closed than opened: the array's `]` is in here
-        return 0, True
-    quotes = neutral.count(b'"')
+        return 0, 0, True
     end = len(neutral)
     window = _TAIL
     while end > search_from:
@@ -263,16 +270,16 @@ def _find_cut(pending: bytes, search_from: int = 0) -> tuple[int, bool]:
         matches = list(_CUT_CANDIDATE.finditer(neutral, start, end))
         for match in reversed(matches):
             comma = match.end()
-            after = neutral[comma:]
+            depth, quotes_after, newlines_after = _skeleton(neutral[comma:])
             # depth 1 after the comma, and the comma outside any string (an even number of
-            # quotes before it); the depth is only meaningful if the comma is outside.
-            if total == _depth_delta(after) and not (quotes - after.count(b'"')) & 1:
-                return comma, False
+            # quotes before it; the depth is only meaningful then)
+            if depth == total and not (quotes - quotes_after) & 1:
+                return comma, newlines - newlines_after, False
         if start == search_from:
             break
         end = start + 256  # overlap, for a candidate that straddles `start`
         window *= 4
-    return 0, False
+    return 0, 0, False
 
 
 def array_blocks(label: str, stream: BinaryIO, prefix_ok: bool = True,
@@ -321,7 +328,7 @@ def array_blocks(label: str, stream: BinaryIO, prefix_ok: bool = True,
         pending += chunk
         if len(pending) < size:
             continue
-        cut, closes = _find_cut(pending, max(0, searched - 64))
+        cut, newlines, closes = _find_cut(pending, max(0, searched - 64))
         if closes:
             yield ArrayBlock(line, pending, first, True)
             return
@@ -332,7 +339,7 @@ def array_blocks(label: str, stream: BinaryIO, prefix_ok: bool = True,
             searched = len(pending)
             continue
         yield ArrayBlock(line, pending[:cut], first, False)
-        line += pending.count(b"\n", 0, cut)
+        line += newlines
         pending, first, searched = pending[cut:], False, 0
 
 
