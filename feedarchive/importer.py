@@ -6,7 +6,6 @@ imported in one transaction, so an error leaves nothing of it in the database.
 from __future__ import annotations
 
 import multiprocessing
-import os
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -102,7 +101,10 @@ def repaired_batches(doc: Document, decision: DocumentRepair,
 def in_workers(work: Callable, units: Iterable) -> Iterator:
     """`map(work, units)` in worker processes, in order, with a bounded number of units in
     flight so memory stays flat however long the input is."""
-    context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+    # Workers start from a small server process rather than a copy of this one, so their
+    # memory does not include the writer's.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
     with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
         pending: deque = deque()
         for unit in units:

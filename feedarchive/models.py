@@ -45,7 +45,7 @@ class Profile:
     repairs: list[Repair] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)  # a large import holds many at once: no per-post __dict__
 class Post:
     """A post as found in a source; `text` starts equal to `text_raw` and is repaired later."""
 

@@ -525,9 +525,10 @@ def self_reply_posts(db: sqlite_utils.Database, handle: str) -> list[Post]:
     return [post_from_row(handle, *row) for row in rows]
 
 
-def post_from_row(handle: str, post_id: str, text: str, text_raw: str,
+def post_from_row(handle: str, post_id: str, text: str, text_raw: Optional[str],
                   native_id: Optional[str] = None, reply_to: Optional[str] = None) -> Post:
-    post = Post(text_raw, handle, text=text, native_id=native_id, reply_to=reply_to)
+    """A post as the thread stage needs it; the raw text is left out where it is not read."""
+    post = Post(text_raw or "", handle, text=text, native_id=native_id, reply_to=reply_to)
     post.id = post_id
     return post
 
@@ -545,7 +546,7 @@ def posts_at_positions(db: sqlite_utils.Database, handle: str,
     for chunk in chunks(sorted(positions)):
         marks = ",".join("?" * len(chunk))
         for position, *row in db.execute(
-            f"select position, id, text, text_raw from posts where author = ? "
+            f"select position, id, text, null from posts where author = ? "
             f"and native_id is null and position in ({marks})", [handle, *chunk],
         ):
             found[position] = post_from_row(handle, *row)
