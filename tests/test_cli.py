@@ -126,3 +126,22 @@ def test_fix_text_explain_lists_repairs_on_stderr():
                                                 input="Itâ€™s here")
     assert result.stdout == "It’s here"
     assert "’" in result.stderr and "confidence 1.00" in result.stderr
+
+
+def test_python_dash_m_import_of_a_large_file_uses_workers(tmp_path, write_file):
+    """A file past the parallel threshold goes through the worker processes end to end."""
+    import subprocess
+    import sys
+
+    from feedarchive.importer import PARALLEL_MIN_BYTES
+
+    line = "A long enough post about optimisers, schedules and small models, with a café ☕ "
+    count_needed = PARALLEL_MIN_BYTES // (len(line.encode()) + 8) + 1000
+    path = write_file("big.txt", timeline(*[(f"{line}#{n}", "0", "1", "2")
+                                            for n in range(count_needed)]))
+    assert path.stat().st_size > PARALLEL_MIN_BYTES
+    db = tmp_path / "a.db"
+    result = subprocess.run([sys.executable, "-m", "feedarchive", "import", "--db", str(db),
+                             str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert count(db, "posts") == count_needed

@@ -115,3 +115,33 @@ def test_seed_scrape_imports_with_its_threads(db, seed_timeline):
         thread = rows(db, "select found, missing from threads where declared_total = ?", [total])
         assert thread[0]["found"] == 1
         assert json.loads(thread[0]["missing"]) == list(range(2, total + 1))
+
+
+def test_worker_processes_give_the_same_archive(tmp_path, write_file, monkeypatch):
+    """Large sources are parsed and repaired in worker processes; the rows must not change."""
+    from feedarchive import importer
+
+    posts = [(f"{k}/3 Part {k} of a thread about cafés" if n % 50 == 0 else
+              f"Post {n}: notes on the optimiser, run {n % 7} ☕", str(n % 5), "1", "1.2K")
+             for n in range(3000) for k in [(n // 50) % 3 + 1]]
+    path = write_file("many.txt", timeline(*posts).replace("é", "Ã©"))
+    snapshots, pools = [], []
+    real_in_workers = importer.in_workers
+
+    def counted_in_workers(work, units):
+        pools.append(work)
+        return real_in_workers(work, units)
+
+    monkeypatch.setattr(importer, "in_workers", counted_in_workers)
+    for threshold in (10**12, 0):  # first in this process, then in workers
+        monkeypatch.setattr(importer, "PARALLEL_MIN_BYTES", threshold)
+        monkeypatch.setattr("feedarchive.formats.timeline.BLOCK_BYTES", 16_384)
+        db = open_db(tmp_path / f"archive-{threshold}.db")
+        report = import_file(db, path)
+        assert report.posts == 3000 and report.repairs > 0
+        snapshots.append([rows(db, f"select * from {table} order by 1")
+                          for table in ("posts", "threads", "repairs")])
+    assert len(pools) == 1
+    assert snapshots[0][0] == snapshots[1][0]
+    assert snapshots[0][1] == snapshots[1][1]
+    assert [r["after"] for r in snapshots[0][2]] == [r["after"] for r in snapshots[1][2]]

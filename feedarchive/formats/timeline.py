@@ -151,8 +151,8 @@ class TimelinePosts:
             self.warnings.extend(warnings)
             yield from posts
 
-    def blocks(self, size: int = BLOCK_BYTES) -> Iterator["PostBlock"]:
-        return post_blocks(self.path, self.first_line, self.author, size)
+    def blocks(self, size: Optional[int] = None) -> Iterator["PostBlock"]:
+        return post_blocks(self.path, self.first_line, self.author, size or BLOCK_BYTES)
 
     @staticmethod
     def parse_unit(block: "PostBlock") -> tuple[list[Post], list[str]]:
