@@ -5,9 +5,12 @@ imported in one transaction, so an error leaves nothing of it in the database.
 """
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -105,14 +108,20 @@ def in_workers(work: Callable, units: Iterable) -> Iterator:
     # memory does not include the writer's.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        pending: deque = deque()
-        for unit in units:
-            pending.append(pool.submit(work, unit))
-            if len(pending) >= 2 * WORKERS:
+    try:
+        with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
+            pending: deque = deque()
+            for unit in units:
+                pending.append(pool.submit(work, unit))
+                if len(pending) >= 2 * WORKERS:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise FeedarchiveError(
+            "a worker process died; when calling feedarchive from a script, put the call "
+            "under `if __name__ == \"__main__\":` (worker processes import the main module)"
+        ) from None
 
 
 class IdAssigner:
@@ -328,6 +337,18 @@ def import_paths(
         except FeedarchiveError as error:
             report = ImportReport(str(path), status="failed", error=str(error))
         reports.append(report)
+        release_memory()
         if on_report:
             on_report(report)
     return reports
+
+
+def release_memory() -> None:
+    """Hand memory freed by one source back to the system before the next: without it the
+    heap of a large source's stitching stays with the process (and with the workers it
+    starts), and a folder of sources peaks far above what any one of them needs."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the allocator keeps its own counsel
+        pass

@@ -130,7 +130,7 @@ class LineReader:
 
 COUNT_BYTES = re.compile(rb"[ \t\r\f\v]*(?=[^ \t\r\f\v]{1,%d}[ \t\r\f\v]*$)" % MAX_COUNT_CHARS
                          + COUNT.pattern.encode() + rb"[ \t\r\f\v]*")
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 256 << 10  # ~2,000 posts: small enough that blocks in flight stay cheap
 NON_ASCII_LINE = re.compile(rb"^[^\n]*[\x80-\xff][^\n]*$", re.MULTILINE)
 
 
