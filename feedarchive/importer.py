@@ -309,9 +309,9 @@ class TimelineWriter:
         self.posts += len(posts)
 
     def place(self, handle: str) -> None:
-        if handle not in self.authors:  # only lost posts with a replaced source
-            store.compact_positions(self.db, handle)
-        elif self.dated and store.all_dated(self.db, handle):
+        if handle not in self.authors:  # only lost posts: `delete_source` renumbered them
+            return
+        if self.dated and store.all_dated(self.db, handle):
             store.order_by_date(self.db, handle)
         elif self.existing[handle]:
             existing, incoming = store.timeline_ids(self.db, handle, self.source_id)
