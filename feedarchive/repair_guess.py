@@ -404,37 +404,65 @@ def _decode_words(
     forced: set[int], evidence: DocumentEvidence, marginals: list[list[float]],
 ) -> None:
     """Let the word lattice (`repair_words`) decide runs of Thai/Japanese groups."""
-    from .repair_words import decode_span, spans
+    from .repair_japanese import is_japanese_group
+    from .repair_words import spans
 
-    for run in spans(groups):
-        run = [g for g in run if g not in forced]
-        if len(run) < 2:
-            continue
-        char_options = {}
-        for g in run:
-            kept = []
-            # Each reading's commonest candidates are character edges; the mass of the rest
-            # goes on an edge of its own, which chooses none of them.
-            for reading in groups[g].readings:
-                ranked = _ranked(reading.candidates)
-                top = ranked[:LATTICE_OPTIONS]
-                if len(ranked) > LATTICE_OPTIONS:
-                    top = top + evidence.extras(reading.candidates, ranked, LATTICE_OPTIONS)
-                kept += [(c, reading.end, p + evidence.log_boost(c)) for c, p in top]
-                rest = _rest_mass(reading.candidates, {c for c, _ in top})
-                if rest > 0.0:
-                    kept.append(("", reading.end, math.log(rest)))
-            char_options[g] = kept
+    for whole in spans(groups):
+        for japanese, run in _by_language(text, groups, whole, is_japanese_group):
+            run = [g for g in run if g not in forced]
+            if len(run) >= 2:
+                _decode_run(text, groups, run, japanese, options, choices, evidence, marginals)
+
+
+def _by_language(text: str, groups: list[Group], run: list[int], is_japanese) -> list[tuple[bool, list[int]]]:
+    """Split a run into stretches of Japanese groups and of the others (Thai)."""
+    parts: list[tuple[bool, list[int]]] = []
+    for g in run:
+        japanese = is_japanese(text, groups[g])
+        if parts and parts[-1][0] == japanese:
+            parts[-1][1].append(g)
+        else:
+            parts.append((japanese, [g]))
+    return parts
+
+
+def _decode_run(
+    text: str, groups: list[Group], run: list[int], japanese: bool, options: list[list[_Option]],
+    choices: list[Choice], evidence: DocumentEvidence, marginals: list[list[float]],
+) -> None:
+    from .repair_japanese import decode_japanese
+    from .repair_words import decode_span
+
+    char_options = {}
+    for g in run:
+        kept = []
+        # Each reading's commonest candidates are character edges; the mass of the rest
+        # goes on an edge of its own, which chooses none of them.
+        for reading in groups[g].readings:
+            ranked = _ranked(reading.candidates)
+            top = ranked[:LATTICE_OPTIONS]
+            if len(ranked) > LATTICE_OPTIONS:
+                top = top + evidence.extras(reading.candidates, ranked, LATTICE_OPTIONS)
+            kept += [(c, reading.end, p + evidence.log_boost(c)) for c, p in top]
+            rest = _rest_mass(reading.candidates, {c for c, _ in top})
+            if rest > 0.0:
+                kept.append(("", reading.end, math.log(rest)))
+        char_options[g] = kept
+    if japanese:
+        decided = decode_japanese(
+            text, groups, run, lambda g: [o for o in char_options[g] if o[0]]
+        )
+    else:
         decided = decode_span(text, groups, run, char_options)
-        for g, lattice in decided.items():
-            # The lattice knows words, the chain knows neighbours (tone marks, classes,
-            # punctuation): a product of experts, the chain's opinion tempered.
-            chain = {(o.char, o.end): p for o, p in zip(options[g], marginals[g])}
-            floor = min(chain.values()) * 0.5 if chain else 1.0
-            scores = {key: p * (chain.get(key, floor) ** CHAIN_WEIGHT) for key, p in lattice.items()}
-            total = sum(scores.values())
-            (char, end), score = max(scores.items(), key=lambda item: item[1])
-            choices[g] = Choice(groups[g].start, end, char, round(min(score / total, 1.0), 4))
+    for g, lattice in decided.items():
+        # The lattice knows words, the chain knows neighbours (tone marks, classes,
+        # punctuation): a product of experts, the chain's opinion tempered.
+        chain = {(o.char, o.end): p for o, p in zip(options[g], marginals[g])}
+        floor = min(chain.values()) * 0.5 if chain else 1.0
+        scores = {key: p * (chain.get(key, floor) ** CHAIN_WEIGHT) for key, p in lattice.items()}
+        total = sum(scores.values())
+        (char, end), score = max(scores.items(), key=lambda item: item[1])
+        choices[g] = Choice(groups[g].start, end, char, round(min(score / total, 1.0), 4))
 
 
 def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: bool) -> float:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
 from feedarchive.models import Document, Post, Profile
 from feedarchive.repair import DocumentRepair, diagnose, fix_document_text, repair_document
 
@@ -224,22 +226,19 @@ def test_math_alphabet_run_is_read_as_a_word():
     assert fixed == original
 
 
-def test_lossy_guessing_is_fast_once_the_model_is_built():
-    import time
-
-    posts = [
-        "今日はラーメン屋で注文できるか試してみた。結構おいしい！",
-        "ร้านนี้อร่อยมาก แนะนำเลย กินข้าวที่บ้านดีกว่า",
-        "Hot take: most “scaling law” plots are three points and a dream — it’s true 😂🔥",
-    ] * 10
-    damaged = [thai_lossy_damage(p) for p in posts]
-    decision = diagnose(damaged)
-    decision.fix(damaged[0]), decision.fix(damaged[1]), decision.fix(damaged[2])  # warm up
-    start = time.perf_counter()
-    for text in damaged:
-        decision.fix(text)
-    per_post = (time.perf_counter() - start) / len(damaged)
-    assert per_post < 0.05  # about 10 ms; generous for slow CI machines
+@pytest.mark.parametrize("original", [
+    "明日は東京に行きます。",
+    "この本はとても面白かったです",
+    "私は学生です",
+])
+def test_damaged_japanese_is_read_with_its_grammar(original):
+    # Nearly every kana here kept only its lead byte: は, に, で and す fit the same bytes as
+    # dozens of others, and only the dictionary's connection costs (a particle after a noun,
+    # an auxiliary after a verb stem) pick the right ones.
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
+    fixed, repairs = decision.fix(thai_lossy_damage(original))
+    assert fixed == original
+    assert any(r.confidence < 1.0 for r in repairs)
 
 
 def test_apostrophe_between_letters_beats_a_dash():

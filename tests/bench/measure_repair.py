@@ -85,10 +85,11 @@ def main(corpus: Path, verbose: bool) -> None:
     lossy_time = 0.0
     lossy_posts = 0
     from feedarchive.repair_prior import char_model
+    from feedarchive.repair_japanese import dictionary
     from feedarchive.repair_words import lexicon
 
     warm = time.perf_counter()
-    char_model(), lexicon()  # one-off model build, reported apart
+    char_model(), lexicon(), dictionary()  # one-off model builds, reported apart
     warm = time.perf_counter() - warm
     start = time.perf_counter()
     for truth_path in sorted(corpus.glob("d*.truth.json")):

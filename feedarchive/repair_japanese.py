@@ -1,0 +1,321 @@
+"""Damaged Japanese decoded the way an input method converts kana: a dictionary lattice.
+
+In the lossy Thai damage a kana or kanji usually keeps only its lead byte and one or two
+continuation bytes, so a position can be any of dozens to hundreds of characters. Word
+frequencies alone (`repair_words`) pick the commonest morpheme at each place (`る`, `、`) and
+ignore grammar: a particle follows a noun, an auxiliary a verb stem. MeCab's IPA dictionary,
+as the Janome package ships it, has both: a cost per word (its surface, left and right context
+ids) and a cost per pair of neighbouring contexts. That is the model an input method uses to
+choose among homophones. MeCab's word costs are discriminative, though: they rank the ways to
+cut a text that is given, not texts themselves (`、` costs less than nothing, so a lattice that
+may write any text fills it with commas). So the lattice here is a log-linear mix:
+
+- a word edge spells a dictionary word through consecutive groups whose damaged form matches
+  the text (one look-up per length, as in `repair_words`), scored by the word's frequency in
+  wordfreq's Japanese list (itself counted over MeCab's IPA segmentation, so the units agree),
+  split among the word's parts of speech by MeCab's costs;
+- an unknown edge takes one candidate alone, scored by its character prior times the share of
+  tokens that are out of the dictionary;
+- edges are linked by the dictionary's connection costs (its grammar), from the start of the
+  run to its end.
+
+Forward-backward over costs divided by a temperature gives each group's marginal
+probabilities; the caller takes the most probable character. Without Janome installed this
+stage is skipped and the word-frequency lattice decides alone.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+import numpy as np
+
+from .repair_prior import LANGUAGE_WEIGHTS
+from .repair_thai import Group, thai_byte
+from .repair_words import MAX_WORD, SPACE_LOG, damaged_form
+
+# MeCab costs are log-probabilities times a scale of several hundred; this puts them in nats.
+COST_SCALE = 3000.0
+# Share of tokens that are no dictionary word (names, rare kanji), each one character here.
+UNKNOWN_SHARE = 0.05
+# wordfreq leaves punctuation out; its share of Japanese tokens, estimated.
+PUNCTUATION_FREQUENCY = {"、": 0.04, "。": 0.03, "「": 0.004, "」": 0.004, "・": 0.002, "！": 0.002,
+                         "？": 0.001, "（": 0.001, "）": 0.001, "『": 2e-4, "』": 2e-4, "〜": 5e-4}
+WORD_FLOOR = 1e-8  # a dictionary word wordfreq does not list
+# Words kept per damaged form: a bare lead byte fits hundreds of one-kana words, of which the
+# rare ones never win.
+WORDS_PER_FORM = 16
+
+JAPANESE_LEADS = frozenset(range(0xE3, 0xEA)) | {0xEF}
+
+
+@dataclass
+class JapaneseDictionary:
+    """IPA dictionary words indexed by what the damage leaves of them."""
+
+    # damaged form -> [(character spans relative to the form, ((surface, left, right, log p), ...))]
+    forms: dict[str, list[tuple[tuple[tuple[int, int], ...], tuple[tuple[str, int, int, float], ...]]]]
+    lengths: tuple[int, ...]
+    connections: "np.ndarray"  # connection costs in nats, [right id of the left word, left id]
+    unknown: dict[str, tuple[int, int]]  # category -> (left id, right id)
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> Optional[JapaneseDictionary]:
+    """Built on first use (a few seconds); None when Janome is not installed."""
+    try:
+        from janome import sysdic
+    except ImportError:  # pragma: no cover - janome is a declared dependency
+        return None
+    import wordfreq
+
+    frequencies = wordfreq.get_frequency_dict("ja", "large")
+    frequencies.update(PUNCTUATION_FREQUENCY)
+    by_surface: dict[str, dict[tuple[int, int], int]] = {}
+    for surface, left, right, cost in (e[:4] for e in sysdic.entries(compact=True).values()):
+        if 1 <= len(surface) <= MAX_WORD:
+            ids = by_surface.setdefault(surface, {})
+            ids[left, right] = min(cost, ids.get((left, right), cost))
+    found: dict = {}
+    for surface, ids in by_surface.items():
+        form = damaged_form(surface)
+        if form is None:
+            continue
+        layout = tuple((a, b) for a, b, _ in form[1])
+        word = math.log(frequencies.get(surface, WORD_FLOOR) * (1.0 - UNKNOWN_SHARE))
+        # The parts of speech a surface can be share its probability by MeCab's costs.
+        best = min(ids.values())
+        weights = {key: math.exp((best - cost) / COST_SCALE) for key, cost in ids.items()}
+        total = sum(weights.values())
+        found.setdefault(form[0], {}).setdefault(layout, []).extend(
+            (surface, left, right, word + math.log(w / total)) for (left, right), w in weights.items()
+        )
+    forms = {
+        text: [(layout, tuple(sorted(words, key=lambda w: -w[3])[:WORDS_PER_FORM]))
+               for layout, words in layouts.items()]
+        for text, layouts in found.items()
+    }
+    unknown = {}
+    for category, entries in sysdic.unknowns.DATA.items():
+        left, right, _cost, _pos = min(entries, key=lambda e: e[2])
+        unknown[category] = (left, right)
+    connections = np.array(sysdic.connections, dtype=np.float64) / COST_SCALE
+    return JapaneseDictionary(forms, tuple(sorted({len(k) for k in forms})), connections, unknown)
+
+
+def is_japanese_group(text: str, group: Group) -> bool:
+    """Groups whose lead byte starts a kana, kanji, CJK punctuation or full-width form."""
+    return thai_byte(text[group.start]) in JAPANESE_LEADS
+
+
+def unknown_category(char: str) -> str:
+    """MeCab's character category, for the cost of an unknown one-character word."""
+    code = ord(char)
+    if 0x3041 <= code <= 0x309F:
+        return "HIRAGANA"
+    if 0x30A1 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9F:
+        return "KATAKANA"
+    if 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or char == "\u3005":
+        return "KANJI"
+    if 0xFF10 <= code <= 0xFF19:
+        return "NUMERIC"
+    if 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+        return "ALPHA"
+    return "SYMBOL"
+
+
+@dataclass
+class _Edge:
+    start: int
+    end: int
+    left: int
+    right: int
+    score: float  # log-weight of the edge itself (word or unknown cost, in nats)
+    picks: tuple[tuple[int, int, str], ...]  # (group index, end of its reading, character)
+
+
+def decode_japanese(
+    text: str, groups: list[Group], run: list[int], ranked_options
+) -> dict[int, dict[tuple[str, int], float]]:
+    """Probability of each (character, end) for each group of `run`.
+
+    `ranked_options(g)` gives, per group, (character, end, log prior) for the candidates worth
+    an unknown edge.
+    """
+    dic = dictionary()
+    if dic is None:
+        return {}
+    at = {groups[g].start: g for g in run}
+    first = groups[run[0]].start
+    last = max(r.end for r in groups[run[-1]].readings)
+    edges: list[_Edge] = []
+    for g in run:
+        _unknown_edges(dic, g, groups[g].start, ranked_options(g), edges)
+        _word_edges(dic, text, groups, at, g, last, edges)
+    space_left, space_right = dic.unknown["SPACE"]
+    for pos in range(first, last):
+        if pos not in at and text[pos] in " \n":
+            edges.append(_Edge(pos, pos + 1, space_left, space_right, SPACE_LOG, ()))
+    ends = {r.end for r in groups[run[-1]].readings}
+    lattice = _Lattice(dic.connections, edges, first)
+    found = lattice.marginals(ends)
+    # The choice is the best path, so that neighbouring groups agree on one reading; the
+    # marginals give its confidence.
+    for g, end, char in lattice.best_path(ends):
+        probabilities = found.get(g, {})
+        p = probabilities.get((char, end), 0.0)
+        found[g] = {(char, end): max(p, 1e-4)} | {k: v for k, v in probabilities.items() if v < p}
+    return found
+
+
+def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: list[_Edge]) -> None:
+    unknown_log = math.log(UNKNOWN_SHARE / LANGUAGE_WEIGHTS["ja"])
+    for char, end, prior in options:
+        left, right = dic.unknown.get(unknown_category(char), dic.unknown["DEFAULT"])
+        edges.append(_Edge(start, end, left, right, prior + unknown_log, ((g, end, char),)))
+
+
+def _word_edges(dic, text, groups, at, g, last, edges) -> None:
+    start = groups[g].start
+    for length in dic.lengths:
+        if start + length > last:
+            break
+        for layout, words in dic.forms.get(text[start:start + length], ()):
+            ends = []
+            for rel_start, rel_end in layout:
+                h = at.get(start + rel_start)
+                end = start + rel_end
+                if h is None or not any(r.end == end for r in groups[h].readings):
+                    break
+                ends.append((h, end))
+            else:
+                for surface, left, right, score in words:
+                    picks = tuple((h, end, ch) for (h, end), ch in zip(ends, surface))
+                    edges.append(_Edge(start, start + length, left, right, score, picks))
+
+
+class _Lattice:
+    """Forward-backward and best path over word edges linked by connection costs.
+
+    A state is (position, right context id of the edge that ended there); an edge from a
+    position is scored against every state there through the connection matrix, computed for
+    all states and all distinct left ids of the edges at once.
+    """
+
+    def __init__(self, connections, edges: list[_Edge], first: int) -> None:
+        self.conn = connections
+        self.first = first
+        by_start: dict[int, list[_Edge]] = {}
+        for edge in edges:
+            by_start.setdefault(edge.start, []).append(edge)
+        self.by_start = dict(sorted(by_start.items()))
+        self.arrays = {}
+        for pos, found in self.by_start.items():
+            lefts = np.array([e.left for e in found])
+            unique, inverse = np.unique(lefts, return_inverse=True)
+            scores = np.array([e.score for e in found])
+            self.arrays[pos] = (unique, inverse, scores)
+
+    def _links(self, states: dict[int, float], unique) -> tuple[np.ndarray, np.ndarray]:
+        ids = np.fromiter(states, dtype=np.int64, count=len(states))
+        values = np.fromiter(states.values(), dtype=np.float64, count=len(states))
+        return ids, values[:, None] - self.conn[np.ix_(ids, unique)]
+
+    def marginals(self, ends: set[int]) -> dict[int, dict[tuple[str, int], float]]:
+        alpha: dict[int, dict[int, float]] = {self.first: {0: 0.0}}
+        into_edge: dict[int, np.ndarray] = {}
+        for pos, found in self.by_start.items():
+            states = alpha.get(pos)
+            if not states:
+                continue
+            unique, inverse, scores = self.arrays[pos]
+            _ids, links = self._links(states, unique)
+            weights = np.logaddexp.reduce(links, axis=0)[inverse] + scores
+            into_edge[pos] = weights
+            for edge, weight in zip(found, weights.tolist()):
+                target = alpha.setdefault(edge.end, {})
+                target[edge.right] = _lse(target.get(edge.right), weight)
+        beta: dict[int, dict[int, float]] = {}
+        for end in ends:
+            if end in alpha:
+                ids = list(alpha[end])
+                beta[end] = dict(zip(ids, (-self.conn[ids, 0]).tolist()))
+        if not beta:
+            return {}
+        total = _lse_all([a + beta[e][r] for e in beta for r, a in alpha[e].items()])
+        for pos in reversed(list(self.by_start)):
+            states = alpha.get(pos)
+            if not states:
+                continue
+            found = self.by_start[pos]
+            unique, inverse, scores = self.arrays[pos]
+            after = np.array([beta.get(e.end, {}).get(e.right, -np.inf) for e in found])
+            if not np.isfinite(after).any():
+                continue
+            by_left = np.full(len(unique), -np.inf)
+            np.logaddexp.at(by_left, inverse, scores + after)
+            ids = np.fromiter(states, dtype=np.int64, count=len(states))
+            values = np.logaddexp.reduce(by_left[None, :] - self.conn[np.ix_(ids, unique)], axis=1)
+            row = beta.setdefault(pos, {})
+            for r, value in zip(ids.tolist(), values.tolist()):
+                row[r] = _lse(row.get(r), value) if pos in ends else value
+        mass: dict[tuple[int, str, int], float] = {}
+        for pos, weights in into_edge.items():
+            for edge, weight in zip(self.by_start[pos], weights.tolist()):
+                after = beta.get(edge.end, {}).get(edge.right)
+                if after is None or not edge.picks:
+                    continue
+                p = math.exp(weight + after - total)
+                for g, end, char in edge.picks:
+                    mass[g, char, end] = mass.get((g, char, end), 0.0) + p
+        found_by_group: dict[int, dict[tuple[str, int], float]] = {}
+        for (g, char, end), p in mass.items():
+            found_by_group.setdefault(g, {})[char, end] = p
+        return found_by_group
+
+    def best_path(self, ends: set[int]) -> list[tuple[int, int, str]]:
+        """The picks of the single most probable path."""
+        best: dict[int, dict[int, tuple[float, Optional[tuple]]]] = {self.first: {0: (0.0, None)}}
+        for pos, found in self.by_start.items():
+            states = best.get(pos)
+            if not states:
+                continue
+            unique, inverse, scores = self.arrays[pos]
+            ids, links = self._links({r: v[0] for r, v in states.items()}, unique)
+            arg = links.argmax(axis=0)
+            top = links.max(axis=0)
+            weights = (top[inverse] + scores).tolist()
+            previous = ids[arg][inverse].tolist()
+            for edge, weight, r in zip(found, weights, previous):
+                target = best.setdefault(edge.end, {})
+                if edge.right not in target or target[edge.right][0] < weight:
+                    target[edge.right] = (weight, (pos, r, edge))
+        finals = [
+            (score - float(self.conn[r, 0]), end, r)
+            for end in ends for r, (score, _) in best.get(end, {}).items()
+        ]
+        if not finals:
+            return []
+        _score, pos, r = max(finals, key=lambda item: item[0])
+        picks = []
+        while True:
+            back = best[pos][r][1]
+            if back is None:
+                break
+            pos, r, edge = back
+            picks.extend(edge.picks)
+        return picks
+
+
+def _lse(a: Optional[float], b: float) -> float:
+    if a is None:
+        return b
+    top = max(a, b)
+    return top + math.log(math.exp(a - top) + math.exp(b - top))
+
+
+def _lse_all(values: list[float]) -> float:
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
