@@ -43,7 +43,6 @@ UNKNOWN_SHARE = 0.05
 # wordfreq leaves punctuation out; its share of Japanese tokens, estimated.
 PUNCTUATION_FREQUENCY = {"、": 0.04, "。": 0.03, "「": 0.004, "」": 0.004, "・": 0.002, "！": 0.002,
                          "？": 0.001, "（": 0.001, "）": 0.001, "『": 2e-4, "』": 2e-4, "〜": 5e-4}
-WORD_FLOOR = 1e-8  # a dictionary word wordfreq does not list
 # Words kept per damaged form: a bare lead byte fits hundreds of one-kana words, of which the
 # rare ones never win.
 WORDS_PER_FORM = 16
@@ -75,7 +74,8 @@ def dictionary() -> Optional[JapaneseDictionary]:
     frequencies.update(PUNCTUATION_FREQUENCY)
     by_surface: dict[str, dict[tuple[int, int], int]] = {}
     for surface, left, right, cost in (e[:4] for e in sysdic.entries(compact=True).values()):
-        if 1 <= len(surface) <= MAX_WORD:
+        # A word wordfreq never saw in its billions of tokens cannot win a guess.
+        if 1 <= len(surface) <= MAX_WORD and surface in frequencies:
             ids = by_surface.setdefault(surface, {})
             ids[left, right] = min(cost, ids.get((left, right), cost))
     found: dict = {}
@@ -84,7 +84,7 @@ def dictionary() -> Optional[JapaneseDictionary]:
         if form is None:
             continue
         layout = tuple((a, b) for a, b, _ in form[1])
-        word = math.log(frequencies.get(surface, WORD_FLOOR) * (1.0 - UNKNOWN_SHARE))
+        word = math.log(frequencies[surface] * (1.0 - UNKNOWN_SHARE))
         # The parts of speech a surface can be share its probability by MeCab's costs.
         best = min(ids.values())
         weights = {key: math.exp((best - cost) / COST_SCALE) for key, cost in ids.items()}
