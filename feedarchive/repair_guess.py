@@ -163,6 +163,12 @@ def _bigram(left: str, right: str) -> float:
     right = " " if right == "\n" else right
     if (left == " " and _unspaced(right)) or (right == " " and _unspaced(left)):
         return 0.0
+    if "\u2019" in (left, right) and not (left.isspace() or right.isspace()):
+        # Word lists cut elisions and contractions their own way (`c'`+`est`, `it's`): the
+        # apostrophe's letters are judged by `_quote_left`/`_quote_right` instead.
+        return 0.0
+    # Word lists are lower-cased: a capital shares its small letter's statistics.
+    left, right = left.lower(), right.lower()
     letters = left.isalpha() and right.isalpha()
     low, high = LETTER_BIGRAM_LOG_RANGE if letters else BIGRAM_LOG_RANGE
     return min(high, max(low, log(char_model().bigram_ratio(left, right))))
@@ -253,6 +259,9 @@ EMOJI_VARIATION_BASES = frozenset(
 
 
 ZWJ_BONUS = 2.0
+# A variation selector after a character Unicode does not pair with one: not a sequence any
+# keyboard produces.
+INVALID_SEQUENCE = 8.0
 
 
 def _emoji_left(char: str, left: str) -> float:
@@ -264,7 +273,12 @@ def _emoji_left(char: str, left: str) -> float:
         return ZWJ_BONUS if left and (char_class(left) == "emoji" or left == "\ufe0f") else -ZWJ_BONUS
     if left == "\u200d" and char_class(char) == "emoji":
         return ZWJ_BONUS
+    if char in ZWJ_COMPONENTS:  # ♀ and ♂ mostly end a joined sequence (🙋‍♀️)
+        return -ZWJ_BONUS
     return 0.0
+
+
+ZWJ_COMPONENTS = frozenset("\u2640\u2642")
 
 
 def _emoji_right(char: str, right: str) -> float:
@@ -278,7 +292,7 @@ def _emoji_right(char: str, right: str) -> float:
         # Only the characters Unicode lists in its emoji variation sequences take a selector.
         if ord(char) >= 0x1F000 or char in EMOJI_VARIATION_BASES:
             return 3.0 if right == "\ufe0f" else 0.0
-        return -3.0
+        return -INVALID_SEQUENCE
     if 0x1F3FB <= ord(right or "a") <= 0x1F3FF:
         return 3.0 if char_class(char) == "emoji" else -3.0
     if not right or right == "\n":
@@ -352,6 +366,42 @@ def _group_options(group: Group, evidence: "DocumentEvidence") -> tuple[list[_Op
     return opts, False
 
 
+EMOJI_BASE_OPTIONS = 8
+_BASES: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
+
+
+def _emoji_bases(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
+    """The candidates that can start an emoji sequence, most probable first (cached)."""
+    found = _BASES.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        bases = [(c, p) for c, p in _ranked(candidates)
+                 if c in EMOJI_VARIATION_BASES or ord(c) >= 0x1F000 and char_class(c) == "emoji"]
+        found = _BASES[id(candidates)] = (candidates, bases[:EMOJI_BASE_OPTIONS])
+    return found[1]
+
+
+def _add_emoji_bases(
+    text: str, groups: list[Group], options: list[list[_Option]], evidence: DocumentEvidence
+) -> None:
+    """Before a group that may be a variation selector, joiner or skin tone, the emoji it
+    would complete are options too, however rare alone: `✔` ranks far below `“` by itself,
+    but `“` never takes U+FE0F."""
+    for g in range(len(groups) - 1):
+        after = options[g + 1]
+        if not any(o.char in _SEQUENCE_MARKS or 0x1F3FB <= ord(o.char) <= 0x1F3FF for o in after):
+            continue
+        present = {(o.char, o.end) for o in options[g]}
+        for index, reading in enumerate(groups[g].readings):
+            if reading.end != groups[g + 1].start:
+                continue
+            leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+            for char, prior in _emoji_bases(reading.candidates):
+                if (char, reading.end) not in present:
+                    base = prior + evidence.log_boost(char)
+                    options[g].append(_Option(index, reading.end, char, base + leftover, base))
+
+
+_SEQUENCE_MARKS = frozenset("\ufe0f\u200d\u20e3")
 _TOTALS: dict[int, tuple[tuple[str, ...], float]] = {}
 
 
@@ -383,6 +433,7 @@ def choose(
         options.append(opts)
     if not guessing:
         return [Choice(g.start, o[0].end, o[0].char, 1.0) for g, o in zip(groups, options)]
+    _add_emoji_bases(text, groups, options, evidence)
     forced = _decode_math_runs(text, groups)
     for g, (option, _confidence) in forced.items():
         options[g] = [option]
