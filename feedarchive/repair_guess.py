@@ -328,7 +328,9 @@ def right_score(char: str, right: str) -> float:
 # shows intact are scored with the document's evidence, and the best MAX_OPTIONS kept.
 MAX_OPTIONS = 16
 PRESELECT = 64
-CHAIN_WEIGHT = 0.0  # how much the chain's marginals temper the word lattice's
+# How much the chain's marginals temper the word lattice's: the Thai lattice knows words but
+# not spelling rules (a tone mark needs a consonant), the Japanese one has its own grammar.
+CHAIN_WEIGHT = {False: 0.3, True: 0.0}
 LATTICE_OPTIONS = 48  # character edges per reading in the word lattice
 
 _RANKED: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
@@ -510,7 +512,8 @@ def _decode_run(
         # punctuation): a product of experts, the chain's opinion tempered.
         chain = {(o.char, o.end): p for o, p in zip(options[g], marginals[g])}
         floor = min(chain.values()) * 0.5 if chain else 1.0
-        scores = {key: p * (chain.get(key, floor) ** CHAIN_WEIGHT) for key, p in lattice.items()}
+        weight = CHAIN_WEIGHT[japanese]
+        scores = {key: p * (chain.get(key, floor) ** weight) for key, p in lattice.items()}
         total = sum(scores.values())
         (char, end), score = max(scores.items(), key=lambda item: item[1])
         choices[g] = Choice(groups[g].start, end, char, round(min(score / total, 1.0), 4))
