@@ -38,6 +38,7 @@ from .repair_words import MAX_WORD, SPACE_LOG, damaged_form
 
 # MeCab costs are log-probabilities times a scale of several hundred; this puts them in nats.
 COST_SCALE = 3000.0
+POS_SCALE = 1000.0  # the cost that makes a word's other parts of speech less likely
 # Share of tokens that are no dictionary word (names, rare kanji), each one character here.
 UNKNOWN_SHARE = 0.05
 # wordfreq leaves punctuation out; its share of Japanese tokens, estimated.
@@ -85,12 +86,12 @@ def dictionary() -> Optional[JapaneseDictionary]:
             continue
         layout = tuple((a, b) for a, b, _ in form[1])
         word = math.log(frequencies[surface] * (1.0 - UNKNOWN_SHARE))
-        # The parts of speech a surface can be share its probability by MeCab's costs.
+        # A surface's likeliest part of speech (by MeCab's cost) carries its whole frequency,
+        # the others less by their extra cost. Splitting the frequency among them instead
+        # would favour words with few parts of speech (`を` over `が`) for no reason.
         best = min(ids.values())
-        weights = {key: math.exp((best - cost) / COST_SCALE) for key, cost in ids.items()}
-        total = sum(weights.values())
         found.setdefault(form[0], {}).setdefault(layout, []).extend(
-            (surface, left, right, word + math.log(w / total)) for (left, right), w in weights.items()
+            (surface, left, right, word - (cost - best) / POS_SCALE) for (left, right), cost in ids.items()
         )
     forms = {
         text: [(layout, tuple(sorted(words, key=lambda w: -w[3])[:WORDS_PER_FORM]))
