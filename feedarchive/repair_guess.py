@@ -328,9 +328,9 @@ def right_score(char: str, right: str) -> float:
 # shows intact are scored with the document's evidence, and the best MAX_OPTIONS kept.
 MAX_OPTIONS = 16
 PRESELECT = 64
-# How much the chain's marginals temper the word lattice's: the Thai lattice knows words but
-# not spelling rules (a tone mark needs a consonant), the Japanese one has its own grammar.
-CHAIN_WEIGHT = {False: 0.3, True: 0.0}
+# How much the chain's marginals temper the Thai word lattice's: it knows words but not
+# spelling rules (a tone mark needs a consonant).
+CHAIN_WEIGHT = 0.3
 LATTICE_OPTIONS = 48  # character edges per reading in the word lattice
 
 _RANKED: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
@@ -456,7 +456,8 @@ def _decode_words(
     text: str, groups: list[Group], options: list[list[_Option]], choices: list[Choice],
     forced: set[int], evidence: DocumentEvidence, marginals: list[list[float]],
 ) -> None:
-    """Let the word lattice (`repair_words`) decide runs of Thai/Japanese groups."""
+    """Let the word lattices decide runs of Thai groups (`repair_words`) and of Japanese ones
+    (`repair_japanese`)."""
     from .repair_japanese import is_japanese_group
     from .repair_words import spans
 
@@ -483,14 +484,15 @@ def _decode_run(
     text: str, groups: list[Group], run: list[int], japanese: bool, options: list[list[_Option]],
     choices: list[Choice], evidence: DocumentEvidence, marginals: list[list[float]],
 ) -> None:
+    """Decide one run in its language's lattice; each reading's commonest candidates are
+    its character edges there."""
     from .repair_japanese import decode_japanese
     from .repair_words import decode_span
 
     char_options = {}
     for g in run:
         kept = []
-        # Each reading's commonest candidates are character edges; the mass of the rest
-        # goes on an edge of its own, which chooses none of them.
+        # The mass of the other candidates goes on an edge of its own, which chooses none.
         for reading in groups[g].readings:
             ranked = _ranked(reading.candidates)
             top = ranked[:LATTICE_OPTIONS]
@@ -502,18 +504,17 @@ def _decode_run(
                 kept.append(("", reading.end, math.log(rest)))
         char_options[g] = kept
     if japanese:
-        decided = decode_japanese(
-            text, groups, run, lambda g: [o for o in char_options[g] if o[0]]
-        )
-    else:
-        decided = decode_span(text, groups, run, char_options)
-    for g, lattice in decided.items():
+        # The Japanese lattice has its own grammar and chooses whole paths.
+        found = decode_japanese(text, groups, run, lambda g: [o for o in char_options[g] if o[0]])
+        for g, (char, end, confidence) in found.items():
+            choices[g] = Choice(groups[g].start, end, char, round(min(max(confidence, 1e-4), 1.0), 4))
+        return
+    for g, lattice in decode_span(text, groups, run, char_options).items():
         # The lattice knows words, the chain knows neighbours (tone marks, classes,
         # punctuation): a product of experts, the chain's opinion tempered.
         chain = {(o.char, o.end): p for o, p in zip(options[g], marginals[g])}
         floor = min(chain.values()) * 0.5 if chain else 1.0
-        weight = CHAIN_WEIGHT[japanese]
-        scores = {key: p * (chain.get(key, floor) ** weight) for key, p in lattice.items()}
+        scores = {key: p * (chain.get(key, floor) ** CHAIN_WEIGHT) for key, p in lattice.items()}
         total = sum(scores.values())
         (char, end), score = max(scores.items(), key=lambda item: item[1])
         choices[g] = Choice(groups[g].start, end, char, round(min(score / total, 1.0), 4))

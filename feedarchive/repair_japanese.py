@@ -13,15 +13,16 @@ may write any text fills it with commas). So the lattice here is a log-linear mi
 - a word edge spells a dictionary word through consecutive groups whose damaged form matches
   the text (one look-up per length, as in `repair_words`), scored by the word's frequency in
   wordfreq's Japanese list (itself counted over MeCab's IPA segmentation, so the units agree),
-  split among the word's parts of speech by MeCab's costs;
+  its likeliest part of speech by MeCab's cost carrying it;
 - an unknown edge takes one candidate alone, scored by its character prior times the share of
   tokens that are out of the dictionary;
 - edges are linked by the dictionary's connection costs (its grammar), from the start of the
   run to its end.
 
-Forward-backward over costs divided by a temperature gives each group's marginal
-probabilities; the caller takes the most probable character. Without Janome installed this
-stage is skipped and the word-frequency lattice decides alone.
+The best path through the lattice chooses every group's character at once, so that
+neighbouring groups agree on one reading; forward-backward gives the marginal probability of
+each choice, recorded as its confidence. Without Janome installed this stage is skipped and
+the word-frequency lattice decides alone.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ import numpy as np
 
 from .repair_prior import LANGUAGE_WEIGHTS
 from .repair_thai import Group, thai_byte
-from .repair_words import MAX_WORD, SPACE_LOG, damaged_form
+from .repair_words import MAX_WORD, SPACE_LOG, _lse, _lse_all, damaged_form
 
 # MeCab costs are log-probabilities times a scale of several hundred; this puts them in nats.
 COST_SCALE = 3000.0
@@ -139,8 +140,8 @@ class _Edge:
 
 def decode_japanese(
     text: str, groups: list[Group], run: list[int], ranked_options
-) -> dict[int, dict[tuple[str, int], float]]:
-    """Probability of each (character, end) for each group of `run`.
+) -> dict[int, tuple[str, int, float]]:
+    """(character, end of its reading, probability) chosen for each group of `run` it decides.
 
     `ranked_options(g)` gives, per group, (character, end, log prior) for the candidates worth
     an unknown edge.
@@ -161,14 +162,11 @@ def decode_japanese(
             edges.append(_Edge(pos, pos + 1, space_left, space_right, SPACE_LOG, ()))
     ends = {r.end for r in groups[run[-1]].readings}
     lattice = _Lattice(dic.connections, edges, first)
-    found = lattice.marginals(ends)
-    # The choice is the best path, so that neighbouring groups agree on one reading; the
-    # marginals give its confidence.
-    for g, end, char in lattice.best_path(ends):
-        probabilities = found.get(g, {})
-        p = probabilities.get((char, end), 0.0)
-        found[g] = {(char, end): max(p, 1e-4)} | {k: v for k, v in probabilities.items() if v < p}
-    return found
+    marginals = lattice.marginals(ends)
+    return {
+        g: (char, end, marginals.get((g, char, end), 0.0))
+        for g, end, char in lattice.best_path(ends)
+    }
 
 
 def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: list[_Edge]) -> None:
@@ -224,7 +222,8 @@ class _Lattice:
         values = np.fromiter(states.values(), dtype=np.float64, count=len(states))
         return ids, values[:, None] - self.conn[np.ix_(ids, unique)]
 
-    def marginals(self, ends: set[int]) -> dict[int, dict[tuple[str, int], float]]:
+    def marginals(self, ends: set[int]) -> dict[tuple[int, str, int], float]:
+        """Probability of each (group, character, end) over all paths."""
         alpha: dict[int, dict[int, float]] = {self.first: {0: 0.0}}
         into_edge: dict[int, np.ndarray] = {}
         for pos, found in self.by_start.items():
@@ -271,10 +270,7 @@ class _Lattice:
                 p = math.exp(weight + after - total)
                 for g, end, char in edge.picks:
                     mass[g, char, end] = mass.get((g, char, end), 0.0) + p
-        found_by_group: dict[int, dict[tuple[str, int], float]] = {}
-        for (g, char, end), p in mass.items():
-            found_by_group.setdefault(g, {})[char, end] = p
-        return found_by_group
+        return mass
 
     def best_path(self, ends: set[int]) -> list[tuple[int, int, str]]:
         """The picks of the single most probable path."""
@@ -309,14 +305,3 @@ class _Lattice:
             picks.extend(edge.picks)
         return picks
 
-
-def _lse(a: Optional[float], b: float) -> float:
-    if a is None:
-        return b
-    top = max(a, b)
-    return top + math.log(math.exp(a - top) + math.exp(b - top))
-
-
-def _lse_all(values: list[float]) -> float:
-    top = max(values)
-    return top + math.log(sum(math.exp(v - top) for v in values))
