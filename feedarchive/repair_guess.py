@@ -328,9 +328,6 @@ def right_score(char: str, right: str) -> float:
 # shows intact are scored with the document's evidence, and the best MAX_OPTIONS kept.
 MAX_OPTIONS = 16
 PRESELECT = 64
-# How much the chain's marginals temper the Thai word lattice's: it knows words but not
-# spelling rules (a tone mark needs a consonant).
-CHAIN_WEIGHT = 0.3
 LATTICE_OPTIONS = 48  # character edges per reading in the word lattice
 
 _RANKED: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
@@ -448,13 +445,13 @@ def choose(
         if g in forced:
             confidence = min(confidence, math.exp(option.base))
         choices.append(Choice(group.start, option.end, option.char, round(confidence, 4)))
-    _decode_words(text, groups, options, choices, forced, evidence, marginals)
+    _decode_words(text, groups, choices, forced, evidence)
     return choices
 
 
 def _decode_words(
-    text: str, groups: list[Group], options: list[list[_Option]], choices: list[Choice],
-    forced: set[int], evidence: DocumentEvidence, marginals: list[list[float]],
+    text: str, groups: list[Group], choices: list[Choice], forced: set[int],
+    evidence: DocumentEvidence,
 ) -> None:
     """Let the word lattices decide runs of Thai groups (`repair_words`) and of Japanese ones
     (`repair_japanese`)."""
@@ -465,7 +462,7 @@ def _decode_words(
         for japanese, run in _by_language(text, groups, whole, is_japanese_group):
             run = [g for g in run if g not in forced]
             if len(run) >= 2:
-                _decode_run(text, groups, run, japanese, options, choices, evidence, marginals)
+                _decode_run(text, groups, run, japanese, choices, evidence)
 
 
 def _by_language(text: str, groups: list[Group], run: list[int], is_japanese) -> list[tuple[bool, list[int]]]:
@@ -481,8 +478,8 @@ def _by_language(text: str, groups: list[Group], run: list[int], is_japanese) ->
 
 
 def _decode_run(
-    text: str, groups: list[Group], run: list[int], japanese: bool, options: list[list[_Option]],
-    choices: list[Choice], evidence: DocumentEvidence, marginals: list[list[float]],
+    text: str, groups: list[Group], run: list[int], japanese: bool, choices: list[Choice],
+    evidence: DocumentEvidence,
 ) -> None:
     """Decide one run in its language's lattice; each reading's commonest candidates are
     its character edges there."""
@@ -504,20 +501,12 @@ def _decode_run(
                 kept.append(("", reading.end, math.log(rest)))
         char_options[g] = kept
     if japanese:
-        # The Japanese lattice has its own grammar and chooses whole paths.
+        # The Japanese lattice has its own grammar.
         found = decode_japanese(text, groups, run, lambda g: [o for o in char_options[g] if o[0]])
-        for g, (char, end, confidence) in found.items():
-            choices[g] = Choice(groups[g].start, end, char, round(min(max(confidence, 1e-4), 1.0), 4))
-        return
-    for g, lattice in decode_span(text, groups, run, char_options).items():
-        # The lattice knows words, the chain knows neighbours (tone marks, classes,
-        # punctuation): a product of experts, the chain's opinion tempered.
-        chain = {(o.char, o.end): p for o, p in zip(options[g], marginals[g])}
-        floor = min(chain.values()) * 0.5 if chain else 1.0
-        scores = {key: p * (chain.get(key, floor) ** CHAIN_WEIGHT) for key, p in lattice.items()}
-        total = sum(scores.values())
-        (char, end), score = max(scores.items(), key=lambda item: item[1])
-        choices[g] = Choice(groups[g].start, end, char, round(min(score / total, 1.0), 4))
+    else:
+        found = decode_span(text, groups, run, char_options)
+    for g, (char, end, confidence) in found.items():
+        choices[g] = Choice(groups[g].start, end, char, round(min(max(confidence, 1e-4), 1.0), 4))
 
 
 def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: bool) -> float:

@@ -1,19 +1,21 @@
-"""Word-level decoding of damaged Thai and Japanese runs.
+"""Word-level decoding of damaged Thai runs.
 
-Thai and Japanese are written without spaces, and in the lossy Thai damage nearly every one of
-their characters loses a byte: a Thai consonant keeps only its block (`เธ` + ?), a kana only its
-lead (`ใ` + ? + ?). Character pairs cannot choose among thirty consonants or two hundred kana;
-words can. A run of such groups is segmented into dictionary words, each position taking one of
-its candidates, by forward-backward over a lattice of raw-text positions:
+Thai is written without spaces, and in the lossy Thai damage nearly every Thai character loses
+a byte: a consonant keeps only its block (`เธ` + ?). Character pairs cannot choose among thirty
+consonants; words can. A run of such groups is segmented into dictionary words, each position
+taking one of its candidates, over a lattice of raw-text positions:
 
-- a word edge spells a known word (Thai National Corpus counts from PyThaiNLP's data file,
-  Japanese from wordfreq) through consecutive groups, scored by the word's probability;
+- a word edge spells a known word (the Thai corpora's counts from PyThaiNLP's data files)
+  through consecutive groups, scored by the word's probability;
 - a character edge takes one candidate alone, scored by its prior, as an out-of-vocabulary
   token;
 - a real space between groups is an edge of its own, scored by the probability of a space
   (so a reading that owns the space as byte 0xA0 competes fairly with one that does not).
 
-Each group then takes its most probable candidate, with that probability as confidence.
+Each word is an edge of its own, and the best path chooses: words that share a damaged form
+(`โดย`, `ไทย`, `เคย`) must not lend each other letters. Forward-backward gives the confidence of
+each choice. Japanese has a lattice of its own
+(`repair_japanese`); `damaged_form` serves both.
 """
 from __future__ import annotations
 
@@ -27,12 +29,10 @@ from .repair_prior import char_class, thai_word_frequencies
 from .repair_thai import Group
 
 # Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.
-# The Thai corpus list has whole words; wordfreq's Japanese has morphemes and leaves out many
-# kanji compounds, names and all punctuation, so single characters are commoner there.
-WORD_WEIGHT = {"thai": 0.95, "cjk": 0.5}
+WORD_WEIGHT = 0.95
 MAX_WORD = 12  # characters
 THAI_WORDS_KEPT = 60_000
-JAPANESE_WORDS_KEPT = 100_000
+WORDS_PER_FORM = 16  # the rest of the words sharing one damaged form never win
 SPACE_LOG = math.log(0.15)
 BREAK_LOG = math.log(0.01)
 
@@ -64,29 +64,22 @@ _ISO = {b: bytes([b]).decode("iso8859_11") for b in range(0xA1, 0x100) if not (0
 
 
 @dataclass
-class Form:
-    """All known words that the damage turns into one text, with one layout of characters:
-    their total probability, and per character position how that probability splits among
-    the characters the words have there."""
-
-    spans: tuple[tuple[int, int], ...]  # (relative start, relative end) of each character
-    log_total: float
-    shares: tuple[tuple[tuple[str, float], ...], ...]
-
-
-@dataclass
 class Lexicon:
-    """Thai and Japanese words indexed by what the damage leaves of them, so that finding every
-    word a stretch of damaged text can spell is one dictionary look-up per length."""
+    """Thai words indexed by what the damage leaves of them, so that finding every word a
+    stretch of damaged text can spell is one dictionary look-up per length."""
 
-    forms: dict[str, list[Form]]
+    # damaged form -> [(character spans relative to the form, ((word, log p), ...))]
+    forms: dict[str, list[tuple[tuple[tuple[int, int], ...], tuple[tuple[str, float], ...]]]]
     lengths: tuple[int, ...]  # lengths of damaged forms that occur, ascending
 
 
-def _add_words(found: dict, freqs: dict[str, float], keep: int, weight: float) -> None:
-    """The `keep` commonest words, as probabilities times the share `weight` of word tokens."""
-    top = sorted(freqs.items(), key=lambda item: -item[1])[:keep]
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The THAI_WORDS_KEPT commonest words, as probabilities times the share of word tokens."""
+    freqs = thai_word_frequencies()
+    top = sorted(freqs.items(), key=lambda item: -item[1])[:THAI_WORDS_KEPT]
     total = sum(f for _, f in top) or 1.0
+    found: dict[str, dict[tuple, list[tuple[str, float]]]] = {}
     for word, freq in top:
         if not 1 < len(word) <= MAX_WORD:
             continue
@@ -94,37 +87,15 @@ def _add_words(found: dict, freqs: dict[str, float], keep: int, weight: float) -
         if form is None:
             continue
         layout = tuple((a, b) for a, b, _ in form[1])
-        found.setdefault((form[0], layout), []).append((word, weight * freq / total))
-
-
-def _forms(found: dict) -> Lexicon:
-    forms: dict[str, list[Form]] = {}
-    for (text, layout), words in found.items():
-        total = sum(p for _, p in words)
-        shares = []
-        for i in range(len(layout)):
-            by_char: dict[str, float] = {}
-            for word, p in words:
-                by_char[word[i]] = by_char.get(word[i], 0.0) + p / total
-            shares.append(tuple(by_char.items()))
-        forms.setdefault(text, []).append(Form(layout, math.log(total), tuple(shares)))
+        found.setdefault(form[0], {}).setdefault(layout, []).append(
+            (word, math.log(WORD_WEIGHT * freq / total))
+        )
+    forms = {
+        text: [(layout, tuple(sorted(words, key=lambda w: -w[1])[:WORDS_PER_FORM]))
+               for layout, words in layouts.items()]
+        for text, layouts in found.items()
+    }
     return Lexicon(forms, tuple(sorted({len(k) for k in forms})))
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    """Thai and Japanese words together: their scripts never overlap."""
-    import wordfreq
-
-    found: dict = {}
-    _add_words(found, thai_word_frequencies(), THAI_WORDS_KEPT, WORD_WEIGHT["thai"])
-    _add_words(
-        found,
-        {w: f for w, f in wordfreq.get_frequency_dict("ja", "large").items() if not w.isascii()},
-        JAPANESE_WORDS_KEPT,
-        WORD_WEIGHT["cjk"],
-    )
-    return _forms(found)
 
 
 @lru_cache(maxsize=None)
@@ -133,7 +104,7 @@ def _char_weight_log(char: str) -> float:
     out-of-vocabulary word (the word lists leave it out): it pays nothing."""
     if unicodedata.category(char)[0] == "P":
         return 0.0
-    return math.log(1.0 - WORD_WEIGHT.get(char_class(char), 0.5))
+    return math.log(1.0 - WORD_WEIGHT)
 
 
 def _lattice_class(char: str) -> bool:
@@ -171,8 +142,7 @@ class _Edge:
     start: int
     end: int
     score: float
-    # (group index, end of its reading, ((character, share), ...)) per group the edge covers
-    picks: tuple[tuple[int, int, tuple[tuple[str, float], ...]], ...]
+    picks: tuple[tuple[int, int, str], ...]  # (group index, end of its reading, character)
 
 
 def decode_span(
@@ -180,9 +150,12 @@ def decode_span(
     groups: list[Group],
     run: list[int],
     options: dict[int, list[tuple[str, int, float]]],
-) -> dict[int, dict[tuple[str, int], float]]:
-    """Probability of each (character, end) for each group of `run`; `options` holds each
-    group's candidates worth a character edge: (character, end of its reading, log score)."""
+) -> dict[int, tuple[str, int, float]]:
+    """(character, end of its reading, probability) chosen for each group of `run`.
+
+    `options` holds each group's candidates worth a character edge: (character, end of its
+    reading, log score), '' standing for the rest of them.
+    """
     at = {groups[g].start: g for g in run}
     first, last = groups[run[0]].start, max(r.end for r in groups[run[-1]].readings)
     edges: list[_Edge] = []
@@ -192,12 +165,20 @@ def decode_span(
             if not char:  # candidates not worth an edge each: their mass, choosing none
                 edges.append(_Edge(start, end, score + _char_weight_log(groups[g].readings[0].candidates[0]), ()))
                 continue
-            edges.append(_Edge(start, end, score + _char_weight_log(char), ((g, end, ((char, 1.0),)),)))
+            edges.append(_Edge(start, end, score + _char_weight_log(char), ((g, end, char),)))
         _word_edges(text, groups, at, g, last, edges)
     for pos in range(first, last):
         if pos not in at and text[pos] in " \n":
             edges.append(_Edge(pos, pos + 1, SPACE_LOG if text[pos] == " " else BREAK_LOG, ()))
-    return _marginals(edges, first, last, run, groups)
+    ends = list({r.end for r in groups[run[-1]].readings})
+    by_start: dict[int, list[_Edge]] = {}
+    for edge in edges:
+        by_start.setdefault(edge.start, []).append(edge)
+    marginals = _marginals(by_start, first, last, ends)
+    return {
+        g: (char, end, marginals.get((g, char, end), 0.0))
+        for g, end, char in _best_path(by_start, first, last, ends)
+    }
 
 
 def _word_edges(text, groups, at, g, last, edges) -> None:
@@ -210,19 +191,18 @@ def _word_edges(text, groups, at, g, last, edges) -> None:
     for length in lex.lengths:
         if start + length > last:
             break
-        found = lex.forms.get(text[start:start + length])
-        if not found:
-            continue
-        for form in found:
-            picks = []
-            for (rel_start, rel_end), shares in zip(form.spans, form.shares):
+        for layout, words in lex.forms.get(text[start:start + length], ()):
+            ends = []
+            for rel_start, rel_end in layout:
                 h = at.get(start + rel_start)
                 end = start + rel_end
                 if h is None or not any(r.end == end for r in groups[h].readings):
                     break
-                picks.append((h, end, shares))
+                ends.append((h, end))
             else:
-                edges.append(_Edge(start, start + length, form.log_total, tuple(picks)))
+                for word, score in words:
+                    picks = tuple((h, end, char) for (h, end), char in zip(ends, word))
+                    edges.append(_Edge(start, start + length, score, picks))
 
 
 _SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
@@ -237,17 +217,15 @@ def _candidate_set(reading) -> frozenset[str]:
     return found[1]
 
 
-def _marginals(edges, first, last, run, groups) -> dict[int, dict[tuple[str, int], float]]:
-    by_start: dict[int, list[_Edge]] = {}
-    for edge in edges:
-        by_start.setdefault(edge.start, []).append(edge)
+def _marginals(by_start, first, last, ends) -> dict[tuple[int, str, int], float]:
+    """Probability of each (group, character, end) over all paths from `first` to an end."""
     alpha = {first: 0.0}
     for pos in range(first, last + 1):
         if pos not in alpha:
             continue
         for edge in by_start.get(pos, []):
             alpha[edge.end] = _lse(alpha.get(edge.end), alpha[pos] + edge.score)
-    ends = [e for e in {r.end for r in groups[run[-1]].readings} if e in alpha]
+    ends = [e for e in ends if e in alpha]
     if not ends:
         return {}
     beta = {e: 0.0 for e in ends}
@@ -257,16 +235,35 @@ def _marginals(edges, first, last, run, groups) -> dict[int, dict[tuple[str, int
                 beta[pos] = _lse(beta.get(pos), edge.score + beta[edge.end])
     total = _lse_all([alpha[e] for e in ends])
     mass: dict[tuple[int, str, int], float] = {}
-    for edge in edges:
-        if edge.start in alpha and edge.end in beta:
-            p = math.exp(alpha[edge.start] + edge.score + beta[edge.end] - total)
-            for g, end, shares in edge.picks:
-                for char, share in shares:
-                    mass[g, char, end] = mass.get((g, char, end), 0.0) + p * share
-    found: dict[int, dict[tuple[str, int], float]] = {}
-    for (g, char, end), p in mass.items():
-        found.setdefault(g, {})[char, end] = p
-    return found
+    for found in by_start.values():
+        for edge in found:
+            if edge.picks and edge.start in alpha and edge.end in beta:
+                p = math.exp(alpha[edge.start] + edge.score + beta[edge.end] - total)
+                for g, end, char in edge.picks:
+                    mass[g, char, end] = mass.get((g, char, end), 0.0) + p
+    return mass
+
+
+def _best_path(by_start, first, last, ends) -> list[tuple[int, int, str]]:
+    """The picks of the most probable path from `first` to an end."""
+    best: dict[int, tuple[float, Optional[_Edge]]] = {first: (0.0, None)}
+    for pos in range(first, last + 1):
+        if pos not in best:
+            continue
+        score = best[pos][0]
+        for edge in by_start.get(pos, []):
+            if edge.end not in best or best[edge.end][0] < score + edge.score:
+                best[edge.end] = (score + edge.score, edge)
+    reached = [e for e in ends if e in best]
+    if not reached:
+        return []
+    pos = max(reached, key=lambda e: best[e][0])
+    picks = []
+    while best[pos][1] is not None:
+        edge = best[pos][1]
+        picks.extend(edge.picks)
+        pos = edge.start
+    return picks
 
 
 def _lse(a: Optional[float], b: float) -> float:
