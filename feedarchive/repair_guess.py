@@ -44,6 +44,7 @@ REAL_TOKEN_PROBABILITY = {" ": 0.15, "\n": 0.01}
 # How often a word is written in one math-alphabet style (estimate for social posts).
 MATH_WORD_PRIOR = 1e-4  # spread over the styles that fit
 CAPITAL_LOG = math.log(0.05)  # a capital letter inside a styled word, without other evidence
+MIN_MATH_WORD = 3  # letters a run needs to be read as a styled word on its own
 
 _THAI_CONSONANTS = range(0x0E01, 0x0E2F)
 _THAI_UPPER_LOWER = {0x0E31, *range(0x0E34, 0x0E3B)}
@@ -275,10 +276,32 @@ def _emoji_left(char: str, left: str) -> float:
         return ZWJ_BONUS
     if char in ZWJ_COMPONENTS:  # ♀ and ♂ mostly end a joined sequence (🙋‍♀️)
         return -ZWJ_BONUS
+    if _is_skin_tone(char):  # a modifier follows the emoji it modifies (👏🏽)
+        return 1.0 if left and char_class(left) == "emoji" and not _is_skin_tone(left) else -SEQUENCE_BREAK
+    if _is_regional_indicator(char):
+        return _regional_pair(left)
     return 0.0
 
 
 ZWJ_COMPONENTS = frozenset("\u2640\u2642")
+# A flag is two regional indicator letters (🇫🇷); one alone, or a skin tone with no emoji
+# before it, is not something a keyboard writes.
+SEQUENCE_BREAK = 4.0
+FLAG_PAIR = 5.0
+
+
+def _is_skin_tone(char: str) -> bool:
+    return 0x1F3FB <= ord(char or "a") <= 0x1F3FF
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return 0x1F1E6 <= ord(char or "a") <= 0x1F1FF
+
+
+def _regional_pair(neighbour: str) -> float:
+    """Each side of a regional indicator: another one there makes a flag; anything else
+    costs half a broken sequence (both sides together, a lone letter costs a whole one)."""
+    return FLAG_PAIR if _is_regional_indicator(neighbour) else -SEQUENCE_BREAK / 2
 
 
 def _emoji_right(char: str, right: str) -> float:
@@ -293,6 +316,8 @@ def _emoji_right(char: str, right: str) -> float:
         if ord(char) >= 0x1F000 or char in EMOJI_VARIATION_BASES:
             return 3.0 if right == "\ufe0f" else 0.0
         return -INVALID_SEQUENCE
+    if _is_regional_indicator(char):
+        return _regional_pair(right)
     if 0x1F3FB <= ord(right or "a") <= 0x1F3FF:
         return 3.0 if char_class(char) == "emoji" else -3.0
     if not right or right == "\n":
@@ -382,22 +407,52 @@ def _emoji_bases(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
 def _add_emoji_bases(
     text: str, groups: list[Group], options: list[list[_Option]], evidence: DocumentEvidence
 ) -> None:
-    """Before a group that may be a variation selector, joiner or skin tone, the emoji it
-    would complete are options too, however rare alone: `✔` ranks far below `“` by itself,
-    but `“` never takes U+FE0F."""
-    for g in range(len(groups) - 1):
-        after = options[g + 1]
-        if not any(o.char in _SEQUENCE_MARKS or 0x1F3FB <= ord(o.char) <= 0x1F3FF for o in after):
-            continue
-        present = {(o.char, o.end) for o in options[g]}
-        for index, reading in enumerate(groups[g].readings):
-            if reading.end != groups[g + 1].start:
-                continue
-            leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
-            for char, prior in _emoji_bases(reading.candidates):
+    """Characters that only make sense in a sequence are options wherever the neighbour can
+    complete one, however rare alone: before a possible variation selector, joiner or skin
+    tone, the emoji it would complete (`✔` ranks far below `“` by itself, but `“` never takes
+    U+FE0F); next to a possible regional indicator, the regional indicators (a flag)."""
+    for g in range(len(groups)):
+        touching_next = g + 1 < len(groups) and any(
+            r.end == groups[g + 1].start for r in groups[g].readings
+        )
+        touching_prev = g > 0 and any(r.end == groups[g].start for r in groups[g - 1].readings)
+        wanted: list = []
+        if touching_next and any(
+            o.char in _SEQUENCE_MARKS or _is_skin_tone(o.char) for o in options[g + 1]
+        ):
+            wanted.append(_emoji_bases)
+        if (touching_next and _has_regional(groups[g + 1])) or (touching_prev and _has_regional(groups[g - 1])):
+            wanted.append(_regional_indicators)
+        if wanted:
+            _add_options(groups[g], options[g], wanted, evidence)
+
+
+def _add_options(group: Group, options: list[_Option], pickers, evidence: DocumentEvidence) -> None:
+    present = {(o.char, o.end) for o in options}
+    for index, reading in enumerate(group.readings):
+        leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+        for pick in pickers:
+            for char, prior in pick(reading.candidates):
                 if (char, reading.end) not in present:
+                    present.add((char, reading.end))
                     base = prior + evidence.log_boost(char)
-                    options[g].append(_Option(index, reading.end, char, base + leftover, base))
+                    options.append(_Option(index, reading.end, char, base + leftover, base))
+
+
+def _has_regional(group: Group) -> bool:
+    return any(_regional_indicators(r.candidates) for r in group.readings)
+
+
+_REGIONAL: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
+
+
+def _regional_indicators(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
+    """The regional indicator letters among the candidates (cached per table)."""
+    found = _REGIONAL.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        letters = [(c, p) for c, p in _ranked(candidates) if _is_regional_indicator(c)]
+        found = _REGIONAL[id(candidates)] = (candidates, letters)
+    return found[1]
 
 
 _SEQUENCE_MARKS = frozenset("\ufe0f\u200d\u20e3")
@@ -691,6 +746,10 @@ def _best_math_word(run, groups, tables, used) -> Optional[tuple[float, str, lis
     if len(run) < 2 or all(groups[g].readings[0].end - groups[g].start == 1 for g in run):
         return None
     styles = set.intersection(*({s for _, _, t in tables[g] for s in t.styles} for g in run))
+    if len(run) < MIN_MATH_WORD:
+        # Two damaged emoji spell some two-letter word in some style by chance (🐻💀 as 𝖻𝗒):
+        # a short run is read as a word only in a style a longer run of the text settled on.
+        styles = {style for style in styles if used.get(style)}
     best: tuple[float, str, list] = (-math.inf, "", [])
     for style in styles:
         weight = math.log(1000.0) if used.get(style) else 0.0
