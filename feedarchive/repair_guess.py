@@ -334,8 +334,18 @@ def left_score(char: str, left: str) -> float:
     score = _bigram(left, char) + (_class_link(char, left) if left else 0.0)
     if 0x0E00 <= ord(char) <= 0x0E7F:
         score += _thai_left(char, left)
-    score += _quote_left(char, left) + _emoji_left(char, left)
+    score += _quote_left(char, left) + _emoji_left(char, left) + _case_left(char, left)
     return score
+
+
+def _case_left(char: str, left: str) -> float:
+    """A capital letter starts a word: right after a small letter or a digit it is rare."""
+    if char.isupper() and left and (left.islower() or left.isdigit()):
+        return -CAPITAL_INSIDE_WORD
+    return 0.0
+
+
+CAPITAL_INSIDE_WORD = 3.0
 
 
 @lru_cache(maxsize=None)

@@ -31,6 +31,7 @@ from functools import lru_cache
 LANGUAGE_WEIGHTS = {"en": 0.4, "fr": 0.15, "it": 0.05, "ja": 0.25}
 THAI_WEIGHT = 0.15
 EMOJI_WEIGHT = 4.0  # social posts use emoji far more than wordfreq's mixed sources
+CAPITAL_SHARE = 0.05  # of the letters in posts, estimated
 
 # Estimated share among all characters of Thai text (percent); sums to about 100.
 THAI_LETTER_RATES = {
@@ -211,7 +212,12 @@ class CharModel:
 
     def prior(self, char: str) -> float:
         """Probability of `char` with no context."""
-        p = self.unigram.get(char) or _floor(char)
+        p = self.unigram.get(char)
+        if p is None:
+            small = char.lower()
+            # The word lists are lower-cased: a capital is its small letter, capitalised.
+            p = self.unigram.get(small, 0.0) * CAPITAL_SHARE if small != char else 0.0
+            p = p or _floor(char)
         return p * EMOJI_PRESENTATION_BOOST if char in EMOJI_PRESENTATION_BMP else p
 
     def bigram_ratio(self, left: str, right: str) -> float:

@@ -255,3 +255,23 @@ def test_only_emoji_variation_bases_take_a_variation_selector():
     assert right_score("\u2714", "\ufe0f") > right_score("\u2713", "\ufe0f")
     assert right_score("\u2714", "\ufe0e") > right_score("\u201c", "\ufe0e")
     assert right_score("\u200d", "\U0001F4BB") > right_score("\u2014", "\U0001F4BB")
+
+
+@pytest.mark.parametrize("original", [
+    "Watching the internationals: 🇫🇷 vs 🇧🇷 next month",  # a flag is two regional letters
+    "Élodie Marchand",  # a capital is its small letter, capitalised
+    "Benchmarks say 3× faster",  # and is no capital after a digit
+])
+def test_sequences_and_capitals_are_restored(original):
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
+    assert decision.fix(thai_lossy_damage(original))[0] == original
+
+
+def test_two_damaged_emoji_are_not_read_as_a_two_letter_styled_word():
+    # 🐻💀 fit the bytes of 𝖻𝗒 ("by" in sans-serif); with no other styled word in the text,
+    # the emoji reading stands.
+    original = "Bears in shambles \U0001F43B\U0001F480"
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
+    fixed, _ = decision.fix(thai_lossy_damage(original))
+    assert fixed.startswith("Bears in shambles ")
+    assert not any(0x1D400 <= ord(c) <= 0x1D7FF for c in fixed)
