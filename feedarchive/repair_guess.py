@@ -25,6 +25,7 @@ is the confidence recorded with the repair.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from operator import mul
 from collections import Counter
@@ -583,7 +584,42 @@ def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: boo
         score += left_score(option.char, text[start - 1] if start else "")
     if g + 1 == len(groups) or option.end != groups[g + 1].start:
         score += right_score(option.char, text[option.end] if option.end < len(text) else "")
+    if option.char in _BETWEEN_WORDS:
+        score += _between_words(option.char, text[:start], text[option.end:])
     return score
+
+
+# Between two letters `’` is an apostrophe only where one side is a contraction or an elision
+# (`don’t`, `we’re`, `l’heure`, `dell’arte`); elsewhere (`Adam—and how?`) it is a dash.
+CONTRACTION_SUFFIXES = frozenset({"s", "t", "d", "ll", "re", "ve", "m"})
+ELISION_PREFIXES = frozenset({
+    # French
+    "l", "d", "c", "j", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
+    "quelqu", "presqu", "aujourd",
+    # Italian
+    "un", "dell", "all", "dall", "nell", "sull", "quest", "quell", "anch", "nessun", "tutt",
+    "po", "v",
+    # English
+    "o",
+})
+_BETWEEN_WORDS = frozenset("\u2019\u2014\u2013")
+# Plain ASCII words only: a neighbour with a damaged letter in it is no word yet.
+_WORD_BEFORE = re.compile(r"(?<![^\W\d_])([A-Za-z]+)$")
+_WORD_AFTER = re.compile(r"^([A-Za-z]+)(?![^\W\d_])")
+# Corrections to the letter-neighbour rules of `_quote_left`/`_quote_right` (which favour `’`
+# touching letters by 2 and disfavour a dash by 2), once the words on both sides are known.
+NOT_A_CONTRACTION = -5.0
+DASH_BETWEEN_WORDS = 3.0
+
+
+def _between_words(char: str, before: str, after: str) -> float:
+    left, right = _WORD_BEFORE.search(before[-20:]), _WORD_AFTER.match(after[:20])
+    if left is None or right is None:
+        return 0.0
+    joined = right.group(1).lower() in CONTRACTION_SUFFIXES or left.group(1).lower() in ELISION_PREFIXES
+    if char == "\u2019":
+        return 0.0 if joined else NOT_A_CONTRACTION
+    return 0.0 if joined else DASH_BETWEEN_WORDS
 
 
 def _ends(group: Group) -> set[int]:
