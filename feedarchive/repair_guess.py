@@ -280,7 +280,7 @@ def _emoji_left(char: str, left: str) -> float:
     if _is_skin_tone(char):  # a modifier follows the emoji it modifies (👏🏽)
         return 1.0 if left and char_class(left) == "emoji" and not _is_skin_tone(left) else -SEQUENCE_BREAK
     if _is_regional_indicator(char):
-        return _regional_pair(left)
+        return _regional_pair(left, char)
     return 0.0
 
 
@@ -299,10 +299,32 @@ def _is_regional_indicator(char: str) -> bool:
     return 0x1F1E6 <= ord(char or "a") <= 0x1F1FF
 
 
-def _regional_pair(neighbour: str) -> float:
-    """Each side of a regional indicator: another one there makes a flag; anything else
+# Region codes that have a flag: ISO 3166-1 alpha-2, and the few others Unicode's emoji list
+# adds (EU, UN, XK, ...).
+FLAG_REGIONS = frozenset("""
+AC AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CP CR CU CV CW CX CY CZ DE DG DJ DK DM DO
+DZ EA EC EE EG EH ER ES ET EU FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT
+GU GW GY HK HM HN HR HT HU IC ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR
+KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
+MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TA TC TD TF TG
+TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM UN US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA
+ZM ZW
+""".split())
+
+
+def _region_letter(char: str) -> str:
+    return chr(ord(char) - 0x1F1E6 + ord("A"))
+
+
+def _regional_pair(first: str, second: str) -> float:
+    """One side of a regional indicator: with the letter on that side it makes a flag, or it
     costs half a broken sequence (both sides together, a lone letter costs a whole one)."""
-    return FLAG_PAIR if _is_regional_indicator(neighbour) else -SEQUENCE_BREAK / 2
+    if _is_regional_indicator(first) and _is_regional_indicator(second):
+        if _region_letter(first) + _region_letter(second) in FLAG_REGIONS:
+            return FLAG_PAIR
+    return -SEQUENCE_BREAK / 2
 
 
 def _emoji_right(char: str, right: str) -> float:
@@ -318,7 +340,7 @@ def _emoji_right(char: str, right: str) -> float:
             return 3.0 if right == "\ufe0f" else 0.0
         return -INVALID_SEQUENCE
     if _is_regional_indicator(char):
-        return _regional_pair(right)
+        return _regional_pair(char, right)
     if 0x1F3FB <= ord(right or "a") <= 0x1F3FF:
         return 3.0 if char_class(char) == "emoji" else -3.0
     if not right or right == "\n":
