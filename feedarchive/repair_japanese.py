@@ -161,13 +161,29 @@ def decode_japanese(
     for pos in range(first, last):
         if pos not in at and text[pos] in " \n":
             edges.append(_Edge(pos, pos + 1, space_left, space_right, SPACE_LOG, ()))
-    ends = {r.end for r in groups[run[-1]].readings}
-    lattice = _Lattice(dic.connections, edges, first)
+    # Beyond the run: the text's start or end, a space or an emoji (a sentence boundary, id 0),
+    # or a Latin word or number the sentence goes on with (`tokioのタスク`, `17種類`).
+    before = _outside_context(dic, text[first - 1] if first else "")[1]
+    ends = {
+        r.end: _outside_context(dic, text[r.end] if r.end < len(text) else "")[0]
+        for r in groups[run[-1]].readings
+    }
+    lattice = _Lattice(dic.connections, edges, first, before)
     marginals = lattice.marginals(ends)
     return {
         g: (char, end, marginals.get((g, char, end), 0.0))
         for g, end, char in lattice.best_path(ends)
     }
+
+
+def _outside_context(dic: JapaneseDictionary, char: str) -> tuple[int, int]:
+    """(left id, right id) of what borders a run: an ASCII word or number is an unknown word
+    of its category; anything else ends the sentence as far as the lattice can tell."""
+    if char.isascii() and char.isalpha():
+        return dic.unknown["ALPHA"]
+    if char.isascii() and char.isdigit():
+        return dic.unknown["NUMERIC"]
+    return 0, 0
 
 
 def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: list[_Edge]) -> None:
@@ -204,9 +220,10 @@ class _Lattice:
     all states and all distinct left ids of the edges at once.
     """
 
-    def __init__(self, connections, edges: list[_Edge], first: int) -> None:
+    def __init__(self, connections, edges: list[_Edge], first: int, before: int) -> None:
         self.conn = connections
         self.first = first
+        self.before = before  # right id of what precedes the run
         by_start: dict[int, list[_Edge]] = {}
         for edge in edges:
             by_start.setdefault(edge.start, []).append(edge)
@@ -223,9 +240,9 @@ class _Lattice:
         values = np.fromiter(states.values(), dtype=np.float64, count=len(states))
         return ids, values[:, None] - self.conn[np.ix_(ids, unique)]
 
-    def marginals(self, ends: set[int]) -> dict[tuple[int, str, int], float]:
+    def marginals(self, ends: dict[int, int]) -> dict[tuple[int, str, int], float]:
         """Probability of each (group, character, end) over all paths."""
-        alpha: dict[int, dict[int, float]] = {self.first: {0: 0.0}}
+        alpha: dict[int, dict[int, float]] = {self.first: {self.before: 0.0}}
         into_edge: dict[int, np.ndarray] = {}
         for pos, found in self.by_start.items():
             states = alpha.get(pos)
@@ -239,10 +256,10 @@ class _Lattice:
                 target = alpha.setdefault(edge.end, {})
                 target[edge.right] = _lse(target.get(edge.right), weight)
         beta: dict[int, dict[int, float]] = {}
-        for end in ends:
+        for end, after in ends.items():
             if end in alpha:
                 ids = list(alpha[end])
-                beta[end] = dict(zip(ids, (-self.conn[ids, 0]).tolist()))
+                beta[end] = dict(zip(ids, (-self.conn[ids, after]).tolist()))
         if not beta:
             return {}
         total = _lse_all([a + beta[e][r] for e in beta for r, a in alpha[e].items()])
@@ -273,9 +290,9 @@ class _Lattice:
                     mass[g, char, end] = mass.get((g, char, end), 0.0) + p
         return mass
 
-    def best_path(self, ends: set[int]) -> list[tuple[int, int, str]]:
+    def best_path(self, ends: dict[int, int]) -> list[tuple[int, int, str]]:
         """The picks of the single most probable path."""
-        best: dict[int, dict[int, tuple[float, Optional[tuple]]]] = {self.first: {0: (0.0, None)}}
+        best: dict[int, dict[int, tuple[float, Optional[tuple]]]] = {self.first: {self.before: (0.0, None)}}
         for pos, found in self.by_start.items():
             states = best.get(pos)
             if not states:
@@ -291,8 +308,8 @@ class _Lattice:
                 if edge.right not in target or target[edge.right][0] < weight:
                     target[edge.right] = (weight, (pos, r, edge))
         finals = [
-            (score - float(self.conn[r, 0]), end, r)
-            for end in ends for r, (score, _) in best.get(end, {}).items()
+            (score - float(self.conn[r, after]), end, r)
+            for end, after in ends.items() for r, (score, _) in best.get(end, {}).items()
         ]
         if not finals:
             return []
