@@ -608,7 +608,17 @@ def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: boo
         score += right_score(option.char, text[option.end] if option.end < len(text) else "")
     if option.char in _BETWEEN_WORDS:
         score += _between_words(option.char, text[:start], text[option.end:])
+    if option.char.isupper() and _lone_mid_sentence(text[:start], text[option.end:]):
+        score -= CAPITAL_INSIDE_WORD  # `À la fin` starts a sentence; `MoE × diffusion` has no À
     return score
+
+
+def _lone_mid_sentence(before: str, after: str) -> bool:
+    """A one-letter word that follows other words of its sentence."""
+    if not (before.endswith(" ") and (not after or after[0] == " ")):
+        return False
+    previous = before.rstrip()
+    return bool(previous) and previous[-1] not in ".!?:\n\"“«"
 
 
 # Between two letters `’` is an apostrophe only where one side is a contraction or an elision
