@@ -646,9 +646,12 @@ DASH_BETWEEN_WORDS = 3.0
 
 def _between_words(char: str, before: str, after: str) -> float:
     left, right = _WORD_BEFORE.search(before[-20:]), _WORD_AFTER.match(after[:20])
-    if left is None or right is None:
+    if right is None or (left is None and not before.endswith((")", "]"))):
         return 0.0
-    joined = right.group(1).lower() in CONTRACTION_SUFFIXES or left.group(1).lower() in ELISION_PREFIXES
+    # After a bracket (`(GBA)—the first`) nothing is contracted.
+    joined = left is not None and (
+        right.group(1).lower() in CONTRACTION_SUFFIXES or left.group(1).lower() in ELISION_PREFIXES
+    )
     if char == "\u2019":
         return 0.0 if joined else NOT_A_CONTRACTION
     return 0.0 if joined else DASH_BETWEEN_WORDS
