@@ -807,9 +807,11 @@ def _decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[_Option
     for _pass in range(2):
         # Second pass: a post writes all its styled words alike, so a style other runs of
         # the text settled on is a thousand times likelier.
-        used = Counter(style for _score, style, _pick in decided.values())
+        settled = dict(decided)
         for r, run in enumerate(runs):
-            result = _best_math_word(run, groups, tables, used)
+            # The styles the *other* runs settled on (a run must not vouch for itself).
+            used = Counter(style for other, (_score, style, _pick) in settled.items() if other != r)
+            result = _best_math_word(run, groups, tables, used, _starts_sentence(text, groups[run[0]].start))
             if result is not None:
                 decided[r] = result
             else:
@@ -821,9 +823,15 @@ def _decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[_Option
     return forced
 
 
-def _best_math_word(run, groups, tables, used) -> Optional[tuple[float, str, list]]:
+def _starts_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" ")
+    return not before or before[-1] in ".!?:\n"
+
+
+def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[float, str, list]]:
     """(confidence, style, (reading index, reading, character) per group) of the best word
-    reading of a run, if any beats the other candidates; see `_decode_math_runs`."""
+    reading of a run, if any beats the other candidates; see `_decode_math_runs`. `initial`:
+    the run starts a sentence, so its first letter may be a capital at no cost."""
     if len(run) < 2 or all(groups[g].readings[0].end - groups[g].start == 1 for g in run):
         return None
     styles = set.intersection(*({s for _, _, t in tables[g] for s in t.styles} for g in run))
@@ -841,23 +849,30 @@ def _best_math_word(run, groups, tables, used) -> Optional[tuple[float, str, lis
                 for letter, char in table.styles.get(style, {}).items():
                     by_letter.setdefault(letter, (index, reading, char))
             letters.append(by_letter)
-        # Capitals (kept upper-case in the tables) need a reason: each costs CAPITAL_LOG.
-        small = tuple("".join(sorted(c for c in allowed if not c.isupper())) for allowed in letters)
-        for allowed, penalty in ((small, 0.0), (tuple("".join(sorted({c.lower() for c in a})) for a in letters), None)):
+        # Capitals (kept upper-case in the tables) need a reason: each costs CAPITAL_LOG, but
+        # for the first letter of a sentence.
+        small = [{c for c in allowed if not c.isupper()} for allowed in letters]
+        if initial:
+            small[0] |= {c.lower() for c in letters[0]}
+        any_case = [{c.lower() for c in allowed} for allowed in letters]
+        for allowed in (small, any_case):
             if not all(allowed):
                 continue
-            found = _most_frequent_word(allowed)
+            found = _most_frequent_word(tuple("".join(sorted(a)) for a in allowed))
             if found is None:
-                continue
+                if used.get(style) and allowed is any_case:
+                    found = _likeliest_letters(allowed), OOV_WORD_FREQUENCY
+                else:
+                    continue
             word, freq = found
             spelled = []
             caps = 0
-            for ch, by_letter in zip(word, letters):
+            for i, (ch, by_letter) in enumerate(zip(word, letters)):
                 if ch in by_letter:
                     spelled.append(by_letter[ch])
                 else:
                     spelled.append(by_letter[ch.upper()])
-                    caps += 1
+                    caps += not (i == 0 and initial)
             score = math.log(freq) + weight + caps * CAPITAL_LOG
             if score > best[0]:
                 best = (score, style, spelled)
@@ -871,6 +886,25 @@ def _best_math_word(run, groups, tables, used) -> Optional[tuple[float, str, lis
     if math_score <= other:
         return None
     return 1.0 / (1.0 + math.exp(other - math_score)), best[1], best[2]
+
+
+# A styled run no word list knows (`𝗿𝗲𝗸𝘁`), in a style the text uses elsewhere: read as
+# the likeliest letters, as if it were a rare word.
+OOV_WORD_FREQUENCY = 1e-7
+
+
+def _likeliest_letters(allowed: list[set[str]]) -> str:
+    """The likeliest string with one of `allowed[i]` at each place, by the letter bigram
+    model (Viterbi over the letters)."""
+    model = char_model()
+    best = {c: (log(model.prior(c)) + log(model.bigram_ratio(" ", c)), c) for c in allowed[0]}
+    for options in allowed[1:]:
+        best = {
+            c: max((score + log(model.prior(c)) + log(model.bigram_ratio(p, c)), text + c)
+                   for p, (score, text) in best.items())
+            for c in options
+        }
+    return max(best.values())[1]
 
 
 @lru_cache(maxsize=4096)
