@@ -285,3 +285,15 @@ def test_two_damaged_emoji_are_not_read_as_a_two_letter_styled_word():
 def test_apostrophe_or_dash_between_letters_follows_the_words(original):
     decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
     assert decision.fix(thai_lossy_damage(original))[0] == original
+
+
+def test_a_styled_word_no_list_knows_keeps_the_style_of_its_sentence():
+    # `rekt` is in no word list; `not` and `get` settle the style, so its letters are read
+    # in that style rather than as some dictionary word in another (`𝓿𝓲𝓸𝓛`).
+    original = "\U0001D5FB\U0001D5FC\U0001D601 \U0001D5F4\U0001D5F2\U0001D601 \U0001D5FF\U0001D5F2\U0001D5F8\U0001D601 in a bull market"
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
+    fixed, _ = decision.fix(thai_lossy_damage(original))
+    styled = [c for c in fixed if 0x1D400 <= ord(c) <= 0x1D7FF]
+    assert len(styled) == 10
+    assert all(unicodedata.name(c).startswith("MATHEMATICAL SANS-SERIF BOLD ") for c in styled)
+    assert fixed.startswith("\U0001D5FB\U0001D5FC\U0001D601 \U0001D5F4\U0001D5F2\U0001D601 \U0001D5FF\U0001D5F2\U0001D5F8")
