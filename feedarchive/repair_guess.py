@@ -260,7 +260,7 @@ EMOJI_VARIATION_BASES = frozenset(
 )
 
 
-ZWJ_BONUS = 2.0
+ZWJ_BONUS = 3.0
 # A variation selector after a character Unicode does not pair with one: not a sequence any
 # keyboard produces.
 INVALID_SEQUENCE = 8.0
@@ -358,7 +358,7 @@ def left_score(char: str, left: str) -> float:
     if 0x0E00 <= ord(char) <= 0x0E7F:
         score += _thai_left(char, left)
     score += _quote_left(char, left) + _emoji_left(char, left) + _case_left(char, left)
-    return score
+    return score + _alone(char, left)
 
 
 def _case_left(char: str, left: str) -> float:
@@ -378,7 +378,18 @@ def right_score(char: str, right: str) -> float:
     if 0x0E00 <= ord(char) <= 0x0E7F:
         score += _thai_right(char, right)
     score += _quote_right(char, right) + _emoji_right(char, right)
-    return score
+    return score + _alone(char, right)
+
+
+_QUOTES = frozenset("\u201c\u201d\u2018\u2019\u201e")
+LONE_MARK = 2.0  # per side of a styled letter among plain text; twice that for a lone quote
+
+
+def _alone(char: str, neighbour: str) -> float:
+    """Half the cost of a math-alphabet letter among plain text: they come in styled words."""
+    if 0x1D400 <= ord(char) <= 0x1D7FF and not (0x1D400 <= ord(neighbour or "a") <= 0x1D7FF):
+        return -LONE_MARK
+    return 0.0
 
 
 # Options kept per group for the chain decoding; thousands of emoji otherwise. Candidates are
@@ -419,8 +430,38 @@ def _group_options(group: Group, evidence: "DocumentEvidence") -> tuple[list[_Op
             opts.append(_Option(index, reading.end, char, base + leftover, base))
     if len(opts) > MAX_OPTIONS:
         opts.sort(key=lambda o: -o.base)
-        del opts[MAX_OPTIONS:]
+        kept, rest = opts[:MAX_OPTIONS], opts[MAX_OPTIONS:]
+        # Context rules act by kind (an emoji ends a post, a quote clings to a word), so each
+        # kind keeps its likeliest few however rare the kind is here.
+        present = {(o.char, o.end) for o in kept}
+        for index, reading in enumerate(group.readings):
+            leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+            for char, prior in _representatives(reading.candidates):
+                if (char, reading.end) not in present:
+                    present.add((char, reading.end))
+                    base = prior + evidence.log_boost(char)
+                    kept.append(_Option(index, reading.end, char, base + leftover, base))
+        opts = kept
     return opts, False
+
+
+PER_KIND = 3
+_KINDS: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
+
+
+def _representatives(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
+    """The PER_KIND likeliest candidates of each kind (`_family` of their class), cached."""
+    found = _KINDS.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        counts: Counter[str] = Counter()
+        picks = []
+        for char, prior in _ranked(candidates):
+            kind = _family(char_class(char))
+            if counts[kind] < PER_KIND:
+                counts[kind] += 1
+                picks.append((char, prior))
+        found = _KINDS[id(candidates)] = (candidates, picks)
+    return found[1]
 
 
 EMOJI_BASE_OPTIONS = 8
@@ -608,9 +649,15 @@ def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: boo
         score += right_score(option.char, text[option.end] if option.end < len(text) else "")
     if option.char in _BETWEEN_WORDS:
         score += _between_words(option.char, text[:start], text[option.end:])
+    if option.char in _QUOTES and not touched and _between_spaces(text, start, option.end):
+        score -= 2 * LONE_MARK  # quotes cling to the words they quote
     if option.char.isupper() and _lone_mid_sentence(text[:start], text[option.end:]):
         score -= CAPITAL_INSIDE_WORD  # `À la fin` starts a sentence; `MoE × diffusion` has no À
     return score
+
+
+def _between_spaces(text: str, start: int, end: int) -> bool:
+    return (not start or text[start - 1].isspace()) and (end >= len(text) or text[end].isspace())
 
 
 def _lone_mid_sentence(before: str, after: str) -> bool:
