@@ -430,18 +430,10 @@ def _group_options(group: Group, evidence: "DocumentEvidence") -> tuple[list[_Op
             opts.append(_Option(index, reading.end, char, base + leftover, base))
     if len(opts) > MAX_OPTIONS:
         opts.sort(key=lambda o: -o.base)
-        kept, rest = opts[:MAX_OPTIONS], opts[MAX_OPTIONS:]
+        del opts[MAX_OPTIONS:]
         # Context rules act by kind (an emoji ends a post, a quote clings to a word), so each
         # kind keeps its likeliest few however rare the kind is here.
-        present = {(o.char, o.end) for o in kept}
-        for index, reading in enumerate(group.readings):
-            leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
-            for char, prior in _representatives(reading.candidates):
-                if (char, reading.end) not in present:
-                    present.add((char, reading.end))
-                    base = prior + evidence.log_boost(char)
-                    kept.append(_Option(index, reading.end, char, base + leftover, base))
-        opts = kept
+        _add_options(group, opts, [_representatives], evidence)
     return opts, False
 
 
@@ -478,7 +470,7 @@ def _emoji_bases(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
     return found[1]
 
 
-def _add_emoji_bases(
+def _add_sequence_options(
     text: str, groups: list[Group], options: list[list[_Option]], evidence: DocumentEvidence
 ) -> None:
     """Characters that only make sense in a sequence are options wherever the neighbour can
@@ -502,6 +494,7 @@ def _add_emoji_bases(
 
 
 def _add_options(group: Group, options: list[_Option], pickers, evidence: DocumentEvidence) -> None:
+    """Add to `options` what each picker chooses from each reading's candidates."""
     present = {(o.char, o.end) for o in options}
     for index, reading in enumerate(group.readings):
         leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
@@ -561,7 +554,7 @@ def choose(
         options.append(opts)
     if not guessing:
         return [Choice(g.start, o[0].end, o[0].char, 1.0) for g, o in zip(groups, options)]
-    _add_emoji_bases(text, groups, options, evidence)
+    _add_sequence_options(text, groups, options, evidence)
     forced = _decode_math_runs(text, groups)
     for g, (option, _confidence) in forced.items():
         options[g] = [option]
