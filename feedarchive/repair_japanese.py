@@ -35,7 +35,7 @@ import numpy as np
 
 from .repair_prior import LANGUAGE_WEIGHTS
 from .repair_thai import Group, thai_byte
-from .repair_words import MAX_WORD, SPACE_LOG, _lse, _lse_all, damaged_form
+from .repair_words import MAX_WORD, SPACE_LOG, _lse, _lse_all, damaged_form, fitting_forms
 
 # MeCab costs are log-probabilities times a scale of several hundred; this puts them in nats.
 COST_SCALE = 3000.0
@@ -195,21 +195,10 @@ def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: 
 
 def _word_edges(dic, text, groups, at, g, last, edges) -> None:
     start = groups[g].start
-    for length in dic.lengths:
-        if start + length > last:
-            break
-        for layout, words in dic.forms.get(text[start:start + length], ()):
-            ends = []
-            for rel_start, rel_end in layout:
-                h = at.get(start + rel_start)
-                end = start + rel_end
-                if h is None or not any(r.end == end for r in groups[h].readings):
-                    break
-                ends.append((h, end))
-            else:
-                for surface, left, right, score in words:
-                    picks = tuple((h, end, ch) for (h, end), ch in zip(ends, surface))
-                    edges.append(_Edge(start, start + length, left, right, score, picks))
+    for length, ends, words in fitting_forms(dic.forms, dic.lengths, text, groups, at, g, last):
+        for surface, left, right, score in words:
+            picks = tuple((h, end, ch) for (h, end), ch in zip(ends, surface))
+            edges.append(_Edge(start, start + length, left, right, score, picks))
 
 
 class _Lattice:

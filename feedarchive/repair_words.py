@@ -182,16 +182,24 @@ def decode_span(
 
 
 def _word_edges(text, groups, at, g, last, edges) -> None:
-    """Every dictionary word whose damaged form starts at group `g` and fits the parse.
+    lex = lexicon()
+    for length, ends, words in fitting_forms(lex.forms, lex.lengths, text, groups, at, g, last):
+        for word, score in words:
+            picks = tuple((h, end, char) for (h, end), char in zip(ends, word))
+            edges.append(_Edge(groups[g].start, groups[g].start + length, score, picks))
+
+
+def fitting_forms(forms, lengths, text, groups, at, g, last):
+    """(length, (group, end) per character, words) for every damaged form in `forms` that
+    starts at group `g` and fits the parse; `at` maps a group's start to its index.
 
     A word's damaged form matching the text means each of its characters fits the bytes there;
     it only remains to check that the parse has a reading ending where the character does."""
-    lex = lexicon()
     start = groups[g].start
-    for length in lex.lengths:
+    for length in lengths:
         if start + length > last:
             break
-        for layout, words in lex.forms.get(text[start:start + length], ()):
+        for layout, words in forms.get(text[start:start + length], ()):
             ends = []
             for rel_start, rel_end in layout:
                 h = at.get(start + rel_start)
@@ -200,9 +208,7 @@ def _word_edges(text, groups, at, g, last, edges) -> None:
                     break
                 ends.append((h, end))
             else:
-                for word, score in words:
-                    picks = tuple((h, end, char) for (h, end), char in zip(ends, word))
-                    edges.append(_Edge(start, start + length, score, picks))
+                yield length, ends, words
 
 
 _SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}

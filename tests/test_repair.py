@@ -261,8 +261,11 @@ def test_only_emoji_variation_bases_take_a_variation_selector():
     "Watching the internationals: 🇫🇷 vs 🇧🇷 next month",  # a flag is two regional letters
     "Élodie Marchand",  # a capital is its small letter, capitalised
     "Benchmarks say 3× faster",  # and is no capital after a digit
+    "Why does it beat Adam\u2014and how?",  # a dash joins two words that make no contraction
+    "Quelqu\u2019un a une carte ? C\u2019est l\u2019heure",  # elisions keep the apostrophe
+    "We\u2019re sure it\u2019s fine, don\u2019t worry",  # and so do contractions
 ])
-def test_sequences_and_capitals_are_restored(original):
+def test_sequences_capitals_and_apostrophes_are_restored(original):
     decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
     assert decision.fix(thai_lossy_damage(original))[0] == original
 
@@ -275,16 +278,6 @@ def test_two_damaged_emoji_are_not_read_as_a_two_letter_styled_word():
     fixed, _ = decision.fix(thai_lossy_damage(original))
     assert fixed.startswith("Bears in shambles ")
     assert not any(0x1D400 <= ord(c) <= 0x1D7FF for c in fixed)
-
-
-@pytest.mark.parametrize("original", [
-    "Why does it beat Adam\u2014and how?",  # a dash joins two words that make no contraction
-    "Quelqu\u2019un a une carte ? C\u2019est l\u2019heure",  # elisions keep the apostrophe
-    "We\u2019re sure it\u2019s fine, don\u2019t worry",  # and so do contractions
-])
-def test_apostrophe_or_dash_between_letters_follows_the_words(original):
-    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
-    assert decision.fix(thai_lossy_damage(original))[0] == original
 
 
 def test_a_styled_word_no_list_knows_keeps_the_style_of_its_sentence():
