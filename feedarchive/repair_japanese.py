@@ -104,7 +104,7 @@ def dictionary() -> Optional[JapaneseDictionary]:
     for category, entries in sysdic.unknowns.DATA.items():
         left, right, _cost, _pos = min(entries, key=lambda e: e[2])
         unknown[category] = (left, right)
-    connections = np.array(sysdic.connections, dtype=np.float64) / COST_SCALE
+    connections = np.array(sysdic.connections, dtype=np.float32) / np.float32(COST_SCALE)
     return JapaneseDictionary(forms, tuple(sorted({len(k) for k in forms})), connections, unknown)
 
 
