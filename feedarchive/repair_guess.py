@@ -642,11 +642,18 @@ def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: boo
         score += right_score(option.char, text[option.end] if option.end < len(text) else "")
     if option.char in _BETWEEN_WORDS:
         score += _between_words(option.char, text[:start], text[option.end:])
+    if option.char == "\u2019" and not touched and _YEAR_AFTER.match(text, option.end):
+        # ICML ’25: the word lists know no word that starts with `’`, but years do.
+        score += YEAR_ABBREVIATION - _bigram(text[start - 1] if start else "", option.char)
     if option.char in _QUOTES and not touched and _between_spaces(text, start, option.end):
         score -= 2 * LONE_MARK  # quotes cling to the words they quote
     if option.char.isupper() and _lone_mid_sentence(text[:start], text[option.end:]):
         score -= CAPITAL_INSIDE_WORD  # `À la fin` starts a sentence; `MoE × diffusion` has no À
     return score
+
+
+_YEAR_AFTER = re.compile(r"\d\d(?!\d)")
+YEAR_ABBREVIATION = 1.0
 
 
 def _between_spaces(text: str, start: int, end: int) -> bool:
