@@ -270,10 +270,10 @@ def _emoji_left(char: str, left: str) -> float:
     if char == "\u20e3":
         return 4.0 if left == "\ufe0f" or left.isdigit() or left in "#*" else -2.0
     if char == "\ufe0f":
-        return 1.0 if left and char_class(left) == "emoji" else -2.0
-    if char == "\u200d":  # a joiner binds emoji (👩‍💻, ❤️‍🔥)
-        return ZWJ_BONUS if left and (char_class(left) == "emoji" or left == "\ufe0f") else -ZWJ_BONUS
-    if left == "\u200d" and char_class(char) == "emoji":
+        return 1.0 if _emoji_base(left) else -2.0
+    if char == "\u200d":  # a joiner binds emoji (👩‍💻, 👩🏽‍💻, ❤️‍🔥)
+        return ZWJ_BONUS if _emoji_base(left) or left == "\ufe0f" or _is_skin_tone(left) else -ZWJ_BONUS
+    if left == "\u200d" and _emoji_base(char):
         return ZWJ_BONUS
     if char in ZWJ_COMPONENTS:  # ♀ and ♂ mostly end a joined sequence (🙋‍♀️)
         return -ZWJ_BONUS
@@ -289,6 +289,11 @@ ZWJ_COMPONENTS = frozenset("\u2640\u2642")
 # before it, is not something a keyboard writes.
 SEQUENCE_BREAK = 4.0
 FLAG_PAIR = 5.0
+
+
+def _emoji_base(char: str) -> bool:
+    """An emoji that can start or continue a sequence: not a joiner, selector or modifier."""
+    return bool(char) and char_class(char) == "emoji" and char not in _SEQUENCE_MARKS and not _is_skin_tone(char)
 
 
 def _is_skin_tone(char: str) -> bool:
@@ -331,8 +336,8 @@ def _emoji_right(char: str, right: str) -> float:
     """A variation selector or skin tone after a character says it is an emoji; a post ends
     with an emoji far more often than with a dash or an opening quote."""
     if char == "\u200d":
-        return ZWJ_BONUS if right and char_class(right) == "emoji" else -ZWJ_BONUS
-    if right == "\u200d" and char_class(char) == "emoji":
+        return ZWJ_BONUS if _emoji_base(right) else -ZWJ_BONUS
+    if right == "\u200d" and (_emoji_base(char) or char == "\ufe0f" or _is_skin_tone(char)):
         return ZWJ_BONUS
     if right in "\ufe0e\ufe0f" and right:
         # Only the characters Unicode lists in its emoji variation sequences take a selector.

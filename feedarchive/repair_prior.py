@@ -69,7 +69,9 @@ EMOJI_PRESENTATION_BOOST = 3.0
 
 def _is_emoji_like(code: int) -> bool:
     return (
-        0x1F000 <= code <= 0x1FAFF
+        # Alchemical symbols and Supplemental Arrows-C sit among the emoji blocks but are
+        # no emoji.
+        0x1F000 <= code <= 0x1FAFF and not (0x1F700 <= code <= 0x1F77F or 0x1F800 <= code <= 0x1F8FF)
         or 0x2600 <= code <= 0x27BF
         or 0x2B00 <= code <= 0x2BFF
         or code in (0x200D, 0xFE0F, 0x20E3)
