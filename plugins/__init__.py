@@ -113,9 +113,11 @@ def render_cell(row, value, column, table, database, datasette):
 # the wrapper below skips the count (`_nocount=1`). Above COMMON_MATCHES it also hands the search
 # to our filter as `_fa_search`, which tests each row it walks against the full-text index, so
 # the page stops after its 50 rows (cheap when most rows match). Rarer words keep Datasette's
-# own search.
+# own search. A word is common when it matches COMMON_MATCHES rows or COMMON_SHARE of the table
+# (whichever is fewer, and never fewer than COUNTED_MATCHES); counting stops there.
 COUNTED_MATCHES = 10_000
 COMMON_MATCHES = 100_000
+COMMON_SHARE = 0.1
 TABLE_PATH = re.compile(r"^/(?P<database>[^/]+)/posts(?P<ext>\.json)?$")
 
 
@@ -147,16 +149,18 @@ async def rewrite_common_search(datasette, scope):
     if db is None or not db.path or not archive_database_file(db.path):
         return scope
     try:
+        rows = (await db.execute("select coalesce(max(rowid), 0) from posts")).first()[0]
+        common = int(min(COMMON_MATCHES, max(COUNTED_MATCHES, COMMON_SHARE * rows)))
         n = (await db.execute(
             "select count(*) from (select 1 from posts_fts where posts_fts match "
-            "escape_fts(:q) limit :n)", {"q": search, "n": COMMON_MATCHES + 1})).first()[0]
+            "escape_fts(:q) limit :n)", {"q": search, "n": common + 1})).first()[0]
     except Exception:
         return scope
     if n <= COUNTED_MATCHES:
         return scope
     if "_nocount" not in keys:
         args.append(("_nocount", "1"))
-    if n > COMMON_MATCHES:
+    if n > common:
         args = [("_fa_search" if k == "_search" else k, v) for k, v in args]
         # The table's default order (`position`) has no index of its own unless the archive has
         # one: then list the matches in primary-key order, which the walk can follow.

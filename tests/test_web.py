@@ -358,6 +358,27 @@ async def test_search_over_posts_with_datasette_table_search(archive):
     assert [row["text"] for row in response.json()] == ["Weekend plan: sourdough and a long walk."]
 
 
+async def test_table_search_for_a_common_word_walks_the_table_and_finds_the_same_rows(
+    archive, monkeypatch
+):
+    import feedarchive_plugins
+
+    ds = make_datasette(archive)
+    own = await ds.client.get("/feedarchive/posts.json?_search=the&_shape=array&_size=max")
+    # Thresholds shrunk to this small archive: "the" is then a common word, matching more than
+    # a tenth of the posts, and goes to the plugin's walking filter without a count.
+    monkeypatch.setattr(feedarchive_plugins, "COUNTED_MATCHES", 1)
+    walked = await ds.client.get("/feedarchive/posts.json?_search=the&_shape=array&_size=max")
+    assert sorted(r["id"] for r in walked.json()) == sorted(r["id"] for r in own.json())
+    assert len(own.json()) > 1
+    uncounted = await ds.client.get("/feedarchive/posts.json?_search=the")
+    assert uncounted.json()["filtered_table_rows_count"] is None
+    assert "exists (select 1 from posts_fts" in uncounted.json()["query"]["sql"]
+    monkeypatch.undo()
+    counted = await ds.client.get("/feedarchive/posts.json?_search=the")
+    assert counted.json()["filtered_table_rows_count"] == len(own.json())
+
+
 # --------------------------------------------------------------------------- unroll
 
 async def test_markdown_unroll_matches_the_cli(archive):
