@@ -22,7 +22,7 @@ may write any text fills it with commas). So the lattice here is a log-linear mi
 The best path through the lattice chooses every group's character at once, so that
 neighbouring groups agree on one reading; forward-backward gives the marginal probability of
 each choice, recorded as its confidence. Without Janome installed this stage is skipped and
-the word-frequency lattice decides alone.
+the character chain of `repair_guess` decides alone.
 """
 from __future__ import annotations
 
