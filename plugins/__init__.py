@@ -108,16 +108,19 @@ def render_cell(row, value, column, table, database, datasette):
 # --------------------------------------------------------------------------- table search
 
 # Datasette's own `?_search=` on the posts table runs `rowid in (select rowid from posts_fts
-# where posts_fts match ...)`: SQLite builds the whole list of matches before the first row, and
-# Datasette then counts them all (940k rows for a common word: seconds). Above COUNTED_MATCHES
-# the wrapper below skips the count (`_nocount=1`). Above COMMON_MATCHES it also hands the search
-# to our filter as `_fa_search`, which tests each row it walks against the full-text index, so
-# the page stops after its 50 rows (cheap when most rows match). Rarer words keep Datasette's
-# own search. A word is common when it matches COMMON_MATCHES rows or COMMON_SHARE of the table
-# (whichever is fewer, and never fewer than COUNTED_MATCHES); counting stops there.
+# where posts_fts match ...)`: SQLite builds the whole list of matches, sorts it all by the
+# table's order (`position`) before the first row, and Datasette then counts it all (940k rows
+# for a common word: seconds). The wrapper below keeps Datasette's own search for words with at
+# most COUNTED_MATCHES matches; above that it skips the count (`_nocount=1`) and hands the
+# search to our filter, which walks the table in its order and stops after the page's rows:
+# - `_fa_listed` (up to a common word): the list of matches is built once and each row walked
+#   is looked up in it (`+rowid in (...)`: the `+` keeps SQLite from sorting the list instead);
+# - `_fa_search` (a common word): each row walked is tested against the full-text index, which
+#   costs nothing like building a list of most of the table.
+# A word is common when it matches COMMON_SHARE of the posts.
 COUNTED_MATCHES = 10_000
-COMMON_MATCHES = 100_000
 COMMON_SHARE = 0.1
+SAMPLE_ROWS = 20_000
 TABLE_PATH = re.compile(r"^/(?P<database>[^/]+)/posts(?P<ext>\.json)?$")
 
 
@@ -149,25 +152,31 @@ async def rewrite_common_search(datasette, scope):
     if db is None or not db.path or not archive_database_file(db.path):
         return scope
     try:
-        rows = (await db.execute("select coalesce(max(rowid), 0) from posts")).first()[0]
-        common = int(min(COMMON_MATCHES, max(COUNTED_MATCHES, COMMON_SHARE * rows)))
         n = (await db.execute(
             "select count(*) from (select 1 from posts_fts where posts_fts match "
-            "escape_fts(:q) limit :n)", {"q": search, "n": common + 1})).first()[0]
+            "escape_fts(:q) limit :n)", {"q": search, "n": COUNTED_MATCHES + 1})).first()[0]
+        if n > COUNTED_MATCHES:
+            # The word's share of the posts, from the first SAMPLE_ROWS of them: counting all
+            # its matches would cost what the walk saves.
+            sample = (await db.execute(
+                "select count(*), (select count(*) from posts where rowid <= :k) from posts_fts "
+                "where posts_fts match escape_fts(:q) and rowid <= :k",
+                {"q": search, "k": SAMPLE_ROWS})).first()
     except Exception:
         return scope
     if n <= COUNTED_MATCHES:
         return scope
     if "_nocount" not in keys:
         args.append(("_nocount", "1"))
-    if n > common:
-        args = [("_fa_search" if k == "_search" else k, v) for k, v in args]
-        # The table's default order (`position`) has no index of its own unless the archive has
-        # one: then list the matches in primary-key order, which the walk can follow.
-        if not keys & {"_sort", "_sort_desc"} and not (await db.execute(
-                "select 1 from pragma_index_list('posts') l, pragma_index_info(l.name) i "
-                "where i.seqno = 0 and i.name = 'position'")).first():
-            args.append(("_sort", "id"))
+    common = sample[1] and sample[0] >= COMMON_SHARE * sample[1]
+    walk = "_fa_search" if common else "_fa_listed"
+    args = [(walk if k == "_search" else k, v) for k, v in args]
+    # The table's default order (`position`) has no index of its own unless the archive has
+    # one: then list the matches in primary-key order, which the walk can follow.
+    if not keys & {"_sort", "_sort_desc"} and not (await db.execute(
+            "select 1 from pragma_index_list('posts') l, pragma_index_info(l.name) i "
+            "where i.seqno = 0 and i.name = 'position'")).first():
+        args.append(("_sort", "id"))
     return {**scope, "query_string": urlencode(args).encode("latin-1")}
 
 
@@ -175,15 +184,20 @@ async def rewrite_common_search(datasette, scope):
 def filters_from_request(request, database, table, datasette):
     from datasette.filters import FilterArguments
 
-    search = request.args.get("_fa_search")
-    if table != "posts" or not search:
+    listed, search = request.args.get("_fa_listed"), request.args.get("_fa_search")
+    if table != "posts" or not (listed or search):
         return None
     db = datasette.databases.get(database)
     if db is None or not db.path or not archive_database_file(db.path):
         return None
+    if listed:
+        where = "+posts.rowid in (select rowid from posts_fts where posts_fts match escape_fts(:fa_search))"
+    else:
+        where = ("exists (select 1 from posts_fts where posts_fts match escape_fts(:fa_search) "
+                 "and posts_fts.rowid = posts.rowid)")
+    search = listed or search
     return FilterArguments(
-        ["exists (select 1 from posts_fts where posts_fts match escape_fts(:fa_search) "
-         "and posts_fts.rowid = posts.rowid)"],
+        [where],
         {"fa_search": search},
         [f'search matches "{search}"'],
         {"search": search, "supports_search": True},

@@ -358,25 +358,26 @@ async def test_search_over_posts_with_datasette_table_search(archive):
     assert [row["text"] for row in response.json()] == ["Weekend plan: sourdough and a long walk."]
 
 
-async def test_table_search_for_a_common_word_walks_the_table_and_finds_the_same_rows(
+async def test_table_search_beyond_the_counted_matches_walks_the_table_in_order(
     archive, monkeypatch
 ):
     import feedarchive_plugins
 
     ds = make_datasette(archive)
-    own = await ds.client.get("/feedarchive/posts.json?_search=the&_shape=array&_size=max")
-    # Thresholds shrunk to this small archive: "the" is then a common word, matching more than
-    # a tenth of the posts, and goes to the plugin's walking filter without a count.
+    url = "/feedarchive/posts.json?_search=the&_shape=array&_size=max"
+    own = (await ds.client.get(url)).json()
+    counted = (await ds.client.get("/feedarchive/posts.json?_search=the")).json()
+    assert len(own) > 1 and counted["filtered_table_rows_count"] == len(own)
+    # Thresholds shrunk to this small archive: "the" has more matches than are counted, and is
+    # common (in every post of the sample) or, with the share raised, merely listed.
     monkeypatch.setattr(feedarchive_plugins, "COUNTED_MATCHES", 1)
-    walked = await ds.client.get("/feedarchive/posts.json?_search=the&_shape=array&_size=max")
-    assert sorted(r["id"] for r in walked.json()) == sorted(r["id"] for r in own.json())
-    assert len(own.json()) > 1
-    uncounted = await ds.client.get("/feedarchive/posts.json?_search=the")
-    assert uncounted.json()["filtered_table_rows_count"] is None
-    assert "exists (select 1 from posts_fts" in uncounted.json()["query"]["sql"]
-    monkeypatch.undo()
-    counted = await ds.client.get("/feedarchive/posts.json?_search=the")
-    assert counted.json()["filtered_table_rows_count"] == len(own.json())
+    for share, where in ((0.0, "exists (select 1 from posts_fts"), (1.1, "+posts.rowid in (select")):
+        monkeypatch.setattr(feedarchive_plugins, "COMMON_SHARE", share)
+        walked = (await ds.client.get(url)).json()
+        assert [r["id"] for r in walked] == [r["id"] for r in own]  # same rows, same order
+        page = (await ds.client.get("/feedarchive/posts.json?_search=the")).json()
+        assert page["filtered_table_rows_count"] is None
+        assert where in page["query"]["sql"]
 
 
 # --------------------------------------------------------------------------- unroll
