@@ -73,12 +73,16 @@ def dictionary() -> Optional[JapaneseDictionary]:
         return None
     import wordfreq
 
-    frequencies = wordfreq.get_frequency_dict("ja", "large")
-    frequencies.update(PUNCTUATION_FREQUENCY)
+    # wordfreq caches this dict and hands the same one to every caller: read it, never write.
+    listed = wordfreq.get_frequency_dict("ja", "large")
+
+    def frequency(surface: str) -> Optional[float]:
+        return PUNCTUATION_FREQUENCY.get(surface) or listed.get(surface)
+
     by_surface: dict[str, dict[tuple[int, int], int]] = {}
     for surface, left, right, cost in (e[:4] for e in sysdic.entries(compact=True).values()):
         # A word wordfreq never saw in its billions of tokens cannot win a guess.
-        if 1 <= len(surface) <= MAX_WORD and surface in frequencies:
+        if 1 <= len(surface) <= MAX_WORD and frequency(surface) is not None:
             ids = by_surface.setdefault(surface, {})
             ids[left, right] = min(cost, ids.get((left, right), cost))
     found: dict = {}
@@ -87,7 +91,7 @@ def dictionary() -> Optional[JapaneseDictionary]:
         if form is None:
             continue
         layout = tuple((a, b) for a, b, _ in form[1])
-        word = math.log(frequencies[surface] * (1.0 - UNKNOWN_SHARE))
+        word = math.log(frequency(surface) * (1.0 - UNKNOWN_SHARE))
         # A surface's likeliest part of speech (by MeCab's cost) carries its whole frequency,
         # the others less by their extra cost. Splitting the frequency among them instead
         # would favour words with few parts of speech (`を` over `が`) for no reason.
