@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .repair_prior import char_class, char_model, log
-from .repair_thai import Group, Reading
+from .repair_thai import Group, Reading, per_table
 
 # How much a neighbour of the same class raises a candidate, in log units, by class.
 SAME_CLASS_BONUS = {"cjk": 2.0, "thai": 1.5, "emoji": 1.0, "latin": 0.3}
@@ -410,12 +410,10 @@ _RANKED: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
 def _ranked(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
     """(character, log prior) of a candidate table, most probable first; cached per table
     (tables come from `completions`' cache, so one byte pattern is ranked once)."""
-    found = _RANKED.get(id(candidates))
-    if found is None or found[0] is not candidates:
-        model = char_model()
-        ranked = sorted(((c, log(model.prior(c))) for c in candidates), key=lambda item: -item[1])
-        found = _RANKED[id(candidates)] = (candidates, ranked)
-    return found[1]
+    model = char_model()
+    return per_table(_RANKED, candidates, lambda table: sorted(
+        ((c, log(model.prior(c))) for c in table), key=lambda item: -item[1]
+    ))
 
 
 def _group_options(group: Group, evidence: "DocumentEvidence") -> tuple[list[_Option], bool]:
@@ -447,18 +445,18 @@ _KINDS: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
 
 
 def _representatives(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
-    """The PER_KIND likeliest candidates of each kind (`_family` of their class), cached."""
-    found = _KINDS.get(id(candidates))
-    if found is None or found[0] is not candidates:
+    """The PER_KIND likeliest candidates of each kind (`_family` of their class)."""
+    def pick(table: tuple[str, ...]) -> list[tuple[str, float]]:
         counts: Counter[str] = Counter()
         picks = []
-        for char, prior in _ranked(candidates):
+        for char, prior in _ranked(table):
             kind = _family(char_class(char))
             if counts[kind] < PER_KIND:
                 counts[kind] += 1
                 picks.append((char, prior))
-        found = _KINDS[id(candidates)] = (candidates, picks)
-    return found[1]
+        return picks
+
+    return per_table(_KINDS, candidates, pick)
 
 
 EMOJI_BASE_OPTIONS = 8
@@ -466,13 +464,11 @@ _BASES: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
 
 
 def _emoji_bases(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
-    """The candidates that can start an emoji sequence, most probable first (cached)."""
-    found = _BASES.get(id(candidates))
-    if found is None or found[0] is not candidates:
-        bases = [(c, p) for c, p in _ranked(candidates)
-                 if c in EMOJI_VARIATION_BASES or ord(c) >= 0x1F000 and char_class(c) == "emoji"]
-        found = _BASES[id(candidates)] = (candidates, bases[:EMOJI_BASE_OPTIONS])
-    return found[1]
+    """The candidates that can start an emoji sequence, most probable first."""
+    return per_table(_BASES, candidates, lambda table: [
+        (c, p) for c, p in _ranked(table)
+        if c in EMOJI_VARIATION_BASES or ord(c) >= 0x1F000 and char_class(c) == "emoji"
+    ][:EMOJI_BASE_OPTIONS])
 
 
 def _add_sequence_options(
@@ -483,10 +479,8 @@ def _add_sequence_options(
     tone, the emoji it would complete (`✔` ranks far below `“` by itself, but `“` never takes
     U+FE0F); next to a possible regional indicator, the regional indicators (a flag)."""
     for g in range(len(groups)):
-        touching_next = g + 1 < len(groups) and any(
-            r.end == groups[g + 1].start for r in groups[g].readings
-        )
-        touching_prev = g > 0 and any(r.end == groups[g].start for r in groups[g - 1].readings)
+        touching_next = g + 1 < len(groups) and groups[g + 1].start in _ends(groups[g])
+        touching_prev = g > 0 and groups[g].start in _ends(groups[g - 1])
         wanted: list = []
         if touching_next and any(
             o.char in _SEQUENCE_MARKS or _is_skin_tone(o.char) for o in options[g + 1]
@@ -519,12 +513,10 @@ _REGIONAL: dict[int, tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
 
 
 def _regional_indicators(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
-    """The regional indicator letters among the candidates (cached per table)."""
-    found = _REGIONAL.get(id(candidates))
-    if found is None or found[0] is not candidates:
-        letters = [(c, p) for c, p in _ranked(candidates) if _is_regional_indicator(c)]
-        found = _REGIONAL[id(candidates)] = (candidates, letters)
-    return found[1]
+    """The regional indicator letters among the candidates, most probable first."""
+    return per_table(_REGIONAL, candidates, lambda table: [
+        (c, p) for c, p in _ranked(table) if _is_regional_indicator(c)
+    ])
 
 
 _SEQUENCE_MARKS = frozenset("\ufe0f\u200d\u20e3")
@@ -533,12 +525,9 @@ _TOTALS: dict[int, tuple[tuple[str, ...], float]] = {}
 
 def _rest_mass(candidates: tuple[str, ...], kept: set[str]) -> float:
     """Prior mass of a candidate table outside `kept`."""
-    found = _TOTALS.get(id(candidates))
-    if found is None or found[0] is not candidates:
-        total = sum(math.exp(p) for _, p in _ranked(candidates))
-        found = _TOTALS[id(candidates)] = (candidates, total)
+    total = per_table(_TOTALS, candidates, lambda table: sum(math.exp(p) for _, p in _ranked(table)))
     model = char_model()
-    return max(0.0, found[1] - sum(model.prior(c) for c in kept))
+    return max(0.0, total - sum(model.prior(c) for c in kept))
 
 
 def choose(

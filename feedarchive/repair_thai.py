@@ -76,6 +76,16 @@ def completions(lead: int, visible: tuple[int, ...], slots: int) -> tuple[str, .
     return tuple(found)
 
 
+def per_table(cache: dict, candidates: tuple[str, ...], compute):
+    """`compute(candidates)`, once per candidate table. Tables come from `completions`' cache,
+    so one table object stands for one byte pattern; the table is kept beside its result
+    because ids of freed objects get reused."""
+    found = cache.get(id(candidates))
+    if found is None or found[0] is not candidates:
+        found = cache[id(candidates)] = (candidates, compute(candidates))
+    return found[1]
+
+
 @dataclass
 class Reading:
     """One way of reading a lead: it owns text[start:end] and can be any of `candidates`."""

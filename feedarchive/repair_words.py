@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .repair_prior import char_class, thai_word_frequencies
-from .repair_thai import Group
+from .repair_thai import Group, per_table
 
 # Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.
 WORD_WEIGHT = 0.95
@@ -116,10 +116,7 @@ _LATTICE: dict[int, tuple[tuple[str, ...], bool]] = {}
 
 def _can_be_word_char(candidates: tuple[str, ...]) -> bool:
     """Whether any candidate is Thai or Japanese (cached per candidate table)."""
-    found = _LATTICE.get(id(candidates))
-    if found is None or found[0] is not candidates:
-        found = _LATTICE[id(candidates)] = (candidates, any(_lattice_class(c) for c in candidates))
-    return found[1]
+    return per_table(_LATTICE, candidates, lambda table: any(_lattice_class(c) for c in table))
 
 
 def spans(groups: list[Group]) -> list[list[int]]:
@@ -216,11 +213,7 @@ _SETS: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
 
 def _candidate_set(reading) -> frozenset[str]:
     """The candidates of a reading as a set, cached per candidate table (tables are shared)."""
-    candidates = reading.candidates
-    found = _SETS.get(id(candidates))
-    if found is None or found[0] is not candidates:
-        found = _SETS[id(candidates)] = (candidates, frozenset(candidates))
-    return found[1]
+    return per_table(_SETS, reading.candidates, frozenset)
 
 
 def _marginals(by_start, first, last, ends) -> dict[tuple[int, str, int], float]:
