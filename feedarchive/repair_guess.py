@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+from .repair_emoji import emoji_sequences
 from .repair_prior import char_class, char_model, log
 from .repair_thai import Group, Reading, per_table
 
@@ -251,15 +252,6 @@ def _quote_right(char: str, right: str) -> float:
     return 0.0
 
 
-# Characters below U+1F000 that Unicode's emoji-variation-sequences list pairs with U+FE0F: ✔️
-# is a sequence, ✓️ and ★️ are not.
-EMOJI_VARIATION_BASES = frozenset(
-    "#*0123456789©®‼⁉™ℹ↔↕↖↗↘↙↩↪⌚⌛⌨⏏⏩⏪⏭⏮⏯⏱⏲⏳⏸⏹⏺Ⓜ▪▫▶◀◻◼◽◾☀☁☂☃☄☎☑☔☕☘☝☠☢☣☦☪☮☯☸☹☺♀♂"
-    "♈♉♊♋♌♍♎♏♐♑♒♓♟♠♣♥♦♨♻♾♿⚒⚓⚔⚕⚖⚗⚙⚛⚜⚠⚡⚧⚪⚫⚰⚱⚽⚾⛄⛅⛈⛎⛏⛑⛓⛔⛩⛪⛰⛱⛲⛳⛴⛵⛷⛸⛹⛺⛽"
-    "✂✅✈✉✊✋✌✍✏✒✔✖✝✡✨✳✴❄❇❌❎❓❔❕❗❣❤➕➖➗➡➰➿⤴⤵⬅⬆⬇⬛⬜⭐⭕〰〽㊗㊙"
-)
-
-
 ZWJ_BONUS = 3.0
 # A variation selector after a character Unicode does not pair with one: not a sequence any
 # keyboard produces.
@@ -272,13 +264,14 @@ def _emoji_left(char: str, left: str) -> float:
     if char == "\ufe0f":
         return 1.0 if _emoji_base(left) else -2.0
     if char == "\u200d":  # a joiner binds emoji (👩‍💻, 👩🏽‍💻, ❤️‍🔥)
-        return ZWJ_BONUS if _emoji_base(left) or left == "\ufe0f" or _is_skin_tone(left) else -ZWJ_BONUS
+        joins = left in emoji_sequences().before_joiner or left == "\ufe0f" or _is_skin_tone(left)
+        return ZWJ_BONUS if joins else -ZWJ_BONUS
     if left == "\u200d" and _emoji_base(char):
-        return ZWJ_BONUS
+        return ZWJ_BONUS if char in emoji_sequences().after_joiner else -ZWJ_BONUS
     if char in ZWJ_COMPONENTS:  # ♀ and ♂ mostly end a joined sequence (🙋‍♀️)
         return -ZWJ_BONUS
     if _is_skin_tone(char):  # a modifier follows the emoji it modifies (👏🏽)
-        return 1.0 if left and char_class(left) == "emoji" and not _is_skin_tone(left) else -SEQUENCE_BREAK
+        return 1.0 if left in emoji_sequences().modifier_bases else -SEQUENCE_BREAK
     if _is_regional_indicator(char):
         return _regional_pair(left, char)
     return 0.0
@@ -304,21 +297,6 @@ def _is_regional_indicator(char: str) -> bool:
     return 0x1F1E6 <= ord(char or "a") <= 0x1F1FF
 
 
-# Region codes that have a flag: ISO 3166-1 alpha-2, and the few others Unicode's emoji list
-# adds (EU, UN, XK, ...).
-FLAG_REGIONS = frozenset("""
-AC AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
-BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CP CR CU CV CW CX CY CZ DE DG DJ DK DM DO
-DZ EA EC EE EG EH ER ES ET EU FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT
-GU GW GY HK HM HN HR HT HU IC ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR
-KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
-MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
-QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TA TC TD TF TG
-TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM UN US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA
-ZM ZW
-""".split())
-
-
 def _region_letter(char: str) -> str:
     return chr(ord(char) - 0x1F1E6 + ord("A"))
 
@@ -327,7 +305,7 @@ def _regional_pair(first: str, second: str) -> float:
     """One side of a regional indicator: with the letter on that side it makes a flag, or it
     costs half a broken sequence (both sides together, a lone letter costs a whole one)."""
     if _is_regional_indicator(first) and _is_regional_indicator(second):
-        if _region_letter(first) + _region_letter(second) in FLAG_REGIONS:
+        if _region_letter(first) + _region_letter(second) in emoji_sequences().flag_regions:
             return FLAG_PAIR
     return -SEQUENCE_BREAK / 2
 
@@ -335,19 +313,22 @@ def _regional_pair(first: str, second: str) -> float:
 def _emoji_right(char: str, right: str) -> float:
     """A variation selector or skin tone after a character says it is an emoji; a post ends
     with an emoji far more often than with a dash or an opening quote."""
+    sequences = emoji_sequences()
     if char == "\u200d":
-        return ZWJ_BONUS if _emoji_base(right) else -ZWJ_BONUS
-    if right == "\u200d" and (_emoji_base(char) or char == "\ufe0f" or _is_skin_tone(char)):
-        return ZWJ_BONUS
+        return ZWJ_BONUS if right in sequences.after_joiner else -ZWJ_BONUS
+    if right == "\u200d":
+        if char in sequences.before_joiner or char == "\ufe0f" or _is_skin_tone(char):
+            return ZWJ_BONUS
+        return -ZWJ_BONUS if _emoji_base(char) else 0.0
     if right in "\ufe0e\ufe0f" and right:
         # Only the characters Unicode lists in its emoji variation sequences take a selector.
-        if ord(char) >= 0x1F000 or char in EMOJI_VARIATION_BASES:
+        if char in sequences.variation_bases:
             return 3.0 if right == "\ufe0f" else 0.0
         return -INVALID_SEQUENCE
     if _is_regional_indicator(char):
         return _regional_pair(char, right)
-    if 0x1F3FB <= ord(right or "a") <= 0x1F3FF:
-        return 3.0 if char_class(char) == "emoji" else -3.0
+    if _is_skin_tone(right):
+        return 3.0 if char in sequences.modifier_bases else -3.0
     if not right or right == "\n":
         if char_class(char) == "emoji":
             return 1.0
@@ -467,7 +448,7 @@ def _emoji_bases(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
     """The candidates that can start an emoji sequence, most probable first."""
     return per_table(_BASES, candidates, lambda table: [
         (c, p) for c, p in _ranked(table)
-        if c in EMOJI_VARIATION_BASES or ord(c) >= 0x1F000 and char_class(c) == "emoji"
+        if c in emoji_sequences().variation_bases or ord(c) >= 0x1F000 and char_class(c) == "emoji"
     ][:EMOJI_BASE_OPTIONS])
 
 

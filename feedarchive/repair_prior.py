@@ -9,9 +9,9 @@ Sources, in order of trust:
   words (`it's`) are read as the typographic `’` a phone keyboard types.
 - The same lists carry emoji and symbols as tokens, which gives their relative frequencies,
   including the joiners and variation selectors inside emoji sequences.
-- wordfreq has no Thai: the Thai National Corpus word frequencies that PyThaiNLP ships
-  (`tnc_freq.txt`, read as a plain file; PyThaiNLP itself is not imported) play that part. A
-  small table of estimated rates stands in only if that file is missing.
+- wordfreq has no Thai: the Thai word frequencies that PyThaiNLP ships (`THAI_CORPORA`, read
+  as plain files; PyThaiNLP itself is not imported) play that part. A small table of estimated
+  rates stands in only if those files are missing.
 - wordfreq strips punctuation, so a small table of estimated rates covers typographic
   punctuation (Latin and CJK). They are rough orders of magnitude; context does the fine work.
 - Japanese and Thai are written without spaces, and wordfreq's Japanese words are short
@@ -249,11 +249,15 @@ def sum_right(model: CharModel) -> float:
 
 
 # Thai word lists PyThaiNLP ships as plain files, and the share each gets: the Thai National
-# Corpus (formal written Thai, 106k words) and the Thai Textbook Corpus (everyday Thai, 19k),
-# which is nearer to what people post.
-THAI_CORPORA = {"tnc_freq.txt": 0.25, "ttc_freq.txt": 0.75}
+# Corpus (formal written Thai, 106k words), the Thai Textbook Corpus (everyday Thai, 19k), which
+# is nearer to what people post, and Phupha (web pages from Common Crawl, 62k words).
+THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt": 0.5}
+# Lists that count a word wherever its letters occur, inside longer words too (Phupha has
+# `ได` above `ได้`, and `วาม` as often as `ความ`).
+SUBSTRING_COUNTS = frozenset({"phupha_word_freqs.txt"})
 
 
+@lru_cache(maxsize=1)
 def thai_word_frequencies() -> dict[str, float]:
     """Word probabilities from the Thai corpora PyThaiNLP ships (read as files; PyThaiNLP
     itself is not imported), or {} without it."""
@@ -274,10 +278,35 @@ def thai_word_frequencies() -> dict[str, float]:
             word, _, count = line.partition("\t")
             if word and count.isdigit():
                 counts[word] = counts.get(word, 0.0) + float(count)
+        if name in SUBSTRING_COUNTS:
+            counts = token_counts(counts)
         total = sum(counts.values())
         for word, count in counts.items():
             freqs[word] = freqs.get(word, 0.0) + share * count / total
     return freqs
+
+
+def token_counts(substring_counts: dict[str, float]) -> dict[str, float]:
+    """Turn counts of a word wherever it occurs into counts of it as a word of its own.
+
+    Longest first, each word's own count is taken out of every listed word inside it (once per
+    occurrence): what remains of `ได` after `ได้`, `ไม่ได้`... is next to nothing, and such
+    fragments (left at zero or below) are dropped. Single letters are fragments by nature.
+    """
+    counts = {w: c for w, c in substring_counts.items() if len(w) > 1}
+    for word in sorted(counts, key=len, reverse=True):
+        own = counts[word]
+        if own <= 0:
+            continue
+        inside: dict[str, int] = {}
+        for i in range(len(word)):
+            for j in range(i + 2, len(word) + (i > 0)):
+                part = word[i:j]
+                if part in counts:
+                    inside[part] = inside.get(part, 0) + 1
+        for part, times in inside.items():
+            counts[part] -= own * times
+    return {w: c for w, c in counts.items() if c > 0}
 
 
 @lru_cache(maxsize=1)

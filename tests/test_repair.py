@@ -257,6 +257,28 @@ def test_only_emoji_variation_bases_take_a_variation_selector():
     assert right_score("\u200d", "\U0001F4BB") > right_score("\u2014", "\U0001F4BB")
 
 
+def test_emoji_sequences_follow_unicodes_list():
+    from feedarchive.repair_guess import left_score, right_score
+
+    # A skin tone follows an emoji that takes one: 👩🏽, never 😩🏽.
+    assert right_score("\U0001F469", "\U0001F3FD") > 0 > right_score("\U0001F629", "\U0001F3FD")
+    assert left_score("\U0001F3FD", "\U0001F469") > 0 > left_score("\U0001F3FD", "\U0001F629")
+    # A joiner sits between emoji Unicode joins: 👩‍💻 and 🙇‍♀️, not 😂‍♂️ or 👩‍👻.
+    assert right_score("\U0001F647", "\u200d") > 0 > right_score("\U0001F602", "\u200d")
+    assert left_score("\U0001F4BB", "\u200d") > 0 > left_score("\U0001F47B", "\u200d")
+    # U+FE0F follows an emoji with a text form (🌶️), not one that has none (🎶️).
+    assert right_score("\U0001F336", "\ufe0f") > 0 > right_score("\U0001F3B6", "\ufe0f")
+
+
+def test_substring_counts_become_word_counts():
+    from feedarchive.repair_prior import token_counts
+
+    # A list that counts `ได` inside every `ได้` (and `ได้` inside every `ไม่ได้`) says
+    # little about `ได` as a word: only what is left after the longer words are taken out.
+    counts = token_counts({"ไม่ได้": 30.0, "ได้": 100.0, "ได": 101.0, "ไม่": 50.0, "ม": 500.0})
+    assert counts == {"ไม่ได้": 30.0, "ได้": 70.0, "ได": 1.0, "ไม่": 20.0}
+
+
 @pytest.mark.parametrize("original", [
     "Watching the internationals: 🇫🇷 vs 🇧🇷 next month",  # a flag is two regional letters
     "Élodie Marchand",  # a capital is its small letter, capitalised
