@@ -35,7 +35,7 @@ import numpy as np
 
 from .repair_prior import LANGUAGE_WEIGHTS
 from .repair_thai import Group, thai_byte
-from .repair_words import MAX_WORD, SPACE_LOG, _lse, _lse_all, damaged_form, fitting_forms
+from .repair_words import MAX_WORD, _lse, _lse_all, damaged_form, fitting_forms, gap_log
 
 # MeCab costs are log-probabilities times a scale of several hundred; this puts them in nats.
 COST_SCALE = 3000.0
@@ -161,10 +161,10 @@ def decode_japanese(
     for g in run:
         _unknown_edges(dic, g, groups[g].start, ranked_options(g), edges)
         _word_edges(dic, text, groups, at, g, last, edges)
-    space_left, space_right = dic.unknown["SPACE"]
     for pos in range(first, last):
-        if pos not in at and text[pos] in " \n":
-            edges.append(_Edge(pos, pos + 1, space_left, space_right, SPACE_LOG, ()))
+        if pos not in at:  # a space, or a digit or letter the damage left (`5分`, `Mutexで`)
+            left, right = dic.unknown[_gap_category(text[pos])]
+            edges.append(_Edge(pos, pos + 1, left, right, gap_log(text[pos]), ()))
     # Beyond the run: the text's start or end, a space or an emoji (a sentence boundary, id 0),
     # or a Latin word or number the sentence goes on with (`tokioのタスク`, `17種類`).
     before = _outside_context(dic, text[first - 1] if first else "")[1]
@@ -188,6 +188,14 @@ def _outside_context(dic: JapaneseDictionary, char: str) -> tuple[int, int]:
     if char.isascii() and char.isdigit():
         return dic.unknown["NUMERIC"]
     return 0, 0
+
+
+def _gap_category(char: str) -> str:
+    if char.isspace():
+        return "SPACE"
+    if char.isascii() and char.isalpha():
+        return "ALPHA"
+    return "NUMERIC" if char.isascii() and char.isdigit() else "SYMBOL"
 
 
 def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: list[_Edge]) -> None:

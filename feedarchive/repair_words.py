@@ -10,7 +10,8 @@ taking one of its candidates, over a lattice of raw-text positions:
 - a character edge takes one candidate alone, scored by its prior, as an out-of-vocabulary
   token;
 - a real space between groups is an edge of its own, scored by the probability of a space
-  (so a reading that owns the space as byte 0xA0 competes fairly with one that does not).
+  (so a reading that owns the space as byte 0xA0 competes fairly with one that does not); so is
+  any other character the damage left between two groups (a digit, `#`), at no cost.
 
 Each word is an edge of its own, and the best path chooses: words that share a damaged form
 (`โดย`, `ไทย`, `เคย`) must not lend each other letters. Forward-backward gives the confidence of
@@ -165,8 +166,8 @@ def decode_span(
             edges.append(_Edge(start, end, score + _char_weight_log(char), ((g, end, char),)))
         _word_edges(text, groups, at, g, last, edges)
     for pos in range(first, last):
-        if pos not in at and text[pos] in " \n":
-            edges.append(_Edge(pos, pos + 1, SPACE_LOG if text[pos] == " " else BREAK_LOG, ()))
+        if pos not in at:
+            edges.append(_Edge(pos, pos + 1, gap_log(text[pos]), ()))
     ends = list({r.end for r in groups[run[-1]].readings})
     by_start: dict[int, list[_Edge]] = {}
     for edge in edges:
@@ -176,6 +177,15 @@ def decode_span(
         g: (char, end, marginals.get((g, char, end), 0.0))
         for g, end, char in _best_path(by_start, first, last, ends)
     }
+
+
+def gap_log(char: str) -> float:
+    """Score of a character between two groups of a run. A space or line break may instead be
+    the last byte of the group before (0xA0, 0x85), so it pays its probability; anything else
+    (`5` in `5分`, `#`, `.`) is certain."""
+    if char == " ":
+        return SPACE_LOG
+    return BREAK_LOG if char == "\n" else 0.0
 
 
 def _word_edges(text, groups, at, g, last, edges) -> None:
