@@ -241,6 +241,14 @@ def test_damaged_japanese_is_read_with_its_grammar(original):
     assert any(r.confidence < 1.0 for r in repairs)
 
 
+@pytest.mark.parametrize("original", ["毎日3時間勉強します", "ร้านอาหาร#อร่อยมาก"])
+def test_a_digit_or_sign_inside_a_sentence_does_not_cut_its_lattice(original):
+    # `3` and `#` survive the damage between two damaged groups: the sentence is still read
+    # as one, across them.
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
+    assert decision.fix(thai_lossy_damage(original))[0] == original
+
+
 def test_apostrophe_between_letters_beats_a_dash():
     # `’` and `—` are both a bare lead byte 0xE2 once damaged; touching letters, `’` wins.
     original = "Sounds great but I\u2019d love a demo first"
