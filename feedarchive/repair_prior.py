@@ -25,6 +25,8 @@ import math
 import unicodedata
 from collections import defaultdict
 from functools import lru_cache
+from pathlib import Path
+from typing import Optional
 
 # Mixture weights of the languages the archive's sources are written in, before any evidence
 # from the document itself.
@@ -257,17 +259,23 @@ THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt
 SUBSTRING_COUNTS = frozenset({"phupha_word_freqs.txt"})
 
 
+def _pythainlp_corpus() -> Optional[Path]:
+    """PyThaiNLP's folder of data files, found without importing PyThaiNLP (slow to import)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pythainlp")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]) / "corpus"
+
+
 @lru_cache(maxsize=1)
 def thai_word_frequencies() -> dict[str, float]:
     """Word probabilities from the Thai corpora PyThaiNLP ships (read as files; PyThaiNLP
     itself is not imported), or {} without it."""
-    import importlib.util
-    from pathlib import Path
-
-    spec = importlib.util.find_spec("pythainlp")
-    if spec is None or not spec.submodule_search_locations:
+    folder = _pythainlp_corpus()
+    if folder is None:
         return {}
-    folder = Path(list(spec.submodule_search_locations)[0]) / "corpus"
     freqs: dict[str, float] = {}
     for name, share in THAI_CORPORA.items():
         path = folder / name
@@ -284,6 +292,24 @@ def thai_word_frequencies() -> dict[str, float]:
         for word, count in counts.items():
             freqs[word] = freqs.get(word, 0.0) + share * count / total
     return freqs
+
+
+# Tags of ORCHID (the corpus PyThaiNLP's ORCHID tagger learnt from) for classifiers: the word
+# that follows a number and names its unit (`50 บาท`, `40 ปี`, `3 คน`, `2 ครั้ง`).
+CLASSIFIER_TAGS = frozenset({"CMTR", "CNIT", "CFQC", "CLTV"})
+
+
+@lru_cache(maxsize=1)
+def thai_classifiers() -> frozenset[str]:
+    """Thai classifiers, from the word-to-tag list PyThaiNLP ships with its ORCHID tagger."""
+    import json
+
+    folder = _pythainlp_corpus()
+    path = folder / "pos_orchid_unigram.json" if folder else None
+    if path is None or not path.exists():
+        return frozenset()
+    tags = json.loads(path.read_text(encoding="utf-8-sig"))
+    return frozenset(w for w, tag in tags.items() if tag in CLASSIFIER_TAGS and not w.isascii())
 
 
 def token_counts(substring_counts: dict[str, float]) -> dict[str, float]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from .repair_prior import char_class, thai_word_frequencies
+from .repair_prior import char_class, thai_classifiers, thai_word_frequencies
 from .repair_thai import Group, per_table
 
 # Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.
@@ -72,6 +72,8 @@ class Lexicon:
     # damaged form -> [(character spans relative to the form, ((word, log p), ...))]
     forms: dict[str, list[tuple[tuple[tuple[int, int], ...], tuple[tuple[str, float], ...]]]]
     lengths: tuple[int, ...]  # lengths of damaged forms that occur, ascending
+    classifiers: frozenset[str]  # words that count what a number counts (`บาท`, `ปี`)
+    classifier_share: float  # their share of word tokens
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +98,9 @@ def lexicon() -> Lexicon:
                for layout, words in layouts.items()]
         for text, layouts in found.items()
     }
-    return Lexicon(forms, tuple(sorted({len(k) for k in forms})))
+    classifiers = thai_classifiers()
+    share = sum(freqs.get(w, 0.0) for w in classifiers) / total
+    return Lexicon(forms, tuple(sorted({len(k) for k in forms})), classifiers, share)
 
 
 @lru_cache(maxsize=None)
@@ -159,12 +163,15 @@ def decode_span(
     edges: list[_Edge] = []
     for g in run:
         start = groups[g].start
+        found = len(edges)
         for char, end, score in options[g]:
             if not char:  # candidates not worth an edge each: their mass, choosing none
                 edges.append(_Edge(start, end, score + _char_weight_log(groups[g].readings[0].candidates[0]), ()))
                 continue
             edges.append(_Edge(start, end, score + _char_weight_log(char), ((g, end, char),)))
         _word_edges(text, groups, at, g, last, edges)
+        if _after_number(text, start):
+            _expect_classifier(edges, found)
     for pos in range(first, last):
         if pos not in at:
             edges.append(_Edge(pos, pos + 1, gap_log(text[pos]), ()))
@@ -177,6 +184,30 @@ def decode_span(
         g: (char, end, marginals.get((g, char, end), 0.0))
         for g, end, char in _best_path(by_start, first, last, ends)
     }
+
+
+# Share of the words right after a number that are classifiers: Thai counts with one
+# (`50 บาท`, `40 ปี`, `3 คน`), though a number can also end a phrase.
+AFTER_NUMBER_CLASSIFIER = 0.5
+
+
+def _after_number(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" ")
+    return bool(before) and before[-1].isascii() and before[-1].isdigit()
+
+
+def _expect_classifier(edges: list[_Edge], found: int) -> None:
+    """Rescore the edges from `found` on, which start right after a number: a classifier
+    takes AFTER_NUMBER_CLASSIFIER of the probability, every other reading the rest."""
+    lex = lexicon()
+    if not lex.classifier_share:
+        return
+    share = AFTER_NUMBER_CLASSIFIER
+    boost = math.log(share / lex.classifier_share + 1.0 - share)
+    other = math.log(1.0 - share)
+    for edge in edges[found:]:
+        word = "".join(c for _, _, c in edge.picks)
+        edge.score += boost if word in lex.classifiers else other
 
 
 def gap_log(char: str) -> float:

@@ -249,6 +249,14 @@ def test_a_digit_or_sign_inside_a_sentence_does_not_cut_its_lattice(original):
     assert decision.fix(thai_lossy_damage(original))[0] == original
 
 
+@pytest.mark.parametrize("original", ["ราคา 50 บาท", "อยู่มา 40 ปีแล้ว"])
+def test_a_number_is_followed_by_its_classifier(original):
+    # `บาท` and `จาก`, `ปี` and `ดี` have the same damaged form; after a number Thai puts a
+    # classifier (ORCHID's tags say which words are classifiers).
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
+    assert decision.fix(thai_lossy_damage(original))[0] == original
+
+
 def test_apostrophe_between_letters_beats_a_dash():
     # `’` and `—` are both a bare lead byte 0xE2 once damaged; touching letters, `’` wins.
     original = "Sounds great but I\u2019d love a demo first"
