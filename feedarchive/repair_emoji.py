@@ -1,7 +1,8 @@
 """What Unicode's emoji list says about emoji sequences, for guessing damaged emoji.
 
 A damaged emoji often keeps only its lead byte, which fits a thousand emoji; its neighbours
-narrow that down when they are parts of a sequence. The `emoji` package carries Unicode's list
+narrow that down when they are parts of a sequence, and the words of the post when they name
+what an emoji shows (`egg` for 🥚, `arbres` for 🌳: Unicode's names, in the `emoji` package). The `emoji` package carries Unicode's list
 of emoji and sequences (kept up to date with each Unicode release), so the rules below are
 read from it rather than written out by hand:
 
@@ -13,6 +14,7 @@ read from it rather than written out by hand:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -63,3 +65,49 @@ def emoji_sequences() -> EmojiSequences:
 
 def _is_regional(char: str) -> bool:
     return REGIONAL_A <= ord(char) <= 0x1F1FF
+
+
+# Languages of the names an emoji is looked up by; the words of a post name what it is about.
+NAME_LANGUAGES = ("en", "fr", "it")
+# Name words this common say nothing of the picture (`face`, `button`), nor do the commonest
+# words of the languages (`the`, `new`, `de`: Zipf frequency 5 is once per 100,000 words).
+MAX_EMOJI_PER_NAME_WORD = 3
+MAX_NAME_WORD_ZIPF = 5.0
+_NAME_WORD = re.compile(r"[^\W\d_]{3,}")
+# In a damaged text only ASCII letters are sure to be what was written.
+_TEXT_WORD = re.compile(r"[a-z]{3,}")
+
+
+@lru_cache(maxsize=1)
+def emoji_names() -> dict[str, frozenset[str]]:
+    """Word of an emoji's name or alias (English, French, Italian) -> the single-character
+    emoji it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳."""
+    import emoji
+    import wordfreq
+    from emoji import EMOJI_DATA
+
+    for language in NAME_LANGUAGES[1:]:
+        emoji.config.load_language(language)
+    named: dict[str, set[str]] = {}
+    for sequence, data in EMOJI_DATA.items():
+        chars = sequence.replace(VARIATION_SELECTOR, "")
+        if len(chars) != 1:
+            continue
+        names = [data.get(language, "") for language in NAME_LANGUAGES] + list(data.get("alias", ()))
+        for word in {w for name in names for w in _NAME_WORD.findall(name.lower())}:
+            named.setdefault(word, set()).add(chars)
+    return {
+        w: frozenset(found) for w, found in named.items()
+        if len(found) <= MAX_EMOJI_PER_NAME_WORD
+        and max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) < MAX_NAME_WORD_ZIPF
+    }
+
+
+def emoji_named_in(text: str) -> frozenset[str]:
+    """The emoji whose names share a word with `text` (plural `s` dropped: `Bears` -> 🐻)."""
+    names = emoji_names()
+    found: set[str] = set()
+    for word in _TEXT_WORD.findall(text.lower()):
+        for form in (word, word[:-1] if word.endswith("s") else word):
+            found.update(names.get(form, ()))
+    return frozenset(found)

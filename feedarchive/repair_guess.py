@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from .repair_emoji import emoji_sequences
+from .repair_emoji import emoji_named_in, emoji_sequences
 from .repair_prior import char_class, char_model, log
 from .repair_thai import Group, Reading, per_table
 
@@ -397,8 +397,15 @@ def _ranked(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
     ))
 
 
-def _group_options(group: Group, evidence: "DocumentEvidence") -> tuple[list[_Option], bool]:
-    """The options of one group, and whether it is exact (one reading, one candidate)."""
+# How much likelier an emoji is when the text names what it shows (`egg` for 🥚).
+NAMED_EMOJI_BOOST = math.log(150.0)
+
+
+def _group_options(
+    group: Group, evidence: "DocumentEvidence", named: frozenset[str] = frozenset()
+) -> tuple[list[_Option], bool]:
+    """The options of one group, and whether it is exact (one reading, one candidate);
+    `named`: emoji the text names, which are options with a boost wherever they fit."""
     if len(group.readings) == 1 and len(group.readings[0].candidates) == 1:
         reading = group.readings[0]
         return [_Option(0, reading.end, reading.candidates[0], 0.0)], True
@@ -418,7 +425,27 @@ def _group_options(group: Group, evidence: "DocumentEvidence") -> tuple[list[_Op
         # Context rules act by kind (an emoji ends a post, a quote clings to a word), so each
         # kind keeps its likeliest few however rare the kind is here.
         _add_options(group, opts, [_representatives], evidence)
+    if named:
+        _add_named_emoji(group, opts, named, evidence)
     return opts, False
+
+
+def _add_named_emoji(group: Group, options: list[_Option], named: frozenset[str], evidence) -> None:
+    """Boost the named emoji among `options`, adding those the group fits but that are not."""
+    from .repair_words import _candidate_set
+
+    present = {(o.char, o.end): o for o in options}
+    for index, reading in enumerate(group.readings):
+        table = _candidate_set(reading)
+        for char in named & table:
+            option = present.get((char, reading.end))
+            if option is None:
+                leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+                base = log(char_model().prior(char)) + evidence.log_boost(char)
+                option = _Option(index, reading.end, char, base + leftover, base)
+                options.append(option)
+            option.base += NAMED_EMOJI_BOOST
+            option.prior += NAMED_EMOJI_BOOST
 
 
 PER_KIND = 3
@@ -523,8 +550,9 @@ def choose(
     evidence = evidence or DocumentEvidence()
     options: list[list[_Option]] = []
     guessing = False
+    named = emoji_named_in(text)
     for group in groups:
-        opts, exact = _group_options(group, evidence)
+        opts, exact = _group_options(group, evidence, named)
         guessing = guessing or not exact
         options.append(opts)
     if not guessing:

@@ -286,6 +286,18 @@ def test_emoji_sequences_follow_unicodes_list():
     assert right_score("\U0001F336", "\ufe0f") > 0 > right_score("\U0001F3B6", "\ufe0f")
 
 
+@pytest.mark.parametrize("original", [
+    "Unboxing it like it\u2019s a Faberg\u00e9 egg \U0001F95A",
+    "Bears in shambles \U0001F43B",
+    "40 arbres et un toboggan \U0001F333",
+])
+def test_a_post_that_names_what_an_emoji_shows_gets_that_emoji(original):
+    # A bare lead byte fits a thousand emoji (😂 is the commonest); `egg`, `bears` and `arbres`
+    # are words of the names of 🥚, 🐻 and 🌳.
+    decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
+    assert decision.fix(thai_lossy_damage(original))[0] == original
+
+
 def test_substring_counts_become_word_counts():
     from feedarchive.repair_prior import token_counts
 
