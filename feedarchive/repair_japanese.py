@@ -49,6 +49,10 @@ PUNCTUATION_FREQUENCY = {"、": 0.06, "。": 0.05, "「": 0.005, "」": 0.005, "
 # Words kept per damaged form: a bare lead byte fits hundreds of one-kana words, of which the
 # rare ones never win.
 WORDS_PER_FORM = 16
+# Japanese is written without spaces: between two Japanese characters a space is rare (after
+# `！` or around a Latin word, mostly), and a space there is more often byte 0xA0 of `だ`, `ム`
+# or `眠`, which the damage turned into one.
+SPACE_LOG = math.log(0.01)
 
 JAPANESE_LEADS = frozenset(range(0xE3, 0xEA)) | {0xEF}
 
@@ -164,7 +168,8 @@ def decode_japanese(
     for pos in range(first, last):
         if pos not in at:  # a space, or a digit or letter the damage left (`5分`, `Mutexで`)
             left, right = dic.unknown[_gap_category(text[pos])]
-            edges.append(_Edge(pos, pos + 1, left, right, gap_log(text[pos]), ()))
+            score = SPACE_LOG if text[pos] == " " else gap_log(text[pos])
+            edges.append(_Edge(pos, pos + 1, left, right, score, ()))
     # Beyond the run: the text's start or end, a space or an emoji (a sentence boundary, id 0),
     # or a Latin word or number the sentence goes on with (`tokioのタスク`, `17種類`).
     before = _outside_context(dic, text[first - 1] if first else "")[1]

@@ -257,6 +257,16 @@ def test_a_number_is_followed_by_its_classifier(original):
     assert decision.fix(thai_lossy_damage(original))[0] == original
 
 
+def test_a_space_inside_japanese_is_read_as_the_byte_it_replaced():
+    # だ is E3 81 A0: the damage keeps E3, drops 0x81 and turns 0xA0 into a space. Japanese
+    # has few spaces, so that space is the rest of だ rather than a space of its own.
+    original = "昨日読んだ本はとても面白かった"
+    damaged = thai_lossy_damage(original)
+    assert " " in damaged
+    decision = diagnose([damaged, thai_lossy_damage("vélo café")])
+    assert decision.fix(damaged)[0] == original
+
+
 def test_apostrophe_between_letters_beats_a_dash():
     # `’` and `—` are both a bare lead byte 0xE2 once damaged; touching letters, `’` wins.
     original = "Sounds great but I\u2019d love a demo first"
