@@ -104,8 +104,7 @@ def dictionary() -> Optional[JapaneseDictionary]:
             (surface, left, right, word - (cost - best) / POS_SCALE) for (left, right), cost in ids.items()
         )
     forms = {
-        text: [(layout, tuple(sorted(words, key=lambda w: -w[3])[:WORDS_PER_FORM]))
-               for layout, words in layouts.items()]
+        text: [(layout, _likeliest_words(words)) for layout, words in layouts.items()]
         for text, layouts in found.items()
     }
     unknown = {}
@@ -114,6 +113,17 @@ def dictionary() -> Optional[JapaneseDictionary]:
         unknown[category] = (left, right)
     connections = np.array(sysdic.connections, dtype=np.float32) / np.float32(COST_SCALE)
     return JapaneseDictionary(forms, tuple(sorted({len(k) for k in forms})), connections, unknown)
+
+
+def _likeliest_words(entries: list[tuple[str, int, int, float]]) -> tuple[tuple[str, int, int, float], ...]:
+    """The WORDS_PER_FORM likeliest surfaces sharing one damaged form, each with every part of
+    speech it has: the connection costs choose among those (`円` after a number is a counter,
+    not a circle)."""
+    best: dict[str, float] = {}
+    for surface, _left, _right, score in entries:
+        best[surface] = max(score, best.get(surface, score))
+    kept = set(sorted(best, key=lambda w: -best[w])[:WORDS_PER_FORM])
+    return tuple(sorted((e for e in entries if e[0] in kept), key=lambda e: -e[3]))
 
 
 def is_japanese_group(text: str, group: Group) -> bool:
