@@ -1,10 +1,10 @@
-"""What Unicode's emoji list says about emoji sequences, for guessing damaged emoji.
+"""What Unicode's emoji list says about emoji, for guessing damaged ones.
 
-A damaged emoji often keeps only its lead byte, which fits a thousand emoji; its neighbours
+A damaged emoji often keeps only its lead byte, which fits a thousand emoji. Its neighbours
 narrow that down when they are parts of a sequence, and the words of the post when they name
-what an emoji shows (`egg` for 🥚, `arbres` for 🌳: Unicode's names, in the `emoji` package). The `emoji` package carries Unicode's list
-of emoji and sequences (kept up to date with each Unicode release), so the rules below are
-read from it rather than written out by hand:
+what an emoji shows (`egg` for 🥚, `arbres` for 🌳). The `emoji` package carries Unicode's list
+of emoji, sequences and names (kept up to date with each Unicode release), so the rules below
+are read from it rather than written out by hand:
 
 - a skin tone follows only an emoji that takes one (👩🏽, not 😩🏽);
 - a joiner (U+200D) sits only between emoji that Unicode joins (👩‍💻, 🙇‍♀️; never 😂‍♂️);
@@ -20,7 +20,6 @@ from functools import lru_cache
 
 VARIATION_SELECTOR = "\ufe0f"
 JOINER = "\u200d"
-KEYCAP = "\u20e3"
 SKIN_TONES = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))
 REGIONAL_A = 0x1F1E6
 

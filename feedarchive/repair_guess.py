@@ -411,7 +411,7 @@ def _group_options(
         return [_Option(0, reading.end, reading.candidates[0], 0.0)], True
     opts: list[_Option] = []
     for index, reading in enumerate(group.readings):
-        leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+        leftover = _leftover_log(reading)
         ranked = _ranked(reading.candidates)
         chosen = ranked[:PRESELECT]
         if len(ranked) > PRESELECT:
@@ -430,7 +430,14 @@ def _group_options(
     return opts, False
 
 
-def _add_named_emoji(group: Group, options: list[_Option], named: frozenset[str], evidence) -> None:
+def _leftover_log(reading: Reading) -> float:
+    """What a reading's leftover spaces and line breaks cost as text of their own."""
+    return sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+
+
+def _add_named_emoji(
+    group: Group, options: list[_Option], named: frozenset[str], evidence: "DocumentEvidence"
+) -> None:
     """Boost the named emoji among `options`, adding those the group fits but that are not."""
     from .repair_words import _candidate_set
 
@@ -440,7 +447,7 @@ def _add_named_emoji(group: Group, options: list[_Option], named: frozenset[str]
         for char in named & table:
             option = present.get((char, reading.end))
             if option is None:
-                leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+                leftover = _leftover_log(reading)
                 base = log(char_model().prior(char)) + evidence.log_boost(char)
                 option = _Option(index, reading.end, char, base + leftover, base)
                 options.append(option)
@@ -504,7 +511,7 @@ def _add_options(group: Group, options: list[_Option], pickers, evidence: Docume
     """Add to `options` what each picker chooses from each reading's candidates."""
     present = {(o.char, o.end) for o in options}
     for index, reading in enumerate(group.readings):
-        leftover = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+        leftover = _leftover_log(reading)
         for pick in pickers:
             for char, prior in pick(reading.candidates):
                 if (char, reading.end) not in present:

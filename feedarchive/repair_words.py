@@ -192,8 +192,11 @@ AFTER_NUMBER_CLASSIFIER = 0.5
 
 
 def _after_number(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" ")
-    return bool(before) and before[-1].isascii() and before[-1].isdigit()
+    """Whether a digit comes right before `start`, spaces aside."""
+    i = start - 1
+    while i >= 0 and text[i] == " ":
+        i -= 1
+    return i >= 0 and text[i].isascii() and text[i].isdigit()
 
 
 def _expect_classifier(edges: list[_Edge], found: int) -> None:
