@@ -89,6 +89,12 @@ def dictionary() -> Optional[JapaneseDictionary]:
         if 1 <= len(surface) <= MAX_WORD and frequency(surface) is not None:
             ids = by_surface.setdefault(surface, {})
             ids[left, right] = min(cost, ids.get((left, right), cost))
+    unknown = {}
+    for category, entries in sysdic.unknowns.DATA.items():
+        left, right, _cost, _pos = min(entries, key=lambda e: e[2])
+        unknown[category] = (left, right)
+    connections = np.array(sysdic.connections, dtype=np.float32) / np.float32(COST_SCALE)
+    counters = _counter_ids(connections, unknown["NUMERIC"][1])
     found: dict = {}
     for surface, ids in by_surface.items():
         form = damaged_form(surface)
@@ -99,31 +105,40 @@ def dictionary() -> Optional[JapaneseDictionary]:
         # A surface's likeliest part of speech (by MeCab's cost) carries its whole frequency,
         # the others less by their extra cost. Splitting the frequency among them instead
         # would favour words with few parts of speech (`を` over `が`) for no reason.
+        # A counter (`円`, `冊`) is read as one after a number whatever its commoner parts of
+        # speech: that reading pays no penalty, and the connection costs say where it fits.
         best = min(ids.values())
         found.setdefault(form[0], {}).setdefault(layout, []).extend(
-            (surface, left, right, word - (cost - best) / POS_SCALE) for (left, right), cost in ids.items()
+            (surface, left, right, word - (0.0 if left in counters else (cost - best) / POS_SCALE))
+            for (left, right), cost in ids.items()
         )
     forms = {
-        text: [(layout, _likeliest_words(words)) for layout, words in layouts.items()]
+        text: [(layout, _likeliest_words(words, counters)) for layout, words in layouts.items()]
         for text, layouts in found.items()
     }
-    unknown = {}
-    for category, entries in sysdic.unknowns.DATA.items():
-        left, right, _cost, _pos = min(entries, key=lambda e: e[2])
-        unknown[category] = (left, right)
-    connections = np.array(sysdic.connections, dtype=np.float32) / np.float32(COST_SCALE)
     return JapaneseDictionary(forms, tuple(sorted({len(k) for k in forms})), connections, unknown)
 
 
-def _likeliest_words(entries: list[tuple[str, int, int, float]]) -> tuple[tuple[str, int, int, float], ...]:
+def _likeliest_words(
+    entries: list[tuple[str, int, int, float]], counters: frozenset[int]
+) -> tuple[tuple[str, int, int, float], ...]:
     """The WORDS_PER_FORM likeliest surfaces sharing one damaged form, each with every part of
-    speech it has: the connection costs choose among those (`円` after a number is a counter,
-    not a circle)."""
+    speech it has, and every counter: the connection costs choose among those (`円` after a
+    number is a counter, not a circle)."""
     best: dict[str, float] = {}
     for surface, _left, _right, score in entries:
         best[surface] = max(score, best.get(surface, score))
     kept = set(sorted(best, key=lambda w: -best[w])[:WORDS_PER_FORM])
-    return tuple(sorted((e for e in entries if e[0] in kept), key=lambda e: -e[3]))
+    return tuple(sorted((e for e in entries if e[0] in kept or e[1] in counters), key=lambda e: -e[3]))
+
+
+# A part of speech a number makes this much likelier (in nats) is a counter's.
+COUNTER_BONUS = 3.0
+
+
+def _counter_ids(connections: "np.ndarray", number: int) -> frozenset[int]:
+    """Left context ids that the dictionary's grammar strongly expects after a number."""
+    return frozenset(int(i) for i in np.flatnonzero(-connections[number] >= COUNTER_BONUS))
 
 
 def is_japanese_group(text: str, group: Group) -> bool:
