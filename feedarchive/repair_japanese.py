@@ -193,8 +193,7 @@ def decode_japanese(
     for pos in range(first, last):
         if pos not in at:  # a space, or a digit or letter the damage left (`5分`, `Mutexで`)
             left, right = dic.unknown[_gap_category(text[pos])]
-            score = SPACE_LOG if text[pos] == " " else gap_log(text[pos])
-            edges.append(_Edge(pos, pos + 1, left, right, score, ()))
+            edges.append(_Edge(pos, pos + 1, left, right, gap_log(text[pos], SPACE_LOG), ()))
     # Beyond the run: the text's start or end, a space or an emoji (a sentence boundary, id 0),
     # or a Latin word or number the sentence goes on with (`tokioのタスク`, `17種類`).
     before = _outside_context(dic, text[first - 1] if first else "")[1]
@@ -213,14 +212,12 @@ def decode_japanese(
 def _outside_context(dic: JapaneseDictionary, char: str) -> tuple[int, int]:
     """(left id, right id) of what borders a run: an ASCII word or number is an unknown word
     of its category; anything else ends the sentence as far as the lattice can tell."""
-    if char.isascii() and char.isalpha():
-        return dic.unknown["ALPHA"]
-    if char.isascii() and char.isdigit():
-        return dic.unknown["NUMERIC"]
-    return 0, 0
+    category = _gap_category(char)
+    return dic.unknown[category] if category in ("ALPHA", "NUMERIC") else (0, 0)
 
 
 def _gap_category(char: str) -> str:
+    """MeCab's unknown-word category of a character the damage left whole."""
     if char.isspace():
         return "SPACE"
     if char.isascii() and char.isalpha():

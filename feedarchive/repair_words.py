@@ -213,12 +213,12 @@ def _expect_classifier(edges: list[_Edge], found: int) -> None:
         edge.score += boost if word in lex.classifiers else other
 
 
-def gap_log(char: str) -> float:
+def gap_log(char: str, space_log: float = SPACE_LOG) -> float:
     """Score of a character between two groups of a run. A space or line break may instead be
-    the last byte of the group before (0xA0, 0x85), so it pays its probability; anything else
-    (`5` in `5分`, `#`, `.`) is certain."""
+    the last byte of the group before (0xA0, 0x85), so it pays its probability (`space_log`: a
+    language's own); anything else (`5` in `5分`, `#`, `.`) is certain."""
     if char == " ":
-        return SPACE_LOG
+        return space_log
     return BREAK_LOG if char == "\n" else 0.0
 
 
