@@ -36,6 +36,7 @@ from typing import Optional
 from .repair_emoji import emoji_named_in, emoji_sequences
 from .repair_prior import char_class, char_model, log
 from .repair_thai import Group, Reading, per_table
+from .repair_words import char_before
 
 # How much a neighbour of the same class raises a candidate, in log units, by class.
 SAME_CLASS_BONUS = {"cjk": 2.0, "thai": 1.5, "emoji": 1.0, "latin": 0.3}
@@ -651,13 +652,15 @@ def _unary(text: str, groups: list[Group], g: int, option: _Option, touched: boo
     if g + 1 == len(groups) or option.end != groups[g + 1].start:
         score += right_score(option.char, text[option.end] if option.end < len(text) else "")
     if option.char in _BETWEEN_WORDS:
-        score += _between_words(option.char, text[:start], text[option.end:])
+        # Twenty characters either side hold the words it looks at; not the whole text.
+        before, after = text[max(0, start - 20):start], text[option.end:option.end + 20]
+        score += _between_words(option.char, before, after)
     if option.char == "\u2019" and not touched and _YEAR_AFTER.match(text, option.end):
         # ICML ’25: the word lists know no word that starts with `’`, but years do.
         score += YEAR_ABBREVIATION - _bigram(text[start - 1] if start else "", option.char)
     if option.char in _QUOTES and not touched and _between_spaces(text, start, option.end):
         score -= 2 * LONE_MARK  # quotes cling to the words they quote
-    if option.char.isupper() and _lone_mid_sentence(text[:start], text[option.end:]):
+    if option.char.isupper() and _lone_mid_sentence(text, start, option.end):
         score -= CAPITAL_INSIDE_WORD  # `À la fin` starts a sentence; `MoE × diffusion` has no À
     return score
 
@@ -670,12 +673,12 @@ def _between_spaces(text: str, start: int, end: int) -> bool:
     return (not start or text[start - 1].isspace()) and (end >= len(text) or text[end].isspace())
 
 
-def _lone_mid_sentence(before: str, after: str) -> bool:
-    """A one-letter word that follows other words of its sentence."""
-    if not (before.endswith(" ") and (not after or after[0] == " ")):
+def _lone_mid_sentence(text: str, start: int, end: int) -> bool:
+    """A one-letter word (text[start:end]) that follows other words of its sentence."""
+    if not (start and text[start - 1] == " " and (end >= len(text) or text[end] == " ")):
         return False
-    previous = before.rstrip()
-    return bool(previous) and previous[-1] not in ".!?:\n\"“«"
+    previous = char_before(text, start, any_space=True)
+    return bool(previous) and previous not in ".!?:\n\"“«"
 
 
 # Between two letters `’` is an apostrophe only where one side is a contraction or an elision
@@ -881,8 +884,8 @@ def _decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[_Option
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" ")
-    return not before or before[-1] in ".!?:\n"
+    before = char_before(text, start)
+    return not before or before in ".!?:\n"
 
 
 def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[float, str, list]]:

@@ -191,12 +191,20 @@ def decode_span(
 AFTER_NUMBER_CLASSIFIER = 0.5
 
 
+def char_before(text: str, start: int, any_space: bool = False) -> str:
+    """The last character before `start` that is not a space (nor any whitespace, with
+    `any_space`), or ''. Walks back instead of copying the text before `start`, which would
+    make every call as long as the text."""
+    i = start - 1
+    while i >= 0 and (text[i] == " " or any_space and text[i].isspace()):
+        i -= 1
+    return text[i] if i >= 0 else ""
+
+
 def _after_number(text: str, start: int) -> bool:
     """Whether a digit comes right before `start`, spaces aside."""
-    i = start - 1
-    while i >= 0 and text[i] == " ":
-        i -= 1
-    return i >= 0 and text[i].isascii() and text[i].isdigit()
+    before = char_before(text, start)
+    return before.isascii() and before.isdigit()
 
 
 def _expect_classifier(edges: list[_Edge], found: int) -> None:
