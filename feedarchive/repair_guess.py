@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .repair_emoji import emoji_named_in, emoji_sequences
-from .repair_prior import char_class, char_model, log
+from .repair_prior import char_class, char_model, language_shares, log
 from .repair_thai import Group, Reading, per_table
 from .repair_words import char_before
 
@@ -403,14 +403,17 @@ NAMED_EMOJI_BOOST = math.log(150.0)
 
 
 def _group_options(
-    group: Group, evidence: "DocumentEvidence", named: frozenset[str] = frozenset()
+    group: Group, evidence: "DocumentEvidence", named: frozenset[str] = frozenset(),
+    languages: Optional[dict[str, float]] = None,
 ) -> tuple[list[_Option], bool]:
     """The options of one group, and whether it is exact (one reading, one candidate);
-    `named`: emoji the text names, which are options with a boost wherever they fit."""
+    `named`: emoji the text names, which are options with a boost wherever they fit;
+    `languages`: how much likelier each language is in this text (`text_languages`)."""
     if len(group.readings) == 1 and len(group.readings[0].candidates) == 1:
         reading = group.readings[0]
         return [_Option(0, reading.end, reading.candidates[0], 0.0)], True
     opts: list[_Option] = []
+    model = char_model()
     for index, reading in enumerate(group.readings):
         leftover = _leftover_log(reading)
         ranked = _ranked(reading.candidates)
@@ -419,6 +422,8 @@ def _group_options(
             chosen = chosen + evidence.extras(reading.candidates, ranked)
         for char, prior in chosen:
             base = prior + evidence.log_boost(char)
+            if languages:
+                base += log(model.language_ratio(char, languages))
             opts.append(_Option(index, reading.end, char, base + leftover, base))
     if len(opts) > MAX_OPTIONS:
         opts.sort(key=lambda o: -o.base)
@@ -429,6 +434,24 @@ def _group_options(
     if named:
         _add_named_emoji(group, opts, named, evidence)
     return opts, False
+
+
+def text_languages(text: str, groups: list[Group]) -> dict[str, float]:
+    """What this text shows of its languages, as multipliers of their shares (`language_shares`):
+    the plain ASCII words it has, and whether any group could be Japanese or Thai at all."""
+    from .repair_japanese import is_japanese_group
+
+    scripts = set()
+    for group in groups:
+        if is_japanese_group(text, group):
+            scripts.add("ja")
+        elif char_class(group.readings[0].candidates[0]) == "thai":
+            scripts.add("th")
+    return language_shares(_ASCII_WORD.findall(text), scripts)
+
+
+# A word of ASCII letters with no other letter touching it (a damaged letter may be next to it).
+_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
 
 
 def _leftover_log(reading: Reading) -> float:
@@ -559,8 +582,9 @@ def choose(
     options: list[list[_Option]] = []
     guessing = False
     named = emoji_named_in(text)
+    languages = text_languages(text, groups)
     for group in groups:
-        opts, exact = _group_options(group, evidence, named)
+        opts, exact = _group_options(group, evidence, named, languages)
         guessing = guessing or not exact
         options.append(opts)
     if not guessing:

@@ -151,13 +151,15 @@ class CharModel:
         self.left_total: dict[str, float] = defaultdict(float)
         self.right_total: dict[str, float] = defaultdict(float)
         self.streams: list[tuple[dict[str, float], dict[str, float]]] = []
+        # Each language's part of `unigram`, so that a text's own languages can be weighed.
+        self.by_language: dict[str, dict[str, float]] = {}
         for lang, weight in LANGUAGE_WEIGHTS.items():
             freqs = wordfreq.get_frequency_dict(lang, "small")
-            self._add_words(freqs, weight, spaced=lang != "ja")
+            self._add_words(freqs, weight, spaced=lang != "ja", lang=lang)
         self._add_emoji(wordfreq.get_frequency_dict("en", "large"))
         thai = thai_word_frequencies()
         if thai:
-            self._add_words(thai, THAI_WEIGHT, spaced=False)
+            self._add_words(thai, THAI_WEIGHT, spaced=False, lang="th")
         else:
             total = sum(THAI_LETTER_RATES.values())
             for char, rate in THAI_LETTER_RATES.items():
@@ -165,11 +167,12 @@ class CharModel:
         for char, rate in PUNCTUATION_RATES.items():
             self.unigram[char] += rate
 
-    def _add_words(self, freqs: dict[str, float], weight: float, spaced: bool = True) -> None:
+    def _add_words(self, freqs: dict[str, float], weight: float, spaced: bool = True, lang: str = "") -> None:
         """Add a language's words; `spaced` languages pair word edges with a space."""
         mass = sum(f * (len(w) + 1) for w, f in freqs.items())
         scale = weight / mass
-        unigram, pair = self.unigram, self.pair
+        pair = self.pair
+        unigram = self.by_language.setdefault(lang, defaultdict(float))
         left_total, right_total = self.left_total, self.right_total
         starts: dict[str, float] = defaultdict(float)
         ends: dict[str, float] = defaultdict(float)
@@ -188,6 +191,8 @@ class CharModel:
                 left_total[previous] += w
                 right_total[char] += w
                 previous = char
+        for char, w in unigram.items():
+            self.unigram[char] += w
         if spaced:
             for char, w in starts.items():
                 pair[" ", char] += w
@@ -224,6 +229,18 @@ class CharModel:
             p = p or _floor(char)
         return p * EMOJI_PRESENTATION_BOOST if char in EMOJI_PRESENTATION_BMP else p
 
+    def language_ratio(self, char: str, multipliers: dict[str, float]) -> float:
+        """How much likelier `char` is in a text whose languages are `multipliers` times as
+        likely as in the archive at large."""
+        key = char if char in self.unigram else char.lower()
+        total = self.unigram.get(key)
+        if not total:
+            return 1.0
+        changed = total + sum(
+            (m - 1.0) * self.by_language[lang].get(key, 0.0) for lang, m in multipliers.items()
+        )
+        return max(changed, 1e-3 * total) / total
+
     def bigram_ratio(self, left: str, right: str) -> float:
         """P(right | left) / P(right): above 1 when the pair occurs more than chance.
 
@@ -240,6 +257,49 @@ class CharModel:
         strength = total / (total + 1e-5)  # weak evidence for rare left characters
         ratio = (observed + 1e-3 * expected) / (expected * 1.001)
         return ratio ** strength
+
+
+# Languages told apart by their words, and how much one word counts: words of one sentence
+# are not independent draws, so the full product of their likelihoods would be overconfident.
+WORD_LANGUAGES = ("en", "fr", "it")
+WORD_EVIDENCE = 0.5
+UNLISTED_WORD = 1e-7  # frequency of a word a language's list leaves out
+# Share left to a script's language in a text where no character can be of that script.
+ABSENT_SCRIPT = 0.02
+
+
+def language_shares(words: list[str], scripts: set[str]) -> dict[str, float]:
+    """How much likelier each language is in one text than in the archive at large
+    (`LANGUAGE_WEIGHTS`, `THAI_WEIGHT`), as multipliers for `CharModel.language_ratio`.
+
+    `words` are the text's plain ASCII words: the posterior of English, French and Italian
+    given them, within the share those three have (`What I look for` leaves no room for
+    French `À`). `scripts` are those of "ja" and "th" some damaged character could be
+    written in; a text with none of one has next to nothing of that language (`★`, frequent in
+    Japanese, is no likelier for it in an English post).
+    """
+    shares = {lang: ABSENT_SCRIPT for lang in ("ja", "th") if lang not in scripts}
+    if words:
+        lists = {lang: _word_list(lang) for lang in WORD_LANGUAGES}
+        logs = {
+            lang: math.log(LANGUAGE_WEIGHTS[lang]) + WORD_EVIDENCE * sum(
+                math.log(lists[lang].get(w.lower(), 0.0) + UNLISTED_WORD) for w in words
+            )
+            for lang in WORD_LANGUAGES
+        }
+        top = max(logs.values())
+        odds = {lang: math.exp(v - top) for lang, v in logs.items()}
+        total = sum(odds.values())
+        mass = sum(LANGUAGE_WEIGHTS[lang] for lang in WORD_LANGUAGES)
+        for lang in WORD_LANGUAGES:
+            shares[lang] = odds[lang] / total * mass / LANGUAGE_WEIGHTS[lang]
+    return shares
+
+
+def _word_list(lang: str) -> dict[str, float]:
+    import wordfreq
+
+    return wordfreq.get_frequency_dict(lang, "small")
 
 
 def sum_right(model: CharModel) -> float:

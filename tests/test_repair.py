@@ -310,6 +310,27 @@ def test_a_post_that_names_what_an_emoji_shows_gets_that_emoji(original):
     assert thai_lossy_round_trip(original) == original
 
 
+@pytest.mark.parametrize("original", [
+    "A snapshot of what we believe today \u00d7 what we know today.",
+    "Speed \u00d7 quality is what matters here",
+])
+def test_an_english_text_makes_french_letters_no_likelier_than_symbols(original):
+    # × and À share a lead byte; French makes `à` common, but these words are English.
+    assert thai_lossy_round_trip(original) == original
+
+
+def test_language_shares_follow_the_words_and_scripts_of_a_text():
+    from feedarchive.repair_prior import language_shares
+
+    english = language_shares(["what", "we", "believe", "today"], scripts=set())
+    # English takes all the share of the three languages told apart by words (0.6 of 0.4).
+    assert english["en"] > 1.4 and english["fr"] < 0.01
+    assert english["ja"] < 0.1 and english["th"] < 0.1  # no character could be either
+    french = language_shares(["nous", "avons", "faim"], scripts={"ja"})
+    assert french["fr"] > 3.0 and french["en"] < 0.01
+    assert "ja" not in french  # Japanese keeps its share where a character may be Japanese
+
+
 def test_substring_counts_become_word_counts():
     from feedarchive.repair_prior import token_counts
 
