@@ -341,6 +341,29 @@ async def test_search_highlights_filters_and_ranks(archive):
     assert all(r["author"] == DEMO_AUTHOR for r in none["results"])
 
 
+async def test_search_with_more_matches_than_are_ranked_ranks_the_latest_and_says_so(
+    archive, monkeypatch
+):
+    from feedarchive_plugins import pages
+
+    ds = make_datasette(archive)
+    everything = (await ds.client.get("/-/search.json?q=the")).json()
+    by_likes = (await ds.client.get("/-/search.json?q=the&sort=likes")).json()
+    assert everything["note"] is None and len(everything["results"]) > 2
+    latest = [row[0] for row in sqlite3.connect(archive).execute(
+        "select p.id from posts_fts join posts p on p.rowid = posts_fts.rowid "
+        "where posts_fts match 'the' order by p.rowid desc limit 2")]
+    # Thresholds shrunk to this small archive: "the" matches more posts than are ranked.
+    monkeypatch.setattr(pages, "RANK_ALL", 1)
+    monkeypatch.setattr(pages, "RANK_AMONG", 2)
+    bounded = (await ds.client.get("/-/search.json?q=the")).json()
+    assert "ranked by relevance among the 2 most recently stored" in bounded["note"]
+    assert sorted(r["id"] for r in bounded["results"]) == sorted(latest)
+    assert all("<mark>" in r["snippet_html"] for r in bounded["results"])
+    # Sorting by likes stays exact however many posts match.
+    assert (await ds.client.get("/-/search.json?q=the&sort=likes")).json() == by_likes
+
+
 async def test_search_snippets_are_escaped_and_fts_syntax_is_harmless(archive):
     ds = make_datasette(archive)
     html = (await ds.client.get("/-/search?q=pwned")).text
