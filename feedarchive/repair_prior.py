@@ -167,8 +167,10 @@ class CharModel:
         for char, rate in PUNCTUATION_RATES.items():
             self.unigram[char] += rate
 
-    def _add_words(self, freqs: dict[str, float], weight: float, spaced: bool = True, lang: str = "") -> None:
-        """Add a language's words; `spaced` languages pair word edges with a space."""
+    def _add_words(
+        self, freqs: dict[str, float], weight: float, spaced: bool = True, lang: str = ""
+    ) -> None:
+        """Add the words of language `lang`; `spaced` languages pair word edges with a space."""
         mass = sum(f * (len(w) + 1) for w, f in freqs.items())
         scale = weight / mass
         pair = self.pair
@@ -280,7 +282,9 @@ def language_shares(words: list[str], scripts: set[str]) -> dict[str, float]:
     """
     shares = {lang: ABSENT_SCRIPT for lang in ("ja", "th") if lang not in scripts}
     if words:
-        lists = {lang: _word_list(lang) for lang in WORD_LANGUAGES}
+        import wordfreq  # its lists are cached: the same dicts the character model read
+
+        lists = {lang: wordfreq.get_frequency_dict(lang, "small") for lang in WORD_LANGUAGES}
         logs = {
             lang: math.log(LANGUAGE_WEIGHTS[lang]) + WORD_EVIDENCE * sum(
                 math.log(lists[lang].get(w.lower(), 0.0) + UNLISTED_WORD) for w in words
@@ -294,12 +298,6 @@ def language_shares(words: list[str], scripts: set[str]) -> dict[str, float]:
         for lang in WORD_LANGUAGES:
             shares[lang] = odds[lang] / total * mass / LANGUAGE_WEIGHTS[lang]
     return shares
-
-
-def _word_list(lang: str) -> dict[str, float]:
-    import wordfreq
-
-    return wordfreq.get_frequency_dict(lang, "small")
 
 
 def sum_right(model: CharModel) -> float:
