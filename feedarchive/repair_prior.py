@@ -155,11 +155,11 @@ class CharModel:
         self.by_language: dict[str, dict[str, float]] = {}
         for lang, weight in LANGUAGE_WEIGHTS.items():
             freqs = wordfreq.get_frequency_dict(lang, "small")
-            self._add_words(freqs, weight, spaced=lang != "ja", lang=lang)
+            self._add_words(lang, freqs, weight, spaced=lang != "ja")
         self._add_emoji(wordfreq.get_frequency_dict("en", "large"))
         thai = thai_word_frequencies()
         if thai:
-            self._add_words(thai, THAI_WEIGHT, spaced=False, lang="th")
+            self._add_words("th", thai, THAI_WEIGHT, spaced=False)
         else:
             total = sum(THAI_LETTER_RATES.values())
             for char, rate in THAI_LETTER_RATES.items():
@@ -168,7 +168,7 @@ class CharModel:
             self.unigram[char] += rate
 
     def _add_words(
-        self, freqs: dict[str, float], weight: float, spaced: bool = True, lang: str = ""
+        self, lang: str, freqs: dict[str, float], weight: float, spaced: bool = True
     ) -> None:
         """Add the words of language `lang`; `spaced` languages pair word edges with a space."""
         mass = sum(f * (len(w) + 1) for w, f in freqs.items())

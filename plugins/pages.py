@@ -470,8 +470,9 @@ def highlight(snippet: str) -> Markup:
 # A query matching more than RANK_ALL posts is not ranked over all its matches: FTS5's bm25
 # reads every match (and each term's whole doclist), which takes seconds for a word in most
 # posts and about 50 ms for 18,000 matches on a slow 2-core machine, half a page's budget. It
-# is ranked among its RANK_AMONG most recently stored matches instead, and the page says so. Sorting by likes stays exact at any size: for common terms it walks the likes index
-# and checks each post against the full-text index.
+# is ranked among its RANK_AMONG most recently stored matches instead, and the page says so.
+# Sorting by likes stays exact at any size: for common terms it walks the likes index and
+# checks each post against the full-text index.
 RANK_ALL = 10_000
 RANK_AMONG = 2_000
 LIKES_IN_LIST = 200_000  # up to this many matches, the likes walk tests against a list of them
