@@ -403,8 +403,8 @@ NAMED_EMOJI_BOOST = math.log(150.0)
 
 
 def _group_options(
-    group: Group, evidence: "DocumentEvidence", named: frozenset[str] = frozenset(),
-    languages: Optional[dict[str, float]] = None,
+    group: Group, evidence: "DocumentEvidence", named: frozenset[str],
+    languages: dict[str, float],
 ) -> tuple[list[_Option], bool]:
     """The options of one group, and whether it is exact (one reading, one candidate);
     `named`: emoji the text names, which are options with a boost wherever they fit;
@@ -413,7 +413,6 @@ def _group_options(
         reading = group.readings[0]
         return [_Option(0, reading.end, reading.candidates[0], 0.0)], True
     opts: list[_Option] = []
-    model = char_model()
     for index, reading in enumerate(group.readings):
         leftover = _leftover_log(reading)
         ranked = _ranked(reading.candidates)
@@ -421,19 +420,29 @@ def _group_options(
         if len(ranked) > PRESELECT:
             chosen = chosen + evidence.extras(reading.candidates, ranked)
         for char, prior in chosen:
-            base = prior + evidence.log_boost(char)
-            if languages:
-                base += log(model.language_ratio(char, languages))
+            base = _base_score(char, prior, evidence, languages)
             opts.append(_Option(index, reading.end, char, base + leftover, base))
     if len(opts) > MAX_OPTIONS:
         opts.sort(key=lambda o: -o.base)
         del opts[MAX_OPTIONS:]
         # Context rules act by kind (an emoji ends a post, a quote clings to a word), so each
         # kind keeps its likeliest few however rare the kind is here.
-        _add_options(group, opts, [_representatives], evidence)
+        _add_options(group, opts, [_representatives], evidence, languages)
     if named:
-        _add_named_emoji(group, opts, named, evidence)
+        _add_named_emoji(group, opts, named, evidence, languages)
     return opts, False
+
+
+def _base_score(
+    char: str, prior: float, evidence: "DocumentEvidence", languages: dict[str, float]
+) -> float:
+    """A candidate's log score before its neighbours: its prior, what the document shows intact
+    and how common its languages are in this text. Every way a candidate becomes an option
+    scores it here, so options from different routes compare fairly."""
+    base = prior + evidence.log_boost(char)
+    if languages:
+        base += log(char_model().language_ratio(char, languages))
+    return base
 
 
 def text_languages(text: str, groups: list[Group]) -> dict[str, float]:
@@ -460,7 +469,8 @@ def _leftover_log(reading: Reading) -> float:
 
 
 def _add_named_emoji(
-    group: Group, options: list[_Option], named: frozenset[str], evidence: "DocumentEvidence"
+    group: Group, options: list[_Option], named: frozenset[str], evidence: "DocumentEvidence",
+    languages: dict[str, float],
 ) -> None:
     """Boost the named emoji among `options`, adding those the group fits but that are not."""
     from .repair_words import _candidate_set
@@ -472,7 +482,7 @@ def _add_named_emoji(
             option = present.get((char, reading.end))
             if option is None:
                 leftover = _leftover_log(reading)
-                base = log(char_model().prior(char)) + evidence.log_boost(char)
+                base = _base_score(char, log(char_model().prior(char)), evidence, languages)
                 option = _Option(index, reading.end, char, base + leftover, base)
                 options.append(option)
             option.base += NAMED_EMOJI_BOOST
@@ -511,7 +521,8 @@ def _emoji_bases(candidates: tuple[str, ...]) -> list[tuple[str, float]]:
 
 
 def _add_sequence_options(
-    text: str, groups: list[Group], options: list[list[_Option]], evidence: DocumentEvidence
+    text: str, groups: list[Group], options: list[list[_Option]], evidence: DocumentEvidence,
+    languages: dict[str, float],
 ) -> None:
     """Characters that only make sense in a sequence are options wherever the neighbour can
     complete one, however rare alone: before a possible variation selector, joiner or skin
@@ -528,10 +539,13 @@ def _add_sequence_options(
         if (touching_next and _has_regional(groups[g + 1])) or (touching_prev and _has_regional(groups[g - 1])):
             wanted.append(_regional_indicators)
         if wanted:
-            _add_options(groups[g], options[g], wanted, evidence)
+            _add_options(groups[g], options[g], wanted, evidence, languages)
 
 
-def _add_options(group: Group, options: list[_Option], pickers, evidence: DocumentEvidence) -> None:
+def _add_options(
+    group: Group, options: list[_Option], pickers, evidence: DocumentEvidence,
+    languages: dict[str, float],
+) -> None:
     """Add to `options` what each picker chooses from each reading's candidates."""
     present = {(o.char, o.end) for o in options}
     for index, reading in enumerate(group.readings):
@@ -540,7 +554,7 @@ def _add_options(group: Group, options: list[_Option], pickers, evidence: Docume
             for char, prior in pick(reading.candidates):
                 if (char, reading.end) not in present:
                     present.add((char, reading.end))
-                    base = prior + evidence.log_boost(char)
+                    base = _base_score(char, prior, evidence, languages)
                     options.append(_Option(index, reading.end, char, base + leftover, base))
 
 
@@ -589,7 +603,7 @@ def choose(
         options.append(opts)
     if not guessing:
         return [Choice(g.start, o[0].end, o[0].char, 1.0) for g, o in zip(groups, options)]
-    _add_sequence_options(text, groups, options, evidence)
+    _add_sequence_options(text, groups, options, evidence, languages)
     forced = _decode_math_runs(text, groups)
     for g, (option, _confidence) in forced.items():
         options[g] = [option]
