@@ -152,24 +152,13 @@ async def rewrite_common_search(datasette, scope):
     if db is None or not db.path or not archive_database_file(db.path):
         return scope
     try:
-        n = (await db.execute(
-            "select count(*) from (select 1 from posts_fts where posts_fts match "
-            "escape_fts(:q) limit :n)", {"q": search, "n": COUNTED_MATCHES + 1})).first()[0]
-        if n > COUNTED_MATCHES:
-            # The word's share of the posts, from the first SAMPLE_ROWS of them: counting all
-            # its matches would cost what the walk saves.
-            sample = (await db.execute(
-                "select count(*), (select count(*) from posts where rowid <= :k) from posts_fts "
-                "where posts_fts match escape_fts(:q) and rowid <= :k",
-                {"q": search, "k": SAMPLE_ROWS})).first()
+        walk = await table_search_walk(db, search)
     except Exception:
         return scope
-    if n <= COUNTED_MATCHES:
+    if walk is None:
         return scope
     if "_nocount" not in keys:
         args.append(("_nocount", "1"))
-    common = sample[1] and sample[0] >= COMMON_SHARE * sample[1]
-    walk = "_fa_search" if common else "_fa_listed"
     args = [(walk if k == "_search" else k, v) for k, v in args]
     # The table's default order (`position`) has no index of its own unless the archive has
     # one: then list the matches in primary-key order, which the walk can follow.
@@ -178,6 +167,42 @@ async def rewrite_common_search(datasette, scope):
             "where i.seqno = 0 and i.name = 'position'")).first():
         args.append(("_sort", "id"))
     return {**scope, "query_string": urlencode(args).encode("latin-1")}
+
+
+# Counting a word's matches costs ~10 ms on a million posts, each time the word is searched
+# or its results paged. The answer only changes with the archive, so it is kept per database
+# file, word and newest post (an import adds posts). A stale answer returns the same rows:
+# it could only take a slower way or leave out the count.
+SEARCH_WALKS: dict[tuple[str, str, int], str | None] = {}
+REMEMBERED_WALKS = 1024
+
+
+async def table_search_walk(db, search: str) -> str | None:
+    """How to serve `?_search=` for this word: None for Datasette's own search (up to
+    COUNTED_MATCHES matches), else the filter that walks the table (`_fa_search` for a
+    common word, `_fa_listed` for the rest)."""
+    newest = (await db.execute("select max(rowid) from posts")).first()[0] or 0
+    key = (db.path, search, newest)
+    if key not in SEARCH_WALKS:
+        if len(SEARCH_WALKS) >= REMEMBERED_WALKS:
+            SEARCH_WALKS.clear()
+        SEARCH_WALKS[key] = await _count_and_choose_walk(db, search)
+    return SEARCH_WALKS[key]
+
+
+async def _count_and_choose_walk(db, search: str) -> str | None:
+    n = (await db.execute(
+        "select count(*) from (select 1 from posts_fts where posts_fts match "
+        "escape_fts(:q) limit :n)", {"q": search, "n": COUNTED_MATCHES + 1})).first()[0]
+    if n <= COUNTED_MATCHES:
+        return None
+    # The word's share of the posts, from the first SAMPLE_ROWS of them: counting all its
+    # matches would cost what the walk saves.
+    matched, rows = (await db.execute(
+        "select count(*), (select count(*) from posts where rowid <= :k) from posts_fts "
+        "where posts_fts match escape_fts(:q) and rowid <= :k",
+        {"q": search, "k": SAMPLE_ROWS})).first()
+    return "_fa_search" if rows and matched >= COMMON_SHARE * rows else "_fa_listed"
 
 
 @hookimpl(trylast=True)

@@ -396,11 +396,35 @@ async def test_table_search_beyond_the_counted_matches_walks_the_table_in_order(
     monkeypatch.setattr(feedarchive_plugins, "COUNTED_MATCHES", 1)
     for share, where in ((0.0, "exists (select 1 from posts_fts"), (1.1, "+posts.rowid in (select")):
         monkeypatch.setattr(feedarchive_plugins, "COMMON_SHARE", share)
+        feedarchive_plugins.SEARCH_WALKS.clear()  # the plan for "the" was remembered
         walked = (await ds.client.get(url)).json()
         assert [r["id"] for r in walked] == [r["id"] for r in own]  # same rows, same order
         page = (await ds.client.get("/feedarchive/posts.json?_search=the")).json()
         assert page["filtered_table_rows_count"] is None
         assert where in page["query"]["sql"]
+    feedarchive_plugins.SEARCH_WALKS.clear()
+
+
+async def test_table_search_plan_is_remembered_until_the_archive_grows(tmp_path, monkeypatch):
+    import feedarchive_plugins
+
+    archive = write_archive(tmp_path)
+    ds = make_datasette(archive)
+    url = "/feedarchive/posts.json?_search=the"
+    monkeypatch.setattr(feedarchive_plugins, "COUNTED_MATCHES", 1)
+    assert (await ds.client.get(url)).json()["filtered_table_rows_count"] is None  # walked
+    # Thresholds back to normal, same archive: the walk chosen for "the" still holds.
+    monkeypatch.setattr(feedarchive_plugins, "COUNTED_MATCHES", 10_000)
+    assert (await ds.client.get(url)).json()["filtered_table_rows_count"] is None
+    before = query(archive, "select count(*) from posts_fts where posts_fts match 'the'")[0][0]
+    later = tmp_path / "later.txt"
+    later.write_text(timeline(("Back from the conference, notes soon.", "0", "1", "4")),
+                     encoding="utf-8")
+    db = open_db(archive)
+    import_file(db, later)
+    db.conn.close()
+    # New posts: the word is counted again, and has few enough matches for Datasette's own search.
+    assert (await ds.client.get(url)).json()["filtered_table_rows_count"] == before + 1
 
 
 # --------------------------------------------------------------------------- unroll
