@@ -44,6 +44,9 @@ MATH_STYLE_BONUS = 5.0
 OTHER_LETTER_BONUS = 2.0
 # Probability that a real space / line break stands where a lead could have owned it.
 REAL_TOKEN_PROBABILITY = {" ": 0.15, "\n": 0.01}
+# A real line break is seldom followed by a space (a line starting with one, estimated); where
+# a leftover line break is, the byte 0x85 of the character before it is the likelier reading.
+LINE_STARTS_WITH_SPACE_LOG = math.log(0.05)
 # How often a word is written in one math-alphabet style (estimate for social posts).
 MATH_WORD_PRIOR = 1e-4  # spread over the styles that fit
 CAPITAL_LOG = math.log(0.05)  # a capital letter inside a styled word, without other evidence
@@ -465,7 +468,8 @@ _ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
 
 def _leftover_log(reading: Reading) -> float:
     """What a reading's leftover spaces and line breaks cost as text of their own."""
-    return sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+    cost = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+    return cost + reading.leftover.count("\n ") * LINE_STARTS_WITH_SPACE_LOG
 
 
 def _add_named_emoji(

@@ -160,6 +160,16 @@ def test_thai_lossy_rejoins_a_line_broken_by_byte_0x85():
     assert fixed.startswith("入")
 
 
+def test_a_line_break_the_damage_made_does_not_start_a_line_with_a_space():
+    # ✅ (E2 9C 85) leaves its lead and a line break. After quotes, a bare lead reads well as
+    # `”`, but then the line break would be real and the next line begin with the space that
+    # followed the emoji.
+    original = "Done:\n✅ wrote the “intro” and the “outro”\n✅ recorded it end to end"
+    fixed = thai_lossy_round_trip(original)
+    assert "\n " not in fixed
+    assert fixed.count("\n") == original.count("\n")
+
+
 def test_thai_lossy_guesses_are_recorded_with_their_confidence():
     original = "Hot take: most “scaling law” plots are three points and a dream — it’s true"
     damaged = thai_lossy_damage(original)
