@@ -36,7 +36,7 @@ from typing import Optional
 from .repair_emoji import emoji_named_in, emoji_sequences
 from .repair_prior import char_class, char_model, language_shares, log
 from .repair_thai import Group, Reading, per_table
-from .repair_words import char_before
+from .repair_words import _candidate_set, char_before, decode_span, spans
 
 # How much a neighbour of the same class raises a candidate, in log units, by class.
 SAME_CLASS_BONUS = {"cjk": 2.0, "thai": 1.5, "emoji": 1.0, "latin": 0.3}
@@ -102,8 +102,6 @@ class DocumentEvidence:
         skip = skip or PRESELECT
         found = self._extras.get((id(candidates), skip))
         if found is None or found[0] is not candidates:
-            from .repair_words import _candidate_set  # shared per-table set cache
-
             table = _candidate_set(_Table(candidates))
             seen = [c for c in self.chars if c in table]
             if seen:
@@ -477,8 +475,6 @@ def _add_named_emoji(
     languages: dict[str, float],
 ) -> None:
     """Boost the named emoji among `options`, adding those the group fits but that are not."""
-    from .repair_words import _candidate_set
-
     present = {(o.char, o.end): o for o in options}
     for index, reading in enumerate(group.readings):
         table = _candidate_set(reading)
@@ -631,7 +627,6 @@ def _decode_words(
     """Let the word lattices decide runs of Thai groups (`repair_words`) and of Japanese ones
     (`repair_japanese`)."""
     from .repair_japanese import is_japanese_group
-    from .repair_words import spans
 
     for whole in spans(groups):
         for japanese, run in _by_language(text, groups, whole, is_japanese_group):
@@ -659,7 +654,6 @@ def _decode_run(
     """Decide one run in its language's lattice; each reading's commonest candidates are
     its character edges there."""
     from .repair_japanese import decode_japanese
-    from .repair_words import decode_span
 
     char_options = {}
     for g in run:
