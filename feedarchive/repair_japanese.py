@@ -260,7 +260,7 @@ def unknown_category(char: str) -> str:
     return "SYMBOL"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Edge:
     start: int
     end: int
@@ -273,7 +273,7 @@ class _Edge:
     @property
     def picks(self) -> tuple[tuple[int, int, str], ...]:
         """(group index, end of its reading, character) per character; built only for the
-        few edges that matter, as most of a lattice's edges are words that lose."""
+        edges of the best path, as most of a lattice's edges are words that lose."""
         return tuple((g, end, char) for (g, end), char in zip(self.ends, self.surface))
 
 
@@ -432,7 +432,7 @@ class _Lattice:
                 p = math.exp(weight + after - total)
                 if p < 1e-9:  # most edges: words that lose; they add nothing a confidence shows
                     continue
-                for g, end, char in edge.picks:
+                for (g, end), char in zip(edge.ends, edge.surface):
                     mass[g, char, end] = mass.get((g, char, end), 0.0) + p
         return mass
 
