@@ -258,6 +258,20 @@ def test_damaged_japanese_is_read_with_its_grammar(original):
     assert any(r.confidence < 1.0 for r in repairs)
 
 
+def test_japanese_dictionary_words_are_found_by_their_damaged_form():
+    from feedarchive.repair_japanese import dictionary
+    from feedarchive.repair_words import damaged_form
+
+    # Of 学生 the damage keeps all three bytes of 学 and only the lead byte of 生: that text
+    # finds the word, with its context ids and a probability, among the words it could be.
+    form, spans = damaged_form("学生")
+    found = {w[0]: w for layout, words in dictionary().forms.get(form) for w in words
+             if layout == tuple((a, b) for a, b, _ in spans)}
+    surface, left, right, log_p = found["学生"]
+    assert left > 0 and right > 0 and log_p < 0
+    assert dictionary().forms.get("no such form") == ()
+
+
 @pytest.mark.parametrize("original", ["毎日3時間勉強します", "ร้านอาหาร#อร่อยมาก"])
 def test_a_digit_or_sign_inside_a_sentence_does_not_cut_its_lattice(original):
     # `3` and `#` survive the damage between two damaged groups: the sentence is still read
