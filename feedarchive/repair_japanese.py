@@ -37,8 +37,8 @@ from typing import Optional
 import numpy as np
 
 from .repair_prior import LANGUAGE_WEIGHTS, package_folder
-from .repair_thai import LOST_BYTES, Group, thai_byte
-from .repair_words import MAX_WORD, _lse, _lse_all, fitting_forms, gap_log
+from .repair_thai import Group, thai_byte
+from .repair_words import MAX_WORD, _lse, _lse_all, damage, damaged_form, fitting_forms, gap_log
 
 # Share of tokens that are no dictionary word (names, rare kanji), each one character here.
 UNKNOWN_SHARE = 0.05
@@ -53,16 +53,6 @@ WORD_MARGIN = 8.0
 SPACE_LOG = math.log(0.01)
 
 JAPANESE_LEADS = frozenset(range(0xE3, 0xEA)) | {0xEF}
-
-
-def _damage_table() -> bytes:
-    """What the damage leaves of each byte, as a byte of ISO-8859-11 (lost bytes are deleted
-    apart): 0x85 becomes a line break and 0xA0 a space; ASCII becomes 0xFF, which the codec
-    cannot decode, since a word with ASCII in it has no damaged form; 0x00 separates words."""
-    table = bytearray(range(256))
-    table[1:0x80] = b"\xff" * 0x7F
-    table[0x85], table[0xA0] = ord("\n"), ord(" ")
-    return bytes(table)
 
 
 @dataclass
@@ -112,7 +102,7 @@ class DamagedForms:
             weights[key] = _lse(weights.get(key), -int(self._costs[n]) / self._factor)
         by_layout: dict[tuple, dict[tuple[int, int], tuple]] = {}
         for (surface, left, right), score in weights.items():
-            layout = _layout(surface)
+            layout = tuple((a, b) for a, b, _ in damaged_form(surface)[1])
             cheapest = by_layout.setdefault(layout, {})
             if (left, right) not in cheapest or cheapest[left, right][3] < score:
                 cheapest[left, right] = (surface, left, right, score)
@@ -122,23 +112,6 @@ class DamagedForms:
             kept = sorted((w for w in words.values() if w[3] >= best - WORD_MARGIN), key=lambda w: -w[3])
             out.append((layout, tuple(kept)))
         return out
-
-
-@lru_cache(maxsize=None)
-def _damaged_length(char: str) -> int:
-    """How many characters the damage leaves of `char`: its lead byte and the continuation
-    bytes that survive (0xA0 and above, and 0x85 as a line break)."""
-    return 1 + sum(1 for byte in char.encode("utf-8")[1:] if byte >= 0xA0 or byte == 0x85)
-
-
-def _layout(surface: str) -> tuple[tuple[int, int], ...]:
-    """Where each character of a word falls in its damaged form (`damaged_form`'s spans,
-    for a word known to have one)."""
-    spans, at = [], 0
-    for char in surface:
-        spans.append((at, at + _damaged_length(char)))
-        at = spans[-1][1]
-    return tuple(spans)
 
 
 def _dictionary_folder() -> Optional[Path]:
@@ -155,12 +128,11 @@ def dictionary() -> Optional[JapaneseDictionary]:
     factor = _cost_factor(folder / "dicrc")
     surfaces, starts, lefts, rights, costs = _read_words(folder / "sys.dic")
     # Every word's damaged form at once, by translating the whole table of words.
-    damaged = surfaces.translate(_damage_table(), bytes(LOST_BYTES))
-    forms = damaged.decode("iso8859_11", errors="replace").split("\0")
-    lengths = [len(word) for word in surfaces.decode("utf-8").split("\0")]
+    forms = damage(surfaces).split("\0")
+    word_lengths = [len(word) for word in surfaces.decode("utf-8").split("\0")]
     index: dict[str, object] = {}
     for n, form in enumerate(forms[:len(starts)]):
-        if not form or "\ufffd" in form or lengths[n] > MAX_WORD:
+        if not form or "\ufffd" in form or word_lengths[n] > MAX_WORD:
             continue
         found = index.get(form)
         if found is None:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import Optional
 
 from .repair_prior import char_class, thai_classifiers, thai_word_frequencies
-from .repair_thai import Group, per_table
+from .repair_thai import BREAK_BYTE, LOST_BYTES, SPACE_BYTE, Group, per_table
 
 # Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.
 WORD_WEIGHT = 0.95
@@ -38,30 +38,51 @@ SPACE_LOG = math.log(0.15)
 BREAK_LOG = math.log(0.01)
 
 
+def _damage_table() -> bytes:
+    """The damage as a byte table, for `bytes.translate` after deleting LOST_BYTES: 0x85
+    becomes a line break and 0xA0 a space, the rest stays, to be read as ISO-8859-11. ASCII
+    becomes 0xFF, which that codec cannot decode: a word with ASCII in it forms no group (nor
+    does one whose lead byte the codec drops). 0x00 stays, to separate the words of a table."""
+    table = bytearray(range(256))
+    table[1:0x80] = b"\xff" * 0x7F
+    table[BREAK_BYTE], table[SPACE_BYTE] = ord("\n"), ord(" ")
+    return bytes(table)
+
+
+DAMAGE_TABLE = _damage_table()
+DELETED_BYTES = bytes(LOST_BYTES)
+
+
+def damage(data: bytes) -> str:
+    """What the lossy Thai damage leaves of UTF-8 `data`; U+FFFD where a byte cannot survive
+    as part of a group (see `_damage_table`)."""
+    return data.translate(DAMAGE_TABLE, DELETED_BYTES).decode("iso8859_11", errors="replace")
+
+
+@lru_cache(maxsize=None)
+def _damaged_char(char: str) -> Optional[str]:
+    data = char.encode("utf-8")
+    if len(data) < 2:
+        return None
+    piece = damage(data)
+    return None if "\ufffd" in piece else piece
+
+
 def damaged_form(word: str) -> Optional[tuple[str, tuple[tuple[int, int, str], ...]]]:
     """What the lossy Thai damage makes of `word`, and where each of its characters lands in
     that text: (relative start, relative end, character). None when a character of the word
     would not form a group of its own (ASCII, or a lead byte the codec drops)."""
-    out: list[str] = []
+    pieces: list[str] = []
     spans = []
+    at = 0
     for char in word:
-        data = char.encode("utf-8")
-        if len(data) < 2 or 0xDB <= data[0] <= 0xDE or data[0] >= 0xFC:
+        piece = _damaged_char(char)
+        if piece is None:
             return None
-        start = len(out)
-        out.append(_ISO[data[0]])
-        for byte in data[1:]:
-            if byte == 0x85:
-                out.append("\n")
-            elif byte == 0xA0:
-                out.append(" ")
-            elif byte >= 0xA1:
-                out.append(_ISO[byte])
-        spans.append((start, len(out), char))
-    return "".join(out), tuple(spans)
-
-
-_ISO = {b: bytes([b]).decode("iso8859_11") for b in range(0xA1, 0x100) if not (0xDB <= b <= 0xDE or b >= 0xFC)}
+        pieces.append(piece)
+        spans.append((at, at + len(piece), char))
+        at += len(piece)
+    return "".join(pieces), tuple(spans)
 
 
 @dataclass
