@@ -23,5 +23,10 @@ class UnknownFormatError(SourceError):
     """No reader recognises the file."""
 
 
+class NothingToImport(SourceError):
+    """A file recognised as a known format that holds nothing to import (a twarc2 user
+    lookup or tweet-count file): reported as skipped, with the reason, not as a failure."""
+
+
 class DatabaseBusyError(FeedarchiveError):
     """Another writer held the archive longer than we wait for it."""

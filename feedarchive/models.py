@@ -28,8 +28,32 @@ class Repair:
     confidence: float
 
 
+VISIBILITIES = ("public", "unlisted", "followers", "direct")
+PRIVATE_VISIBILITIES = frozenset(("followers", "direct"))  # left out unless asked for
+MEDIA_KINDS = ("image", "video", "gif", "audio", "other")
+
+
+@dataclass(slots=True)
+class Media:
+    """A picture, video or sound attached to a post, as the source describes it. The file
+    itself is never copied: `url` is where the platform served it (None when the source only
+    names a blob, as a Bluesky repository does: `blob` is then its CID)."""
+
+    kind: str  # one of MEDIA_KINDS
+    url: Optional[str] = None
+    alt: Optional[str] = None  # the alt text its author wrote
+    width: Optional[int] = None
+    height: Optional[int] = None
+    blob: Optional[str] = None
+    preview_url: Optional[str] = None  # a still for a video, where the source gives one
+
+
 @dataclass
 class Profile:
+    """An account. `handle` is how the source names it; `native_id` is the platform's own
+    user id (X's numeric id, a Mastodon actor URI, a Bluesky DID), which stays the same when
+    the account is renamed: the store merges handles that share it."""
+
     handle: str
     name: Optional[str] = None
     bio: Optional[str] = None
@@ -40,6 +64,7 @@ class Profile:
     following: Optional[int] = None
     media: Optional[int] = None
     statuses: Optional[int] = None
+    native_id: Optional[str] = None
     # Raw (as found) versions of the text fields, filled by the repair stage.
     raw: dict = field(default_factory=dict)
     repairs: list[Repair] = field(default_factory=list)
@@ -74,6 +99,10 @@ class Post:
     quotes: Optional[int] = None
     views: Optional[int] = None
     bookmarks: Optional[int] = None
+    # What the platform says about who may see the post (one of VISIBILITIES; None: the source
+    # does not say, i.e. whatever was public enough to be scraped).
+    visibility: Optional[str] = None
+    media: list[Media] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.text is None:

@@ -1,6 +1,7 @@
 """Shared fixtures: small timelines written for these tests, and paths to ../shared material."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,19 @@ HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
 SHARED = HERE.parent.parent / "shared"
 SEED_TIMELINE = SHARED / "seeds" / "001_ce5d14d513dffafc.txt"
+REALWORLD = SHARED / "realworld"
+
+
+def shared_file(*parts: str) -> Path:
+    """A path under ../shared. Without it a test skips, except in CI (CI=true), which always
+    has ../shared: there a missing file is a failure, never a silent skip."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"{path} is not beside this checkout"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
 
 
 def timeline(*posts: tuple[str, str, str, str], handle: str = "ada_lab", name: str = "Ada Lab",
@@ -48,6 +62,4 @@ def write_file(tmp_path: Path):
 
 @pytest.fixture
 def seed_timeline() -> Path:
-    if not SEED_TIMELINE.exists():
-        pytest.skip("../shared/seeds is not beside this checkout")
-    return SEED_TIMELINE
+    return shared_file("seeds", SEED_TIMELINE.name)
