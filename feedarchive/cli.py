@@ -31,6 +31,10 @@ def cli() -> None:
     """Turn scraped social timelines into a repaired, threaded, searchable archive."""
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def print_report(report) -> None:
     if report.status == "failed":
         click.secho(f"error: {report.error}", fg="red", err=True)
@@ -38,15 +42,34 @@ def print_report(report) -> None:
     if report.status == "unchanged":
         click.echo(f"{report.path}: unchanged (already imported)")
         return
+    if report.status == "skipped":
+        click.echo(f"{report.path}: skipped: {report.error}")
+        return
     owner = f" @{report.author}" if report.author else ""
-    pages = f", {report.pages} pages" if report.pages else ""
+    pages = f", {plural(report.pages, 'page')}" if report.pages else ""
+    private = (f", {report.private} private left out (followers-only or direct; "
+               f"--include-private imports them)") if report.private else ""
     click.echo(
         f"{report.path}: {report.status} {report.format}{owner}: "
-        f"{report.posts} posts ({report.new_posts} new), {report.threads} threads{pages}, "
-        f"{report.repairs} repairs [{report.repair_kind}]"
+        f"{plural(report.posts, 'post')} ({report.new_posts} new), "
+        f"{plural(report.threads, 'thread')}{pages}, {plural(report.repairs, 'repair')} "
+        f"[{report.repair_kind}]{private}"
     )
     for warning in report.warnings:
         click.secho(f"  warning: {warning}", fg="yellow", err=True)
+
+
+def print_summary(reports: list) -> None:
+    """One line for a run of many sources: what happened to how many, and how many private
+    posts were left out."""
+    tally: dict[str, int] = {}
+    for report in reports:
+        tally[report.status] = tally.get(report.status, 0) + 1
+    parts = [f"{count} {status}" for status, count in sorted(tally.items())]
+    private = sum(report.private for report in reports)
+    if private:
+        parts.append(f"{private} private posts left out")
+    click.echo(f"{len(reports)} sources: " + ", ".join(parts))
 
 
 @cli.command(name="import")
@@ -57,10 +80,13 @@ def print_report(report) -> None:
               help="Import the good lines of a JSON Lines file and report the bad ones.")
 @click.option("--author", default=None, metavar="HANDLE",
               help="The account the sources belong to (homepages, exports without a profile).")
+@click.option("--include-private", is_flag=True,
+              help="Also import followers-only and direct posts (left out by default); "
+                   "every page marks them.")
 def import_(paths: tuple[Path, ...], db_path: Path | None, format_: str | None,
-            skip_bad: bool, author: str | None) -> None:
+            skip_bad: bool, author: str | None, include_private: bool) -> None:
     """Import files, folders of them, and account archives (.zip, .tar.gz, unpacked)."""
-    from .formats.members import source_units
+    from .formats.members import walk_sources
     from .importer import import_paths
     from .store import open_db
 
@@ -68,14 +94,16 @@ def import_(paths: tuple[Path, ...], db_path: Path | None, format_: str | None,
     for path in missing:
         click.secho(f"error: {path}: no such file or folder", fg="red", err=True)
     db = open_db(db_path or default_db())
-    files = list(source_units([path for path in paths if path.exists()]))
-    options = dict(skip_bad=skip_bad, author=author.lstrip("@") if author else None)
+    files = walk_sources([path for path in paths if path.exists()])
+    options = dict(skip_bad=skip_bad, author=author.lstrip("@") if author else None,
+                   include_private=include_private)
     if len(files) > 1:
         with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
             reports = import_paths(db, files, format_, on_report=lambda r: bar.update(1),
                                    **options)
         for report in reports:
             print_report(report)
+        print_summary(reports)
     else:
         reports = import_paths(db, files, format_, on_report=print_report, **options)
     failed = [r for r in reports if r.status == "failed"]

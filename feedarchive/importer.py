@@ -19,11 +19,11 @@ from typing import Callable, Iterable, Iterator, Optional
 import sqlite_utils
 
 from . import store
-from .errors import FeedarchiveError, SourceError
-from .formats import read_document
-from .formats.members import source_sha256, source_size, source_units
+from .errors import FeedarchiveError, NothingToImport, SourceError, UnknownFormatError
+from .formats import detect_format, homepage, read_document
+from .formats.members import SourceUnit, source_sha256, source_size, walk_sources
 from .identity import native_post_id, post_id
-from .models import Document, Post
+from .models import PRIVATE_VISIBILITIES, Document, Post
 from .profiles import website_and_location
 from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
                      repair_profile_and_pages)
@@ -35,7 +35,7 @@ class ImportReport:
     """What importing one file did, for the CLI to print and tests to check."""
 
     path: str
-    status: str = "imported"  # imported | replaced | unchanged | failed
+    status: str = "imported"  # imported | replaced | unchanged | skipped | failed
     format: Optional[str] = None
     author: Optional[str] = None
     posts: int = 0
@@ -44,8 +44,9 @@ class ImportReport:
     pages: int = 0
     repairs: int = 0
     repair_kind: Optional[str] = None
+    private: int = 0  # followers-only and direct posts left out (no --include-private)
     warnings: list[str] = field(default_factory=list)
-    error: Optional[str] = None
+    error: Optional[str] = None  # why it failed, or why it was skipped
 
 
 BATCH_POSTS = 2000
@@ -205,10 +206,38 @@ def merge_timeline(existing: list[str], incoming: list[str]) -> list[str]:
     return merged[:cut] + pending + merged[cut:]
 
 
+# A file found in a folder that no reader knows is an error when it looks like data (the user
+# has an export we cannot read) and is passed over otherwise (notes, pictures, a README).
+DATA_SUFFIXES = (".json", ".jsonl", ".ndjson", ".js", ".car", ".zip", ".tar", ".gz", ".tgz")
+HOMEPAGE_HEAD = 256 * 1024  # what `homepage.confident` is shown of a file
+
+
+def skip_reason(path: Path, format: Optional[str]) -> Optional[str]:
+    """Why a file found while walking a folder is not imported, or None to import it. Only
+    what a reader recognises with confidence is taken: a homepage must look like one (an HTML
+    document, front matter, a profile), not merely have headings and dates."""
+    try:
+        name = format or detect_format(path)
+    except UnknownFormatError:
+        if path.name.lower().endswith(DATA_SUFFIXES):
+            raise
+        return "not a format feedarchive knows"
+    if name == homepage.NAME and format is None:
+        with open(path, "rb") as handle:
+            head = handle.read(HOMEPAGE_HEAD)
+        if not homepage.confident(path, head):
+            return ("text with headings but no sign of a homepage (HTML, front matter or a "
+                    "profile); name the file to import it as one")
+    return None
+
+
 def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = None, *,
-                skip_bad: bool = False, author: Optional[str] = None) -> ImportReport:
+                skip_bad: bool = False, author: Optional[str] = None,
+                include_private: bool = False, named: bool = True) -> ImportReport:
     """Import one source (a file, or an unpacked archive folder); raise `FeedarchiveError` on
-    bad input with nothing written."""
+    bad input with nothing written. A file found by walking a folder (`named=False`) is
+    skipped, with the reason, unless a reader recognises it with confidence. Followers-only
+    and direct posts are left out unless `include_private`."""
     report = ImportReport(str(path))
     if not Path(path).exists():
         raise SourceError(str(path), "no such file or folder")
@@ -216,20 +245,30 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
     if store.find_source(db, sha256) is not None:
         report.status = "unchanged"
         return report
-    doc = read_document(path, format, skip_bad=skip_bad, author=author)
+    reason = None if named or Path(path).is_dir() else skip_reason(Path(path), format)
+    if reason is not None:
+        report.status, report.error = "skipped", reason
+        return report
+    try:
+        doc = read_document(path, format, skip_bad=skip_bad, author=author)
+    except NothingToImport as nothing:
+        report.status, report.error = "skipped", nothing.message
+        return report
     decision = diagnose(document_evidence(doc))
     repair_fields(doc, decision)
     report.format, report.pages, report.repair_kind = doc.format, len(doc.pages), decision.kind
     size = source_size(path)
     resolved = str(Path(path).resolve())
     try:
-        return store_document(db, doc, decision, report, sha256, size, resolved)
+        return store_document(db, doc, decision, report, sha256, size, resolved,
+                              include_private)
     except OverflowError as error:  # a number past SQLite's 64-bit INTEGER, from any reader
         raise SourceError(str(path), f"a value too large to store: {error}") from None
 
 
 def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentRepair,
-                   report: ImportReport, sha256: str, size: int, resolved: str) -> ImportReport:
+                   report: ImportReport, sha256: str, size: int, resolved: str,
+                   include_private: bool = False) -> ImportReport:
     """The store stage for one source, in one transaction: all of it lands or none does."""
     with store.transaction(db):
         if store.find_source(db, sha256) is not None:  # a concurrent import got here first
@@ -247,10 +286,10 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
             "repair_evidence": decision.evidence,
         })
         if doc.profile is not None:
-            store.upsert_author(db, doc.profile, source_id)
+            store.upsert_author(db, doc.profile, source_id, doc.platform)
             report.author = doc.profile.handle
         for profile in doc.other_profiles:
-            store.upsert_author(db, profile, source_id)
+            store.upsert_author(db, profile, source_id, doc.platform)
         for page in doc.pages:
             if page.author:
                 store.ensure_author(db, page.author)
@@ -260,18 +299,30 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
         timeline = TimelineWriter(db, source_id, doc.platform)
         for posts, warnings in repaired_batches(doc, decision, size):
-            timeline.write(posts)
+            public = posts if include_private else [
+                post for post in posts if post.visibility not in PRIVATE_VISIBILITIES]
+            report.private += len(posts) - len(public)
+            timeline.write(public)
             report.warnings.extend(warnings)
         report.warnings = doc.warnings + report.warnings
         report.posts, report.new_posts = timeline.posts, timeline.new_posts
         report.repairs += timeline.repairs
         store.index_new_rows(db, "posts", first_post_rowid)
         store.index_new_rows(db, "pages", first_page_rowid)
-        for handle in sorted(timeline.authors | touched):
-            timeline.place(handle)
+        profiles = ([doc.profile] if doc.profile else []) + doc.other_profiles
+        accounts = store.record_handles(db, source_id, doc.platform, profiles, timeline.newest)
+        merged = store.merge_renamed_authors(db, accounts)
+        for handle in sorted({merged.get(h, h) for h in timeline.authors | touched}):
+            if handle in merged.values():
+                timeline.place_merged(handle)
+            else:
+                timeline.place(handle)
             result = restitch(db, handle)
             store.replace_threads(db, handle, result.threads, result.candidates)
             report.threads += len(result.threads)
+        store.delete_empty_threads(db)
+        if report.author in merged:
+            report.author = merged[report.author]
         store.finish_source(db, source_id, report.posts, report.warnings)
     return report
 
@@ -291,6 +342,7 @@ class TimelineWriter:
         self.existing: dict[str, int] = {}
         self.posts = self.new_posts = self.repairs = 0
         self.dated = True
+        self.newest: Optional[str] = None  # the latest post date in the source
 
     def write(self, posts: list[Post]) -> None:
         self.ids.assign(posts)
@@ -304,6 +356,9 @@ class TimelineWriter:
             positions[post.id] = self.next_position[post.author]
             self.next_position[post.author] += 1
             self.dated = self.dated and post.created_at is not None
+            if post.created_at is not None and (self.newest is None
+                                                or post.created_at > self.newest):
+                self.newest = post.created_at
         self.new_posts += store.write_posts(self.db, posts, self.source_id, positions)
         self.repairs += store.write_repairs(self.db, self.source_id, posts, None)
         self.posts += len(posts)
@@ -319,21 +374,38 @@ class TimelineWriter:
             store.set_positions(self.db, handle, order)
         # A new author's posts were numbered 0..n-1 in source order as they were written.
 
+    def place_merged(self, handle: str) -> None:
+        """A renamed account's timelines, now one: by date when every post has one, else the
+        older handle's posts after the current one's."""
+        if store.all_dated(self.db, handle):
+            store.order_by_date(self.db, handle)
+        else:
+            store.compact_positions(self.db, handle)
+
 
 def import_paths(
     db: sqlite_utils.Database,
-    paths: Iterable[Path | str],
+    paths: Iterable[Path | str | SourceUnit],
     format: Optional[str] = None,
     on_report: Optional[Callable[[ImportReport], None]] = None,
     *,
     skip_bad: bool = False,
     author: Optional[str] = None,
+    include_private: bool = False,
 ) -> list[ImportReport]:
-    """Import every source under `paths`; a bad one is reported and the others still import."""
+    """Import every source under `paths`; a bad one is reported and the others still import.
+    Files found by walking a folder are imported only when recognised with confidence (the
+    others are reported as skipped, with the reason)."""
     reports = []
-    for path in source_units(paths):
+    units = [path if isinstance(path, SourceUnit) else SourceUnit(Path(path), named=True)
+             for path in paths]
+    units = [found for unit in units
+             for found in ([unit] if not unit.named else walk_sources([unit.path]))]
+    for unit in units:
+        path = unit.path
         try:
-            report = import_file(db, path, format, skip_bad=skip_bad, author=author)
+            report = import_file(db, path, format, skip_bad=skip_bad, author=author,
+                                 include_private=include_private, named=unit.named)
         except FeedarchiveError as error:
             report = ImportReport(str(path), status="failed", error=str(error))
         reports.append(report)

@@ -113,7 +113,7 @@ class Post:
 class PageEntry:
     """A dated item found in a homepage: a news line, a publication, a position."""
 
-    kind: str  # "news" | "publication" | "position" | "award" | "education" | "item"
+    kind: str  # news | publication | position | education | award | patent | funding | item
     text: str
     date: Optional[str] = None  # as precise as the page says: "2025-07", "2025"
     year: Optional[int] = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import operator
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +20,7 @@ import sqlite_utils
 from .errors import DatabaseBusyError
 from .models import Page, Post, Profile, Repair, Thread, ThreadCandidate
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
 
 TABLES: dict[str, dict] = {
@@ -35,9 +36,16 @@ TABLES: dict[str, dict] = {
         columns={
             "handle": str, "name": str, "bio": str, "location": str, "website": str,
             "joined": str, "followers": int, "following": int, "media": int, "statuses": int,
-            "name_raw": str, "bio_raw": str, "source_id": int,
+            "name_raw": str, "bio_raw": str, "source_id": int, "native_id": str,
         },
         pk="handle",
+        foreign_keys=[("source_id", "sources", "id")],
+    ),
+    "author_handles": dict(
+        columns={
+            "native_id": str, "handle": str, "source_id": int, "seen_at": str,
+        },
+        pk=("native_id", "handle", "source_id"),
         foreign_keys=[("source_id", "sources", "id")],
     ),
     "profile_history": dict(
@@ -65,13 +73,21 @@ TABLES: dict[str, dict] = {
             "repaired": int, "guessed": int, "min_confidence": float,
             "created_at": str, "url": str, "lang": str, "quotes": int, "views": int,
             "bookmarks": int, "native_id": str, "reply_to": str, "reply_to_author": str,
-            "repost_of": str,
+            "repost_of": str, "visibility": str,
         },
         pk="id",
         foreign_keys=[
             ("author", "authors", "handle"), ("thread_id", "threads", "id"),
             ("source_id", "sources", "id"),
         ],
+    ),
+    "media": dict(
+        columns={
+            "post_id": str, "position": int, "kind": str, "url": str, "blob": str, "alt": str,
+            "width": int, "height": int, "preview_url": str,
+        },
+        pk=("post_id", "position"),
+        foreign_keys=[("post_id", "posts", "id")],
     ),
     "engagement": dict(
         columns={
@@ -134,6 +150,9 @@ INDEXES = [
     ("pages", ["source_id"]),
     ("page_entries", ["page_id"]),
     ("page_entries", ["year"]),
+    ("authors", ["native_id"]),
+    ("author_handles", ["handle"]),
+    ("author_handles", ["source_id"]),
 ]
 
 
@@ -146,9 +165,22 @@ def open_db(path: Path | str) -> sqlite_utils.Database:
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if db.journal_mode != "wal":
-        db.enable_wal()  # readers (the web UI) keep answering while an import writes
+        enable_wal(db)  # readers (the web UI) keep answering while an import writes
     ensure_schema(db)
     return db
+
+
+def enable_wal(db: sqlite_utils.Database, attempts: int = 100) -> None:
+    """Switching to WAL needs the file to itself and SQLite does not wait for that (no busy
+    handler): two imports starting at once on a new archive retry for a while."""
+    for attempt in range(attempts):
+        try:
+            db.enable_wal()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
@@ -161,6 +193,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 spec["columns"], pk=spec["pk"], foreign_keys=spec.get("foreign_keys", []),
                 if_not_exists=True,
             )
+            add_missing_columns(db, name, spec["columns"])
         for table, columns in INDEXES:
             db[table].create_index(columns, if_not_exists=True)
         for table in ("posts", "pages"):
@@ -168,6 +201,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 db[table].enable_fts(["text"], tokenize="unicode61")
             create_fts_triggers(db, table)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
+    """An archive made by an older version gains the columns added since (NULL in old rows:
+    "not known", as for a source that does not carry the field)."""
+    present = db[table].columns_dict
+    for column, kind in columns.items():
+        if column not in present:
+            db[table].add_column(column, kind)
 
 
 def create_fts_triggers(db: sqlite_utils.Database, table: str) -> None:
@@ -246,8 +288,10 @@ def delete_source(db: sqlite_utils.Database, source_id: int) -> set[str]:
     db.execute("delete from pages where source_id = ?", [source_id])
     db.execute("delete from engagement where source_id = ?", [source_id])
     db.execute("delete from profile_history where source_id = ?", [source_id])
+    db.execute("delete from author_handles where source_id = ?", [source_id])
     orphans = "select id from posts where source_id = ? and id not in (select post_id from engagement)"
     db.execute(f"delete from thread_candidates where post_id in ({orphans})", [source_id])
+    db.execute(f"delete from media where post_id in ({orphans})", [source_id])
     db.execute(f"delete from posts where id in ({orphans})", [source_id])
     # Posts that other sources saw too now show the counts of the latest of those.
     db.execute(
@@ -270,7 +314,8 @@ def insert_source(db: sqlite_utils.Database, record: dict) -> int:
     return db["sources"].insert(record).last_pk
 
 
-def upsert_author(db: sqlite_utils.Database, profile: Profile, source_id: int) -> None:
+def upsert_author(db: sqlite_utils.Database, profile: Profile, source_id: int,
+                  platform: Optional[str] = None) -> None:
     row = {
         "handle": profile.handle, "name": profile.name, "bio": profile.bio,
         "location": profile.location, "website": profile.website, "joined": profile.joined,
@@ -279,6 +324,9 @@ def upsert_author(db: sqlite_utils.Database, profile: Profile, source_id: int) -
         "name_raw": profile.raw.get("name", profile.name),
         "bio_raw": profile.raw.get("bio", profile.bio), "source_id": source_id,
     }
+    key = author_key(platform, profile.native_id)
+    if key is not None:
+        row["native_id"] = key
     db["authors"].upsert(row, pk="handle")
     db["profile_history"].insert(
         {"handle": profile.handle, "source_id": source_id, "observed_at": now(),
@@ -286,6 +334,107 @@ def upsert_author(db: sqlite_utils.Database, profile: Profile, source_id: int) -
          "media": profile.media, "statuses": profile.statuses},
         replace=True,
     )
+
+
+PLACEHOLDER_PREFIX = "id:"  # an author a source knows only by user id: `id:<native id>`
+AUTHOR_FIELDS = ("name", "bio", "location", "website", "joined", "followers", "following",
+                 "media", "statuses", "name_raw", "bio_raw", "source_id")
+
+
+def author_key(platform: Optional[str], native_id: Optional[str]) -> Optional[str]:
+    """`authors.native_id`: the platform's user id, namespaced like post ids (`x:2244994945`)
+    so that ids of two platforms never meet."""
+    if not native_id:
+        return None
+    return f"{platform}:{native_id}" if platform else str(native_id)
+
+
+def record_handles(db: sqlite_utils.Database, source_id: int, platform: Optional[str],
+                   profiles: Iterable[Profile], seen_at: Optional[str]) -> set[str]:
+    """Note which handle each account with a user id had in this source, and when: the
+    newest post of the source, since a profile is captured no earlier than that. Returns the
+    accounts' keys."""
+    rows = {}
+    for profile in profiles:
+        key = author_key(platform, profile.native_id)
+        if key is not None:
+            rows[key, profile.handle] = {"native_id": key, "handle": profile.handle,
+                                         "source_id": source_id, "seen_at": seen_at}
+    if rows:
+        db["author_handles"].insert_all(rows.values(), replace=True)
+    return {key for key, _ in rows}
+
+
+def current_handle(db: sqlite_utils.Database, key: str) -> str:
+    """The handle an account goes by now: the one seen latest. A placeholder (`id:…`) only
+    while no source has named the account; equal dates fall to the handle's spelling, so the
+    answer never depends on the order files were imported in."""
+    rows = db.execute("select handle, max(coalesce(seen_at, '')) from author_handles "
+                      "where native_id = ? group by handle", [key]).fetchall()
+    return max(rows, key=lambda row: (not row[0].startswith(PLACEHOLDER_PREFIX), row[1],
+                                      row[0]))[0]
+
+
+def merge_renamed_authors(db: sqlite_utils.Database, keys: Iterable[str]) -> dict[str, str]:
+    """Make each account one author whatever it was called when each source saw it: posts,
+    pages and history under an older handle move to the current one. Returns {old: current}
+    for the handles that were merged away (their threads must be stitched again)."""
+    moved: dict[str, str] = {}
+    for key in sorted(keys):
+        handles = [row[0] for row in db.execute(
+            "select distinct handle from author_handles where native_id = ?", [key])]
+        current = current_handle(db, key)
+        for old in handles:
+            if old != current and author_exists(db, old):
+                move_author(db, old, current)
+                moved[old] = current
+        db.execute("update authors set native_id = ? where handle = ?", [key, current])
+    return moved
+
+
+def author_exists(db: sqlite_utils.Database, handle: str) -> bool:
+    return db.execute("select 1 from authors where handle = ?", [handle]).fetchone() is not None
+
+
+def move_author(db: sqlite_utils.Database, old: str, new: str) -> None:
+    """Everything of `old` becomes `new`'s; what `new` lacks in its profile, `old` fills in.
+    The old handle's threads go (the caller stitches `new` again) and its timeline follows
+    `new`'s until the caller orders it."""
+    ensure_author(db, new)
+    fill = ", ".join(f"{c} = coalesce({c}, (select {c} from authors where handle = :old))"
+                     for c in AUTHOR_FIELDS)
+    params = {"old": old, "new": new}
+    db.execute(f"update authors set {fill} where handle = :new", params)
+    clear_threads(db, old)
+    params["offset"] = count_author_posts(db, new)
+    db.execute("update posts set author = :new, position = position + :offset "
+               "where author = :old", params)
+    for table, column in (("pages", "author"), ("repairs", "author"), ("sources", "author")):
+        db.execute(f"update {table} set {column} = :new where {column} = :old", params)
+    db.execute("update or replace profile_history set handle = :new where handle = :old", params)
+    db.execute("delete from authors where handle = :old", params)
+
+
+def clear_threads(db: sqlite_utils.Database, handle: str) -> None:
+    """Unstitch one author: no thread, candidate or part number of theirs is left."""
+    db.execute(
+        "delete from thread_candidates where thread_id in (select id from threads where author = ?)",
+        [handle],
+    )
+    # A thread's parts may carry another handle by now (a later source named the account
+    # anew): they are found by thread as well as by author.
+    unlink = "update posts set thread_id = null, thread_index = null, thread_marker = null "
+    db.execute(unlink + "where thread_id in (select id from threads where author = ?)", [handle])
+    db.execute(unlink + "where author = ? and thread_id is not null", [handle])
+    db.execute("delete from threads where author = ?", [handle])
+
+
+def delete_empty_threads(db: sqlite_utils.Database) -> None:
+    """A thread whose parts all left (their source was replaced, or their author merged)
+    goes too: no thread page is ever empty."""
+    empty = "select id from threads t where not exists (select 1 from posts p where p.thread_id = t.id)"
+    db.execute(f"delete from thread_candidates where thread_id in ({empty})")
+    db.execute(f"delete from threads where id in ({empty})")
 
 
 def ensure_author(db: sqlite_utils.Database, handle: str) -> None:
@@ -333,13 +482,7 @@ def page_key(location: str) -> str:
 def replace_threads(db: sqlite_utils.Database, handle: str, threads: list[Thread],
                     candidates: list[ThreadCandidate]) -> None:
     """Swap in the freshly stitched threads of one author."""
-    db.execute(
-        "delete from thread_candidates where thread_id in (select id from threads where author = ?)",
-        [handle],
-    )
-    db.execute("update posts set thread_id = null, thread_index = null, thread_marker = null "
-               "where author = ? and thread_id is not null", [handle])
-    db.execute("delete from threads where author = ?", [handle])
+    clear_threads(db, handle)
     rows = []
     for thread in threads:
         parts = thread.parts
@@ -381,7 +524,7 @@ def replace_threads(db: sqlite_utils.Database, handle: str, threads: list[Thread
 
 
 OPTIONAL_POST_FIELDS = ("created_at", "url", "lang", "quotes", "views", "bookmarks",
-                        "native_id", "reply_to", "reply_to_author", "repost_of")
+                        "native_id", "reply_to", "reply_to_author", "repost_of", "visibility")
 POST_COLUMNS = ("id", "author", "text", "text_raw", "replies", "reposts", "likes", "source_id",
                 "position", "line", "repaired", "guessed", "min_confidence") + OPTIONAL_POST_FIELDS
 optional_fields = operator.attrgetter(*OPTIONAL_POST_FIELDS)
@@ -410,7 +553,7 @@ def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
         rows.append((
             post.id, post.author, post.text, post.text_raw, post.replies, post.reposts,
             post.likes, source_id, positions[post.id], post.line,
-            int(post.text != post.text_raw), guessed,
+            int(bool(post.repairs)), guessed,
             min((r.confidence for r in post.repairs), default=None),
             *optional_fields(post),
         ))
@@ -421,7 +564,23 @@ def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
     observed = now()
     db.conn.executemany(RECORD_ENGAGEMENT, [
         (p.id, source_id, p.replies, p.reposts, p.likes, observed) for p in posts])
+    write_media(db, [post for post in posts if post.media])
     return len(set(ids) - known)
+
+
+INSERT_MEDIA = ("insert into media (post_id, position, kind, url, blob, alt, width, height, "
+                "preview_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def write_media(db: sqlite_utils.Database, posts: list[Post]) -> None:
+    """The media of posts whose source lists some replace what an earlier source listed; a
+    source that says nothing of media (a timeline scrape) leaves a post's media alone."""
+    if not posts:
+        return
+    db.conn.executemany("delete from media where post_id = ?", [(p.id,) for p in posts])
+    db.conn.executemany(INSERT_MEDIA, [
+        (post.id, index, m.kind, m.url, m.blob, m.alt, m.width, m.height, m.preview_url)
+        for post in posts for index, m in enumerate(post.media)])
 
 
 def chunks(items: list, size: int = 500) -> Iterator[list]:

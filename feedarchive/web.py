@@ -25,4 +25,8 @@ def make_datasette(db_path: Path | str) -> Datasette:
 def serve(db_path: Path | str, host: str = "127.0.0.1", port: int = 8001) -> None:
     import uvicorn
 
+    from .store import open_db
+
+    open_db(db_path).close()  # an archive made by an older version gains the newer tables
+
     uvicorn.run(make_datasette(db_path).app(), host=host, port=port, log_level="warning")

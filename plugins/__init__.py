@@ -68,8 +68,10 @@ def register_routes():
     return [
         (r"^/$", home_page),
         (r"^/-/thread/(?P<thread_id>[A-Za-z0-9_-]+)(?P<ext>\.json|\.md)?$", thread_page),
-        (r"^/-/author/(?P<handle>[A-Za-z0-9_]+)(?P<ext>\.json|\.atom)?$", author_page),
-        (r"^/-/post/(?P<post_id>[A-Za-z0-9_-]+)(?P<ext>\.json)?$", post_page),
+        # Handles and post ids are whatever the platform uses: `user@host`, `did:plc:…`,
+        # `x:123`, `mastodon:https://host/users/u/statuses/1`, `bluesky:at://…`.
+        (r"^/-/author/(?P<handle>[^/]+?)(?P<ext>\.json|\.atom)?$", author_page),
+        (r"^/-/post/(?P<post_id>.+?)(?P<ext>\.json)?$", post_page),
         (r"^/-/search(?P<ext>\.json)?$", search_page),
     ]
 

@@ -87,6 +87,11 @@ async def author_counts(db) -> dict:
     return await cached(db, "author_counts", compute)
 
 
+# Posts a platform did not make public reach the archive only with `--include-private`, and
+# then every page says so, beside the post.
+PRIVATE_LABELS = {"followers": "followers-only", "direct": "direct message"}
+
+
 async def decorate_posts(datasette, db, posts: list[dict]) -> list[dict]:
     """Add what every rendered post needs: linked HTML, its repairs, its count history and,
     for thread parts, `k/n` of the thread."""
@@ -106,6 +111,11 @@ async def decorate_posts(datasette, db, posts: list[dict]) -> list[dict]:
                             f"order by e.post_id, e.observed_at, e.source_id", ids):
         r["source_name"] = os.path.basename(r.pop("path") or "") or f"source {r['source_id']}"
         history.setdefault(r["post_id"], []).append(r)
+    media: dict[str, list] = {}
+    for r in await rows(db, f"select post_id, kind, url, blob, alt, width, height, preview_url "
+                            f"from media where post_id in ({marks}) order by post_id, position",
+                        ids):
+        media.setdefault(r.pop("post_id"), []).append(r)
     thread_ids = sorted({p["thread_id"] for p in posts if p.get("thread_id")})
     totals = {}
     if thread_ids:
@@ -117,6 +127,8 @@ async def decorate_posts(datasette, db, posts: list[dict]) -> list[dict]:
         p["html"] = linkify(p.get("text"), datasette.urls.path)
         p["repairs"] = repairs.get(p["id"], [])
         p["history"] = history.get(p["id"], [])
+        p["media"] = media.get(p["id"], [])
+        p["private_label"] = PRIVATE_LABELS.get(p.get("visibility"))
         if p.get("thread_id") in totals:
             t = totals[p["thread_id"]]
             p["thread_n"] = t["declared_total"] or t["found"]
@@ -190,6 +202,16 @@ async def home_page(datasette, request):
 
 # --------------------------------------------------------------------------- author
 
+async def current_handle(db, handle: str):
+    """The handle a renamed account goes by now, when `handle` is one it had before (links
+    in old posts and bookmarks keep working); None otherwise."""
+    found = await rows(
+        db, "select a.handle from author_handles h join authors a on a.native_id = h.native_id "
+            "where h.handle = ? and a.handle != ? and not exists "
+            "(select 1 from authors where handle = ?) limit 1", [handle, handle, handle])
+    return found[0]["handle"] if found else None
+
+
 async def load_author(db, handle: str) -> dict:
     found = await rows(db, "select * from authors where handle = ?", [handle])
     if not found:
@@ -240,6 +262,11 @@ async def author_page(datasette, request):
     db = await archive_database(datasette)
     handle = request.url_vars["handle"]
     ext = request.url_vars.get("ext")
+    renamed = await current_handle(db, handle)
+    if renamed is not None:
+        target = datasette.urls.path(f"/-/author/{renamed}{ext or ''}")
+        query = request.query_string
+        return Response.redirect(target + (f"?{query}" if query else ""), status=301)
     author = await load_author(db, handle)
     if ext == ".atom":
         return await author_feed(datasette, request, db, author)
@@ -317,7 +344,7 @@ async def author_feed(datasette, request, db, author):
     handle = author["handle"]
     posts = await rows(
         db, "select p.id, p.text, p.likes, p.reposts, p.replies, p.thread_id, p.thread_index, "
-            "s.imported_at from posts p left join sources s on s.id = p.source_id "
+            "p.visibility, s.imported_at from posts p left join sources s on s.id = p.source_id "
             "where p.author = ? order by p.position limit 50", [handle])
     atom = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", atom)
@@ -344,7 +371,10 @@ async def author_feed(datasette, request, db, author):
         entry = sub(feed, "entry")
         url = datasette.absolute_url(request, datasette.urls.path(f"/-/post/{p['id']}"))
         first_line = (p["text"] or "").split("\n")[0]
-        sub(entry, "title", first_line[:100] + ("…" if len(first_line) > 100 else ""))
+        title = first_line[:100] + ("…" if len(first_line) > 100 else "")
+        if p["visibility"] in PRIVATE_LABELS:
+            title = f"[{PRIVATE_LABELS[p['visibility']]}] {title}"
+        sub(entry, "title", title)
         sub(entry, "id", url)
         sub(entry, "link", href=url, rel="alternate", type="text/html")
         sub(entry, "updated", p["imported_at"] or updated or "1970-01-01T00:00:00+00:00")
@@ -438,13 +468,14 @@ SEARCH_SOURCES = [
     {
         "kind": "post", "fts": "posts_fts", "table": "posts",
         "select": "p.id, p.author, p.likes, p.reposts, p.replies, p.thread_id, p.thread_index, "
-                  "p.repaired, null as title",
+                  "p.repaired, null as title, p.visibility",
         "column": 0, "author": "p.author",
     },
     {
         "kind": "page", "fts": "pages_fts", "table": "pages",
         "select": "p.id, p.author, null as likes, null as reposts, null as replies, "
-                  "null as thread_id, null as thread_index, p.repaired, p.title",
+                  "null as thread_id, null as thread_index, p.repaired, p.title, "
+                  "null as visibility",
         "column": 0, "author": "p.author",
     },
 ]
@@ -593,6 +624,7 @@ async def search_page(datasette, request):
                            if r.get("thread_id") else None)
     for r in results:
         r["snippet_html"] = highlight(r["snippet"])
+        r["private_label"] = PRIVATE_LABELS.get(r.get("visibility"))
         r["snippet"] = (r["snippet"] or "").replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
     if request.url_vars.get("ext") == ".json":
         return Response.json({

@@ -168,10 +168,12 @@ def test_x_archive_zipped_with_its_top_folder_and_split_parts(tmp_path):
     assert [p.native_id for p in doc.posts] == [p.native_id for p in posts]  # re-iterable
 
 
-def test_older_tweet_js_alone_with_bare_entries_needs_an_author():
+def test_older_tweet_js_alone_names_its_owner_by_a_self_reply():
+    """Without account.js, a tweet replying to another tweet of the same archive names the
+    owner (every tweet in an archive is the owner's); `--author` still overrides."""
     path = FORMATS / "x-legacy" / "tweet.js"
-    with pytest.raises(SourceError, match="--author"):
-        read_document(path)
+    assert read_document(path).profile.handle == "old_handle_ro"
+    assert read_document(path, author="@someone_else").profile.handle == "someone_else"
     doc = read_document(path, author="@old_handle_ro")
     posts = sorted(doc.posts, key=lambda p: p.created_at, reverse=True)
     assert [p.author for p in posts] == ["old_handle_ro"] * 2

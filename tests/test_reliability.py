@@ -716,15 +716,19 @@ def test_a_folder_of_good_and_bad_files(tmp_path, write_file):
     write_file("scrapes/latin1.txt", timeline(("Grüße", "0", "0", "1"),
                                               handle="cleo_lab").encode("latin-1"))
     bad = {
-        "empty.txt": b"",
-        "image.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
         "cut.txt": GOOD.encode()[:-4],
-        "notes.txt": b"eggs\nmilk\n",
         "counts.txt": GOOD.replace("Media\n12\n", "Media\ntwelve\n").encode(),
         "broken.jsonl": b'{"_type": "snscrape.modules.twitter.Tweet", "id": 1\n',
         "broken.zip": b"PK\x03\x04" + bytes(50),
     }
-    for name, data in bad.items():
+    # Found while walking a folder, what no reader recognises and does not look like data
+    # is passed over, with the reason, rather than failing the run.
+    passed_over = {
+        "empty.txt": b"",
+        "image.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
+        "notes.txt": b"eggs\nmilk\n",
+    }
+    for name, data in {**bad, **passed_over}.items():
         write_file(f"scrapes/{name}", data)
     db = tmp_path / "a.db"
     result = import_cli(db, folder)
@@ -732,8 +736,11 @@ def test_a_folder_of_good_and_bad_files(tmp_path, write_file):
     errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
     for name in bad:
         assert sum(name in line for line in errors) == 1, (name, errors)
+    skipped = [line for line in result.output.splitlines() if ": skipped: " in line]
+    for name in passed_over:
+        assert sum(name in line for line in skipped) == 1, (name, skipped)
     assert not any(name in line for line in errors for name in ("ada.txt", "bob.txt", "latin1.txt"))
-    assert f"{len(bad)} of {len(bad) + 3} inputs failed" in result.output
+    assert f"{len(bad)} of {len(bad) + len(passed_over) + 3} inputs failed" in result.output
     assert {r[0] for r in connect(db).execute("select author from sources")} == \
         {"ada_lab", "bob_lab", "cleo_lab"}
     assert scalar(db, "select count(*) from posts") == 5
@@ -741,4 +748,6 @@ def test_a_folder_of_good_and_bad_files(tmp_path, write_file):
     # The library API says the same.
     reports = import_paths(open_db(tmp_path / "b.db"), [folder])
     assert sorted(Path(r.path).name for r in reports if r.status == "failed") == sorted(bad)
+    assert sorted(Path(r.path).name for r in reports if r.status == "skipped") == \
+        sorted(passed_over)
     assert all(r.error and Path(r.path).name in r.error for r in reports if r.status == "failed")

@@ -8,11 +8,27 @@ maintained IPLD codec the atproto Python SDK uses). Its root is the signed commi
 has `p` (bytes shared with the previous key), `k` (the rest), `v` (the record), `t` (the subtree
 right of it); `l` is the subtree left of the first entry.
 
-Read: `app.bsky.feed.post` records (`text`, `createdAt`, `langs`, `reply.parent.uri`),
-`app.bsky.feed.repost` records (kept as the owner's posts with `repost_of` = the reposted
-post's `at://` URI, which is also their text), and `app.bsky.actor.profile/self`
-(`displayName`, `description`). A post's native id is its `at://did/app.bsky.feed.post/rkey`
-URI, which is what replies point to, so self-reply threads are exact.
+Read: `app.bsky.feed.post` records (`text`, `createdAt`, `langs`, `reply.parent.uri`,
+`facets`, `embed`), `app.bsky.feed.repost` records (kept as the owner's posts with
+`repost_of` = the reposted post's `at://` URI, which is also their text), and
+`app.bsky.actor.profile/self` (`displayName`, `description`). A post's native id is its
+`at://did/app.bsky.feed.post/rkey` URI, which is what replies point to, so self-reply threads
+are exact. The profile's `native_id` is the DID.
+
+Links: the app writes a long link shortened in `text` (`github.com/bluesky-soci...`) and keeps
+the full URL in a facet (`app.bsky.richtext.facet#link`, `uri`) over that span, given as UTF-8
+byte offsets (`index.byteStart`/`byteEnd`). `text` carries the full URL in the span's place;
+`text_raw` keeps the record's text. Facets out of range, off character boundaries or
+overlapping one already applied are ignored; mention and tag facets leave the text as it is.
+
+Media (`Post.media`): `embed` `app.bsky.embed.images` (each `image` blob, `alt`,
+`aspectRatio`) gives images, `app.bsky.embed.video` a video, `app.bsky.embed.recordWithMedia`
+its `media` part. A repository holds blobs only by CID, so a `Media` has `blob` = the CID's
+string form (`bafkrei…`) and no URL. A link card (`app.bsky.embed.external`) and a quoted post
+(`app.bsky.embed.record`) are not media.
+
+A slice of a repository (some tree nodes absent from the CAR) is read for what it holds, with
+a warning naming how many nodes are missing; a node present but malformed fails the file.
 
 The repository names its owner only by DID: the handle is `--author` when given, else the DID.
 Like, repost and reply counts are not in a repository: they stay NULL.
@@ -23,8 +39,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import SourceError
-from ..models import Document, Post, Profile
-from .common import iso_utc
+from ..models import Document, Media, Post, Profile
+from .common import count, iso_utc
 
 NAME = "bluesky"
 PLATFORM = "bluesky"
@@ -33,6 +49,10 @@ MAX_CAR_BYTES = 2 * 1024**3
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 PROFILE = "app.bsky.actor.profile"
+LINK_FACET = "app.bsky.richtext.facet#link"
+IMAGES = "app.bsky.embed.images"
+VIDEO = "app.bsky.embed.video"
+RECORD_WITH_MEDIA = "app.bsky.embed.recordWithMedia"
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -67,11 +87,14 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
     if not isinstance(commit, dict) or "did" not in commit or "data" not in commit:
         raise SourceError(label, "not an atproto repository (the root is not a commit)")
     did = commit["did"]
-    records = walk_tree(label, blocks, commit["data"])
+    records, missing = walk_tree(label, blocks, commit["data"])
     handle = author.lstrip("@") if author else did
-    profile = Profile(handle=handle)
+    profile = Profile(handle=handle, native_id=did)
     posts: list[Post] = []
     warnings: list[str] = []
+    if missing:
+        warnings.append(f"{label}: partial repository: {missing} tree nodes missing from the "
+                        f"CAR; their records are not imported")
     for key, record in records:
         collection, _, rkey = key.partition("/")
         if not isinstance(record, dict):
@@ -96,6 +119,7 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
 
 
 def record_post(record: dict, uri: str, rkey: str, did: str, handle: str) -> Optional[Post]:
+    """An `app.bsky.feed.post` record as a `Post`; None when it has no text field at all."""
     text = record.get("text")
     if not isinstance(text, str):
         return None
@@ -105,31 +129,155 @@ def record_post(record: dict, uri: str, rkey: str, did: str, handle: str) -> Opt
     langs = record.get("langs") or []
     return Post(
         text_raw=text, author=handle, native_id=uri, reply_to=parent or None,
+        text=expand_link_facets(text, record.get("facets")),
         reply_to_author=(handle if parent_did == did else parent_did) if parent else None,
         created_at=iso_utc(record.get("createdAt")),
         url=f"https://bsky.app/profile/{did}/post/{rkey}",
         lang=langs[0] if langs and isinstance(langs[0], str) else None,
+        media=embed_media(record.get("embed")),
     )
 
 
-def walk_tree(label: str, blocks: dict, root: Any) -> list[tuple[str, Any]]:
-    """Every (key, record) of the repository's Merkle search tree, in key order."""
+# -- link facets ---------------------------------------------------------------------------
+def _link_uri(facet: dict) -> Optional[str]:
+    features = facet.get("features")
+    for feature in features if isinstance(features, list) else []:
+        if isinstance(feature, dict) and feature.get("$type") == LINK_FACET and \
+                isinstance(feature.get("uri"), str) and feature["uri"]:
+            return feature["uri"]
+    return None
+
+
+def _byte_span(facet: dict) -> Optional[tuple[int, int]]:
+    index = facet.get("index")
+    if not isinstance(index, dict):
+        return None
+    start, end = index.get("byteStart"), index.get("byteEnd")
+    if type(start) is not int or type(end) is not int:  # bool is not an offset
+        return None
+    return start, end
+
+
+def _on_boundary(data: bytes, offset: int) -> bool:
+    """Whether `offset` falls between two UTF-8 characters (not on a continuation byte)."""
+    return offset == len(data) or (data[offset] & 0xC0) != 0x80
+
+
+def expand_link_facets(text: str, facets: Any) -> str:
+    """`text` with each link facet's span replaced by the facet's full `uri`: the app
+    shortens long links in the text itself, and the facet is the only place the real URL is
+    kept. Offsets are UTF-8 bytes, so the work is on the encoded text, right to left so that
+    the spans still to come keep their offsets. A facet that is out of range, cuts a
+    character, or overlaps one already applied is ignored rather than trusted."""
+    if not isinstance(facets, list) or not facets:
+        return text
+    links = []
+    for facet in facets:
+        if not isinstance(facet, dict):
+            continue
+        span, uri = _byte_span(facet), _link_uri(facet)
+        if span is not None and uri is not None:
+            links.append((span, uri))
+    data = text.encode("utf-8")
+    limit = len(data)  # the leftmost byte already replaced: spans must end before it
+    for (start, end), uri in sorted(links, key=lambda link: link[0], reverse=True):
+        if not (0 <= start < end <= limit) or not (
+                _on_boundary(data, start) and _on_boundary(data, end)):
+            continue
+        data = data[:start] + uri.encode("utf-8") + data[end:]
+        limit = start
+    return data.decode("utf-8")
+
+
+# -- media ---------------------------------------------------------------------------------
+def blob_cid(blob: Any) -> Optional[str]:
+    """The CID of a blob reference, as its string (`bafkrei…`). libipld decodes a CID link to
+    its binary form (bytes), the JSON form is `{"$link": "bafk…"}`, older codecs give the
+    string, and records from early 2023 use the legacy `{"cid": "bafk…", "mimeType": …}`."""
+    if not isinstance(blob, dict):
+        return None
+    ref = blob.get("ref", blob.get("cid"))
+    if isinstance(ref, dict):
+        ref = ref.get("$link")
+    if isinstance(ref, str):
+        return ref or None
+    if isinstance(ref, (bytes, bytearray)):
+        import libipld
+
+        try:
+            return libipld.encode_cid(bytes(ref))
+        except (ValueError, TypeError, RuntimeError):
+            return None
+    return None
+
+
+def _aspect(item: dict) -> tuple[Optional[int], Optional[int]]:
+    ratio = item.get("aspectRatio")
+    if not isinstance(ratio, dict):
+        return None, None
+    return count(ratio.get("width")), count(ratio.get("height"))
+
+
+def _alt(item: dict) -> Optional[str]:
+    """The alt text as written; None when there is none (the app stores "" for none)."""
+    alt = item.get("alt")
+    return alt if isinstance(alt, str) and alt.strip() else None
+
+
+def embed_media(embed: Any) -> list[Media]:
+    """The pictures or video a post embeds, as `Media` naming each blob by CID (a repository
+    has no URLs for them). A quote with media (`recordWithMedia`) gives its `media` part;
+    link cards and quoted posts are not media."""
+    if not isinstance(embed, dict):
+        return []
+    kind = embed.get("$type")
+    if kind == RECORD_WITH_MEDIA:
+        return embed_media(embed.get("media"))
+    found: list[Media] = []
+    if kind == IMAGES:
+        images = embed.get("images")
+        for item in images if isinstance(images, list) else []:
+            if isinstance(item, dict):
+                width, height = _aspect(item)
+                found.append(Media("image", alt=_alt(item), width=width, height=height,
+                                   blob=blob_cid(item.get("image"))))
+    elif kind == VIDEO:
+        width, height = _aspect(embed)
+        found.append(Media("video", alt=_alt(embed), width=width, height=height,
+                           blob=blob_cid(embed.get("video"))))
+    return found
+
+
+# -- the tree ------------------------------------------------------------------------------
+def walk_tree(label: str, blocks: dict, root: Any) -> tuple[list[tuple[str, Any]], int]:
+    """Every (key, record) of the repository's Merkle search tree that the CAR holds, in key
+    order, and how many tree nodes it names but does not hold. A missing node is a slice of
+    the repository (what `getRepo` with a `since`, or a test fixture, exports): its records
+    are simply absent. A node that is there but is not a tree node is corruption: it fails."""
     found: list[tuple[str, Any]] = []
     stack: list[tuple[str, Any]] = []  # ("node", cid) or ("leaf", (key, cid))
     stack.append(("node", root))
     seen: set = set()
+    missing = 0
     while stack:
         kind, item = stack.pop()
         if kind == "leaf":
             key, cid = item
             found.append((key, blocks.get(cid)))  # a record left out of the export is None
             continue
-        if item is None or item in seen:
+        if item is None:
+            continue
+        if not isinstance(item, (bytes, str)):  # a link is a CID, never a map or a number
+            raise SourceError(label, "corrupt repository: a tree link is malformed")
+        if item in seen:
             continue
         seen.add(item)
-        node = blocks.get(item)
-        if not isinstance(node, dict) or "e" not in node:
-            raise SourceError(label, "corrupt repository: a tree node is missing or malformed")
+        if item not in blocks:
+            missing += 1
+            continue
+        node = blocks[item]
+        if not isinstance(node, dict) or not isinstance(node.get("e"), list):
+            raise SourceError(label, "corrupt repository: a tree node is malformed")
         pending: list[tuple[str, Any]] = [("node", node.get("l"))]
         key = b""
         for entry in node["e"]:
@@ -140,4 +288,4 @@ def walk_tree(label: str, blocks: dict, root: Any) -> list[tuple[str, Any]]:
                 raise SourceError(label, "corrupt repository: malformed tree entry") from None
             pending.append(("node", entry.get("t")))
         stack.extend(reversed(pending))
-    return found
+    return found, missing

@@ -1,4 +1,4 @@
-"""What several readers share: dates to ISO 8601 UTC, counts, streaming JSON, link expansion.
+"""What several readers share: dates to ISO 8601 UTC, counts, polls as text, streaming JSON.
 
 JSON sources can be large (a 1M-tweet archive is a quarter of a gigabyte), so nothing here loads
 a whole JSONL file or a whole `tweets.js` array at once: elements are decoded one by one.
@@ -6,13 +6,12 @@ a whole JSONL file or a whole `tweets.js` array at once: elements are decoded on
 from __future__ import annotations
 
 import calendar
-import html
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterator, Optional, TypeVar
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Optional, TypeVar
 
 from ..errors import SourceError
 
@@ -101,26 +100,13 @@ def count(value: Any) -> Optional[int]:
 
 
 # -- text ----------------------------------------------------------------------------------
-def expand_links(text: str, urls: list[dict], short: str = "url",
-                 long: str = "expanded_url") -> str:
-    """Replace each shortened link (`https://t.co/…`) by its expansion; links the entities do
-    not describe stay as they are."""
-    for entry in urls or []:
-        if not isinstance(entry, dict):
-            continue
-        shortened, expanded = entry.get(short), entry.get(long)
-        if shortened and expanded:
-            text = text.replace(shortened, expanded)
-    return text
-
-
-def unescape_x(text: str) -> str:
-    """X escapes `&`, `<` and `>` in tweet text (`&amp;`); nothing else."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def unescape_html(text: str) -> str:
-    return html.unescape(text)
+def poll_text(options: Iterable[tuple[str, Optional[int]]]) -> str:
+    """A poll as the lines appended to its post's text, the same for every platform: a blank
+    line, `Poll:`, then `• <label> (<votes> votes)` per option (the count left out when the
+    source has none). Empty for a poll without options."""
+    lines = [f"• {label}" + (f" ({votes} votes)" if votes is not None else "")
+             for label, votes in options]
+    return "\n\nPoll:\n" + "\n".join(lines) if lines else ""
 
 
 def check_text(label: str, head: bytes) -> None:
@@ -152,6 +138,7 @@ class Line:
     number: int
     value: Any = None
     error: Optional[str] = None
+    cut_off: bool = False  # the unterminated last line of a stream that was interrupted
 
 
 def iter_jsonl(label: str, stream: BinaryIO) -> Iterator[Line]:
@@ -165,22 +152,34 @@ def iter_jsonl(label: str, stream: BinaryIO) -> Iterator[Line]:
         if b"\x00" in raw:
             yield Line(number, error="binary data (NUL bytes), not a JSON line")
             continue
+        last = not raw.endswith(b"\n")  # only the final line can lack its newline
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            yield Line(number, error=f"not UTF-8 (byte 0x{raw[error.start]:02x})")
+            cut = last and error.reason == "unexpected end of data"
+            yield Line(number, error=f"not UTF-8 (byte 0x{raw[error.start]:02x})", cut_off=cut)
             continue
         try:
             yield Line(number, json.loads(text))
         except json.JSONDecodeError as error:
-            yield Line(number, error=f"not valid JSON ({error.msg} at column {error.colno})")
+            yield Line(number, error=f"not valid JSON ({error.msg} at column {error.colno})",
+                       cut_off=last and _ends_early(text, error))
+
+
+def _ends_early(text: str, error: json.JSONDecodeError) -> bool:
+    """Whether a line that does not parse is the beginning of a JSON value cut short (the
+    decoder ran out of text, or out of a string), rather than something else."""
+    return text.lstrip()[:1] in ("{", "[") and (error.pos >= len(text.rstrip()) or
+                                                error.msg.startswith("Unterminated string"))
 
 
 def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
                  warnings: list[str]) -> Iterator[T]:
     """`parse(value, line number)` for each line of a JSON Lines file, streamed. A line that is
     not JSON, or that `parse` rejects with ValueError, fails the file naming its line; with
-    `skip_bad` it becomes a warning instead."""
+    `skip_bad` it becomes a warning instead. A last line cut short with no newline after it is
+    a stream that was interrupted (a capture stopped mid-write): the complete lines are kept
+    and the cut one is left out with a warning, `skip_bad` or not."""
     label = str(path)
     try:
         stream = open(path, "rb")
@@ -195,6 +194,10 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
                     continue
                 except ValueError as error:
                     problem = str(error)
+            elif line.cut_off:
+                warnings.append(f"{label}:{line.number}: truncated final line (the stream was "
+                                "cut off); left out")
+                continue
             if not skip_bad:
                 raise SourceError(label, problem, line.number)
             warnings.append(f"{label}:{line.number}: {problem}; line skipped")

@@ -23,6 +23,7 @@ import io
 import os
 import tarfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, Iterable, Iterator, Optional
 
@@ -289,15 +290,31 @@ def is_archive_folder(path: Path) -> bool:
     return (path / "outbox.json").is_file() and (path / "actor.json").is_file()
 
 
-def source_units(paths: Iterable[Path | str]) -> Iterator[Path]:
+@dataclass(frozen=True)
+class SourceUnit:
+    """One source to import, and whether the user named it (a file found by walking a folder
+    is imported only when a reader recognises it with confidence)."""
+
+    path: Path
+    named: bool
+
+
+def walk_sources(paths: Iterable[Path | str]) -> list[SourceUnit]:
     """What the importer imports, one source each, in sorted order: files named directly,
     archive folders (unpacked X or Mastodon archives) as one unit, and below other folders
     every non-hidden file and archive folder."""
+    units = []
     for path in map(Path, paths):
         if not path.is_dir() or is_archive_folder(path):
-            yield path
-            continue
-        yield from _walk(path)
+            units.append(SourceUnit(path, named=True))
+        else:
+            units.extend(SourceUnit(child, named=False) for child in _walk(path))
+    return units
+
+
+def source_units(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """The paths of `walk_sources`."""
+    return (unit.path for unit in walk_sources(paths))
 
 
 def _walk(folder: Path) -> Iterator[Path]:

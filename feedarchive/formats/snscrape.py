@@ -8,9 +8,15 @@ calls the text `content` rather than `rawContent`.
 Per tweet: `id`, `url`, `date`, `rawContent`, `lang`, `replyCount`, `retweetCount`,
 `likeCount`, `quoteCount`, `viewCount`, `bookmarkCount`/`bookmarkedCount`, `conversationId`,
 `inReplyToTweetId`, `inReplyToUser.username`, `retweetedTweet`, and the author in
-`user{username, displayname, rawDescription, location, followersCount, friendsCount,
-statusesCount, mediaCount, created}`. `rawContent` already has links expanded and no HTML
-escapes: `text_raw` is it, as found.
+`user{id, username, displayname, rawDescription, location, followersCount, friendsCount,
+statusesCount, mediaCount, created}`, `links[{tcourl, url}]` and `media` (snscrape: a list of
+`Photo{fullUrl, altText}`/`Video`/`Gif{thumbnailUrl, variants}`; twscrape: `{photos, videos,
+animated}`).
+
+`rawContent` is the API's `full_text` copied verbatim: t.co links, the media link at its end,
+`&amp;`/`&lt;`/`&gt;`. `text_raw` is it, as found; `text` is what X shows
+(`x_entities.shown`): each `links[].tcourl` replaced by its `url`, the media link taken out
+(the media are in `Post.media`), the escapes undone.
 
 The file is read line by line. The owner (`Document.profile`) is the user `--author` names,
 or the only author in the file; every other author is kept in `other_profiles`. A line that
@@ -24,6 +30,7 @@ from typing import Any, Optional
 from ..errors import SourceError
 from ..models import Document, Post, Profile
 from .common import count, iso_utc, month_year, parsed_jsonl
+from .x_entities import scraper_entities, shown
 
 NAME = "snscrape"
 PLATFORM = "x"
@@ -84,6 +91,7 @@ def user_profile(user: Any) -> Optional[Profile]:
         following=count(user.get("friendsCount")),
         media=count(user.get("mediaCount")),
         statuses=count(user.get("statusesCount")),
+        native_id=str(user.get("id_str") or user.get("id")) if user.get("id") else None,
     )
 
 
@@ -104,8 +112,9 @@ def tweet_post(tweet: Any, line: int) -> tuple[Post, Optional[Profile]]:
     retweeted = tweet.get("retweetedTweet")
     bookmarks = tweet.get("bookmarkCount", tweet.get("bookmarkedCount"))
     reply_to = tweet.get("inReplyToTweetIdStr") or tweet.get("inReplyToTweetId")
+    shown_text, media = shown(text, scraper_entities(tweet))
     post = Post(
-        text_raw=text, author=user.handle, line=line,
+        text_raw=text, author=user.handle, line=line, text=shown_text, media=media,
         replies=count(tweet.get("replyCount")), reposts=count(tweet.get("retweetCount")),
         likes=count(tweet.get("likeCount")), quotes=count(tweet.get("quoteCount")),
         views=count(tweet.get("viewCount")), bookmarks=count(bookmarks),

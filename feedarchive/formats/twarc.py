@@ -1,33 +1,54 @@
 """twarc2 JSON Lines: X API v2 responses, as `twarc2 timeline/search/conversation` save them,
 or one tweet per line after `twarc2 flatten`.
 
-A response line is a page: `data[]` (tweets), `includes.users[]` (their authors, and accounts
-they mention or reply to), `includes.tweets[]` (tweets referred to), `meta`, `__twarc`. A
-flattened line is one tweet with its author inlined as `author` (and `__twarc`).
+A response line is a page: `data[]` (tweets; a single object in stream output), with
+`includes.users[]` (their authors, and accounts they mention or reply to),
+`includes.tweets[]` (tweets referred to), `includes.media[]`, `includes.polls[]`, `meta`,
+`errors`, `__twarc`. A flattened line is one tweet with what it refers to inlined: `author`,
+`in_reply_to_user`, `attachments.media`/`.poll`, the referenced tweets whole in
+`referenced_tweets[]`.
 
 Per tweet: `id`, `text` (or `note_tweet.text` for a long post), `author_id`, `created_at`,
 `conversation_id`, `lang`, `referenced_tweets[{type: replied_to|quoted|retweeted, id}]`,
-`in_reply_to_user_id`, `entities.urls[{url, expanded_url}]`, `public_metrics{reply_count,
-retweet_count, like_count, quote_count, bookmark_count, impression_count}`. Per user:
-`username`, `name`, `description`, `location`, `url`, `created_at`,
-`public_metrics{followers_count, following_count, tweet_count}`.
+`in_reply_to_user_id`, `entities.urls[{url, expanded_url, media_key}]`,
+`attachments{media_keys, poll_ids}`, `public_metrics{reply_count, retweet_count, like_count,
+quote_count, bookmark_count, impression_count}`. Per user: `id`, `username`, `name`,
+`description`, `location`, `url`, `created_at`, `public_metrics{followers_count,
+following_count, tweet_count}`.
 
-`text_raw` is the API text as found; `text` has t.co links expanded and `&amp;`/`&lt;`/`&gt;`
-undone. Only `data` tweets become posts: `includes.tweets` are other people's context.
+`text_raw` is the API text as found; `text` is what X shows (`x_entities.shown`: t.co links
+expanded, media links out, `&amp;`/`&lt;`/`&gt;` undone), with a poll's options and votes
+after it. API v2 cuts a retweet's text (`RT @user: …`); its `text` is `RT @user: ` and the
+whole retweeted tweet when the page includes it. Only `data` tweets become posts:
+`includes.tweets` are other people's context.
+
+A tweet whose author is not in `includes.users` (a withheld or suspended account) is kept,
+under the placeholder handle `id:<author_id>`, with a warning; the store merges it with the
+real handle if another source names that id. Files from `twarc2 counts` and user lookups hold
+no tweets: they raise `NothingToImport`.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from ..errors import SourceError
-from ..models import Document, Post, Profile
-from .common import count, expand_links, iso_utc, month_year, parsed_jsonl, unescape_x
+from ..errors import NothingToImport, SourceError
+from ..models import Document, Media, Post, Profile
+from .common import count, iso_utc, month_year, parsed_jsonl, poll_text
 from .snscrape import pick_owner
+from .x_entities import expand_url, shown, v2_entities
 
 NAME = "twarc2"
 PLATFORM = "x"
 OPTIONS = ("author", "skip_bad")
+RETWEET = re.compile(r"RT @([A-Za-z0-9_]{1,15}):")
+PLACEHOLDER = "id:"  # handle prefix of an author the file does not describe
+NOT_TWEETS = {
+    "counts": "twarc2 tweet counts, not tweets: nothing to import",
+    "users": "twarc2 user lookup (accounts, not tweets): nothing to import",
+}
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -35,28 +56,58 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     first = head.split(b"\n", 1)[0]
     page = first.lstrip().startswith((b'{"data":', b'{"data": ')) and (
-        b'"author_id"' in first or b'"includes"' in first or b'"__twarc"' in first)
+        b'"author_id"' in first or b'"includes"' in first or b'"__twarc"' in first
+        or b'"tweet_count"' in first)
     flat = b'"author_id"' in first and b'"public_metrics"' in first and b'"text"' in first
     return page or flat
+
+
+@dataclass
+class Pages:
+    """What the lines read so far say beyond their tweets: every user by id, the authors not
+    described (their posts, for a later page that may describe them), and which lines held
+    something other than tweets (counts, users)."""
+
+    users: dict[str, Profile] = field(default_factory=dict)
+    unknown: dict[str, list[Post]] = field(default_factory=dict)
+    not_tweets: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Page:
+    """The includes of one response page, by id: what its tweets refer to."""
+
+    tweets: dict[str, dict]
+    media: dict[str, dict]
+    polls: dict[str, dict]
+
+
+NO_INCLUDES = Page({}, {}, {})
 
 
 def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) -> Document:
     path = Path(path)
     label = str(path)
     posts: list[Post] = []
-    users: dict[str, Profile] = {}  # by user id
+    pages = Pages()
     warnings: list[str] = []
-    for found in parsed_jsonl(path, lambda value, number: line_posts(value, number, users),
+    for found in parsed_jsonl(path, lambda value, number: line_posts(value, number, pages),
                               skip_bad, warnings):
         posts.extend(found)
+    if not posts and pages.not_tweets:
+        raise NothingToImport(label, NOT_TWEETS[sorted(pages.not_tweets)[0]])
     if not posts and warnings:
         raise SourceError(label, f"no readable tweet: {len(warnings)} bad lines")
+    if not posts:
+        raise NothingToImport(label, "twarc2 pages without a tweet (a search that found "
+                                     "none): nothing to import")
+    placeholders = name_unknown_authors(label, pages, warnings)
     unique: dict[str, Post] = {}
     for post in posts:  # a tweet seen on two pages is one post; the later counts win
         unique[post.native_id] = post
     posts = sorted(unique.values(), key=lambda p: (p.created_at or "", p.native_id or ""),
                    reverse=True)
-    by_handle = {profile.handle.lower(): profile for profile in users.values()}
+    by_handle = {profile.handle.lower(): profile for profile in pages.users.values()}
     authors = {post.author.lower() for post in posts}
     owner = pick_owner(posts, {h: p for h, p in by_handle.items() if h in authors}, author)
     if owner is not None and owner.handle.lower() in by_handle:
@@ -64,7 +115,25 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
     others = [p for h, p in sorted(by_handle.items())
               if owner is None or h != owner.handle.lower()]
     return Document(str(path), NAME, owner, posts, warnings, platform=PLATFORM,
-                    other_profiles=others)
+                    other_profiles=others + placeholders)
+
+
+def name_unknown_authors(label: str, pages: Pages, warnings: list[str]) -> list[Profile]:
+    """Give the posts of authors no page described their handle after all when a later page
+    did; for the others, one warning per author and a placeholder profile carrying the id."""
+    placeholders = []
+    for user_id, posts in pages.unknown.items():
+        known = pages.users.get(user_id)
+        if known is not None:
+            for post in posts:
+                post.author = known.handle
+                post.url = f"https://x.com/{known.handle}/status/{post.native_id}"
+            continue
+        handle = PLACEHOLDER + user_id
+        warnings.append(f"{label}: author {user_id} of {len(posts)} tweet(s) is not in "
+                        f"includes.users (withheld or suspended): stored as {handle}")
+        placeholders.append(Profile(handle=handle, native_id=user_id))
+    return placeholders
 
 
 def user_profile(user: dict) -> Profile:
@@ -76,64 +145,158 @@ def user_profile(user: dict) -> Profile:
         followers=count(metrics.get("followers_count")),
         following=count(metrics.get("following_count")),
         statuses=count(metrics.get("tweet_count")),
+        native_id=str(user["id"]) if user.get("id") else None,
     )
 
 
 def _user_website(user: dict) -> Optional[str]:
     url = user.get("url") or None
     urls = ((user.get("entities") or {}).get("url") or {}).get("urls") or []
-    return expand_links(url, urls) if url else None
+    return expand_url(url, urls) if url else None
 
 
-def line_posts(value: Any, line: int, users: dict[str, Profile]) -> list[Post]:
+def _add_user(users: dict[str, Profile], user: Any) -> None:
+    if isinstance(user, dict) and user.get("id") and user.get("username"):
+        users[str(user["id"])] = user_profile(user)
+
+
+def line_posts(value: Any, line: int, pages: Pages) -> list[Post]:
     if not isinstance(value, dict):
         raise ValueError("expected a JSON object (an API v2 page or a flattened tweet)")
     if "data" in value:  # a response page
-        for user in (value.get("includes") or {}).get("users") or []:
-            if isinstance(user, dict) and user.get("id") and user.get("username"):
-                users[str(user["id"])] = user_profile(user)
         data = value["data"]
-        tweets = data if isinstance(data, list) else [data]
-    elif "id" in value and ("text" in value or "note_tweet" in value):  # flattened
+        items = data if isinstance(data, list) else [data]
+        kind = _not_tweets(items)
+        if kind is not None:
+            pages.not_tweets.add(kind)
+            return []
+        includes = value.get("includes") or {}
+        for user in includes.get("users") or []:
+            _add_user(pages.users, user)
+        page = Page(_by_key(includes.get("tweets"), "id"), _by_key(includes.get("media"),
+                    "media_key"), _by_key(includes.get("polls"), "id"))
+        return [tweet_post(tweet, line, pages, page) for tweet in items]
+    if "id" in value and ("text" in value or "note_tweet" in value):  # flattened
         for key in ("author", "in_reply_to_user"):
-            user = value.get(key)
-            if isinstance(user, dict) and user.get("id") and user.get("username"):
-                users[str(user["id"])] = user_profile(user)
-        tweets = [value]
-    else:
-        raise ValueError("neither an API v2 page (data[]) nor a flattened tweet")
-    return [tweet_post(tweet, line, users) for tweet in tweets]
+            _add_user(pages.users, value.get(key))
+        return [tweet_post(value, line, pages, NO_INCLUDES)]
+    if "meta" in value or "errors" in value:  # a page that found nothing
+        return []
+    raise ValueError("neither an API v2 page (data[]) nor a flattened tweet")
 
 
-def tweet_post(tweet: Any, line: int, users: dict[str, Profile]) -> Post:
+def _not_tweets(items: list) -> Optional[str]:
+    """`counts` or `users` when a page's `data` holds tweet counts (`twarc2 counts`) or
+    accounts (a user lookup) rather than tweets."""
+    first = items[0] if items else None
+    if not isinstance(first, dict) or "text" in first or "note_tweet" in first:
+        return None
+    if "tweet_count" in first and ("start" in first or "end" in first):
+        return "counts"
+    if "username" in first:
+        return "users"
+    return None
+
+
+def _by_key(items: Any, key: str) -> dict[str, dict]:
+    return {str(item[key]): item for item in items or ()
+            if isinstance(item, dict) and item.get(key)}
+
+
+def tweet_post(tweet: Any, line: int, pages: Pages, page: Page) -> Post:
     if not isinstance(tweet, dict) or not tweet.get("id"):
         raise ValueError("expected a tweet object with an id")
-    author = users.get(str(tweet.get("author_id")))
-    if author is None:
-        raise ValueError(f"tweet {tweet['id']}: author {tweet.get('author_id')} is not in "
-                         "includes.users")
-    note = tweet.get("note_tweet") or {}
-    raw = note.get("text") if isinstance(note, dict) and note.get("text") else tweet.get("text")
-    if not isinstance(raw, str):
-        raise ValueError(f"tweet {tweet['id']} has no text")
-    urls = ((note.get("entities") if note.get("text") else None)
-            or tweet.get("entities") or {}).get("urls") or []
-    references = {ref.get("type"): str(ref.get("id")) for ref in
-                  tweet.get("referenced_tweets") or [] if isinstance(ref, dict)}
-    metrics = tweet.get("public_metrics") or {}
-    reply_user = users.get(str(tweet.get("in_reply_to_user_id")))
     native = str(tweet["id"])
-    return Post(
-        text_raw=raw, author=author.handle, line=line,
-        text=unescape_x(expand_links(raw, urls)),
+    author_id = str(tweet.get("author_id"))
+    author = pages.users.get(author_id)
+    raw = _raw_text(tweet)
+    if not isinstance(raw, str):
+        raise ValueError(f"tweet {native} has no text")
+    references = {ref.get("type"): ref for ref in
+                  tweet.get("referenced_tweets") or [] if isinstance(ref, dict)}
+    retweeted = references.get("retweeted")
+    text, media = retweet_content(raw, retweeted, pages, page) if retweeted else (None, [])
+    if text is None:
+        text, media = content(tweet, raw, page)
+    metrics = tweet.get("public_metrics") or {}
+    reply_user = pages.users.get(str(tweet.get("in_reply_to_user_id")))
+    handle = author.handle if author is not None else PLACEHOLDER + author_id
+    replied = references.get("replied_to")
+    post = Post(
+        text_raw=raw, author=handle, line=line, text=text,
         replies=count(metrics.get("reply_count")), reposts=count(metrics.get("retweet_count")),
         likes=count(metrics.get("like_count")), quotes=count(metrics.get("quote_count")),
         views=count(metrics.get("impression_count")),
         bookmarks=count(metrics.get("bookmark_count")),
-        native_id=native, reply_to=references.get("replied_to"),
+        native_id=native, reply_to=str(replied.get("id")) if replied else None,
         reply_to_author=reply_user.handle if reply_user else None,
-        repost_of=references.get("retweeted"),
+        repost_of=str(retweeted.get("id")) if retweeted else None,
         created_at=iso_utc(tweet.get("created_at")),
-        url=f"https://x.com/{author.handle}/status/{native}",
+        url=f"https://x.com/{author.handle}/status/{native}" if author is not None
+        else f"https://x.com/i/status/{native}",
         lang=tweet.get("lang") or None,
+        media=media,
     )
+    if author is None:
+        pages.unknown.setdefault(author_id, []).append(post)
+    return post
+
+
+def _raw_text(tweet: dict) -> Any:
+    """A long post's whole text (`note_tweet`), else `text`."""
+    note = tweet.get("note_tweet")
+    if isinstance(note, dict) and isinstance(note.get("text"), str) and note["text"]:
+        return note["text"]
+    return tweet.get("text")
+
+
+def content(tweet: dict, raw: str, page: Page) -> tuple[str, list[Media]]:
+    """A tweet's text as X shows it, its poll appended, and its media."""
+    note = tweet.get("note_tweet")
+    linked = note if isinstance(note, dict) and note.get("text") == raw else tweet
+    text, media = shown(raw, v2_entities(linked, _attached(tweet, "media", page)))
+    polls = _attached(tweet, "polls", page)
+    for poll in polls:
+        options = sorted((o for o in poll.get("options") or () if isinstance(o, dict)),
+                         key=lambda o: count(o.get("position")) or 0)
+        text += poll_text((str(o.get("label", "")), count(o.get("votes"))) for o in options)
+    return text, media
+
+
+def retweet_content(raw: str, reference: dict, pages: Pages,
+                    page: Page) -> tuple[Optional[str], list[Media]]:
+    """`RT @user: ` and the whole retweeted tweet (API v2 cuts the retweet's own text), from
+    the page's `includes.tweets` or, flattened, the reference itself; (None, []) when the
+    file does not hold it."""
+    original = page.tweets.get(str(reference.get("id")))
+    if original is None and _raw_text(reference) is not None:
+        original = reference  # flattened: the referenced tweet is inlined
+    whole = _raw_text(original) if original is not None else None
+    if not isinstance(whole, str):
+        return None, []
+    named = RETWEET.match(raw)
+    user = pages.users.get(str(original.get("author_id")))
+    inline = original.get("author")
+    name = (named.group(1) if named else user.handle if user is not None
+            else inline.get("username") if isinstance(inline, dict) else None)
+    if not name:
+        return None, []
+    text, media = content(original, whole, page)
+    return f"RT @{name}: {text}", media
+
+
+def _attached(tweet: dict, kind: str, page: Page) -> list[dict]:
+    """A tweet's media or polls: inlined in `attachments` (flattened output) or looked up in
+    the page's includes by `attachments.media_keys`/`poll_ids`."""
+    attachments = tweet.get("attachments")
+    if not isinstance(attachments, dict):
+        return []
+    inline = attachments.get(kind) if kind == "media" else (
+        attachments.get("polls") or attachments.get("poll"))
+    if isinstance(inline, dict):
+        inline = [inline]
+    if isinstance(inline, list):
+        return [item for item in inline if isinstance(item, dict)]
+    keys = attachments.get("media_keys" if kind == "media" else "poll_ids") or ()
+    table = page.media if kind == "media" else page.polls
+    return [table[str(key)] for key in keys if str(key) in table]
