@@ -304,6 +304,10 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
             report.private += len(posts) - len(public)
             timeline.write(public)
             report.warnings.extend(warnings)
+        if timeline.repeats:
+            report.warnings.append(
+                f"{resolved}: {timeline.repeats} repeated copies of posts listed earlier in "
+                f"the file (same id): each post kept once, with its last copy's counts")
         report.warnings = doc.warnings + report.warnings
         report.posts, report.new_posts = timeline.posts, timeline.new_posts
         report.repairs += timeline.repairs
@@ -343,9 +347,11 @@ class TimelineWriter:
         self.posts = self.new_posts = self.repairs = 0
         self.dated = True
         self.newest: Optional[str] = None  # the latest post date in the source
+        self.repeats = 0  # copies of posts the source had already listed
 
     def write(self, posts: list[Post]) -> None:
         self.ids.assign(posts)
+        posts, written = self.merge_repeats(posts)
         for handle in {p.author for p in posts} - self.authors:
             store.ensure_author(self.db, handle)
             self.authors.add(handle)
@@ -353,6 +359,9 @@ class TimelineWriter:
             self.next_position[handle] = self.existing[handle]
         positions = {}
         for post in posts:
+            if post.id in written:  # keeps its place; only its counts are refreshed
+                positions[post.id] = None
+                continue
             positions[post.id] = self.next_position[post.author]
             self.next_position[post.author] += 1
             self.dated = self.dated and post.created_at is not None
@@ -360,8 +369,24 @@ class TimelineWriter:
                                                 or post.created_at > self.newest):
                 self.newest = post.created_at
         self.new_posts += store.write_posts(self.db, posts, self.source_id, positions)
-        self.repairs += store.write_repairs(self.db, self.source_id, posts, None)
-        self.posts += len(posts)
+        first_copies = [post for post in posts if post.id not in written]
+        self.repairs += store.write_repairs(self.db, self.source_id, first_copies, None)
+        self.posts += len(first_copies)
+
+    def merge_repeats(self, posts: list[Post]) -> tuple[list[Post], set[str]]:
+        """A post a source lists twice (a pinned tweet in a scraper's dump, a repeated id in
+        an export) is one post: the later copy's counts win and the repeat is counted for a
+        warning. Returns the batch without repeats, and the ids an earlier batch of this
+        source already wrote (written again only to refresh their counts)."""
+        unique: dict[str, Post] = {}
+        for post in posts:
+            if post.id in unique:
+                self.repeats += 1
+            unique[post.id] = post  # keeps the first copy's place, takes the last copy
+        native = [post.id for post in unique.values() if post.native_id]
+        written = store.ids_from_source(self.db, native, self.source_id) if native else set()
+        self.repeats += len(written)
+        return list(unique.values()), written
 
     def place(self, handle: str) -> None:
         if handle not in self.authors:  # only lost posts: `delete_source` renumbered them

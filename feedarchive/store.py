@@ -220,12 +220,15 @@ def create_fts_triggers(db: sqlite_utils.Database, table: str) -> None:
     db.execute(f"drop trigger if exists {table}_ai")
     db.execute(f"drop trigger if exists {table}_au")
     db.execute(f"drop trigger if exists {table}_ad")
+    # Only rows already in the index are taken out of it: telling FTS5 to delete a row it
+    # never indexed (one this import wrote and has not indexed yet) corrupts the index.
+    indexed = f"exists (select 1 from {fts}_docsize where id = old.rowid)"
     db.execute(
-        f"create trigger {table}_ad after delete on {table} begin "
+        f"create trigger {table}_ad after delete on {table} when {indexed} begin "
         f"insert into {fts} ({fts}, rowid, text) values ('delete', old.rowid, old.text); end")
     db.execute(
         f"create trigger {table}_au after update of text on {table} "
-        f"when old.rowid <= (select coalesce(max(rowid), 0) from {fts}) begin "
+        f"when old.text is not new.text and {indexed} begin "
         f"insert into {fts} ({fts}, rowid, text) values ('delete', old.rowid, old.text); "
         f"insert into {fts} (rowid, text) values (new.rowid, new.text); end")
 

@@ -570,3 +570,18 @@ def test_dates_become_iso_8601_utc():
     assert common.iso_utc("2024-09-02 10:15:00+02:00") == "2024-09-02T08:15:00+00:00"
     assert common.iso_utc("not a date") is None
     assert common.count("0") == 0 and common.count(None) is None and common.count("n/a") is None
+
+
+def test_a_utf8_byte_order_mark_does_not_hide_the_format(tmp_path):
+    lines = (FORMATS / "snscrape.jsonl").read_bytes()
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + lines)
+    assert detect_format(path) == "snscrape"
+    assert len(list(read_document(path).posts)) == lines.count(b"\n")
+
+
+def test_utf16_text_is_refused_saying_why(tmp_path):
+    path = tmp_path / "wide.jsonl"
+    path.write_bytes((FORMATS / "snscrape.jsonl").read_text("utf-8").encode("utf-16"))
+    with pytest.raises(UnknownFormatError, match="UTF-16 text: .* save the file as UTF-8"):
+        detect_format(path)

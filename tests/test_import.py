@@ -145,3 +145,60 @@ def test_worker_processes_give_the_same_archive(tmp_path, write_file, monkeypatc
     assert snapshots[0][0] == snapshots[1][0]
     assert snapshots[0][1] == snapshots[1][1]
     assert [r["after"] for r in snapshots[0][2]] == [r["after"] for r in snapshots[1][2]]
+
+
+# -- a post listed twice in one source -------------------------------------------------------
+def test_a_post_repeated_in_a_scrapers_dump_is_kept_once_with_its_last_counts(db, write_file):
+    """snscrape lists a pinned tweet at the top and again in its place."""
+    from conftest import FIXTURES
+
+    lines = (FIXTURES / "formats" / "snscrape.jsonl").read_text(encoding="utf-8").splitlines()
+    pinned = json.loads(lines[-1])
+    pinned["likeCount"] = (pinned.get("likeCount") or 0) + 7
+    path = write_file("dump.jsonl", "\n".join([lines[-1], *lines, json.dumps(pinned)]) + "\n")
+    report = import_file(db, path)
+    assert report.status == "imported" and report.posts == len(lines)
+    assert any("2 repeated copies" in warning for warning in report.warnings)
+    stored = rows(db, "select likes from posts where native_id = ?", [str(pinned["id"])])
+    assert stored == [{"likes": pinned["likeCount"]}]
+    assert rows(db, "select count(*) as n from engagement") == [{"n": len(lines)}]
+
+
+def test_a_repeated_id_across_blocks_of_a_large_archive_is_kept_once(db, tmp_path, monkeypatch):
+    """The repeat can lie in another block than the first copy (blocks are written apart)."""
+    from feedarchive.formats import common
+
+    monkeypatch.setattr(common, "CHUNK", 256)  # many small blocks
+    tweets = [{"tweet": {"id_str": str(1000 + n), "full_text": f"Note {n} on batching",
+                         "created_at": f"Mon Jan 0{1 + n % 5} 10:00:00 +0000 2024",
+                         "favorite_count": str(n), "retweet_count": "0"}} for n in range(40)]
+    repeat = json.loads(json.dumps(tweets[3]))
+    repeat["tweet"]["favorite_count"] = "99"
+    data = tmp_path / "export" / "data"
+    data.mkdir(parents=True)
+    (data / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps(tweets + [repeat]),
+                                    encoding="utf-8")
+    (data / "account.js").write_text('window.YTD.account.part0 = [{"account": {"username": '
+                                     '"batch_lab", "accountId": "7"}}]', encoding="utf-8")
+    monkeypatch.setattr("feedarchive.importer.BATCH_POSTS", 10)
+    report = import_file(db, tmp_path / "export")
+    assert report.posts == 40
+    assert rows(db, "select likes from posts where native_id = '1003'") == [{"likes": 99}]
+    positions = [r["position"] for r in rows(db, "select position from posts order by position")]
+    assert positions == list(range(40))
+
+
+def test_a_repeated_toot_in_an_outbox_is_kept_once(db, tmp_path):
+    from conftest import FIXTURES
+
+    folder = tmp_path / "masto"
+    folder.mkdir()
+    outbox = json.loads((FIXTURES / "formats" / "mastodon" / "outbox.json").read_text("utf-8"))
+    creates = [item for item in outbox["orderedItems"] if item.get("type") == "Create"]
+    outbox["orderedItems"].append(creates[0])
+    (folder / "outbox.json").write_text(json.dumps(outbox), encoding="utf-8")
+    (folder / "actor.json").write_bytes((FIXTURES / "formats" / "mastodon" / "actor.json").read_bytes())
+    report = import_file(db, folder)
+    assert report.status == "imported"
+    assert report.posts == len(outbox["orderedItems"]) - 1
+    assert any("1 repeated copies" in warning for warning in report.warnings)

@@ -53,6 +53,10 @@ def detect_format(path: Path) -> str:
             raise SourceError(str(path), "no such file") from None
         except OSError as error:
             raise SourceError(str(path), f"cannot read file: {error.strerror}") from None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnknownFormatError(str(path), "UTF-16 text: feedarchive reads UTF-8; save the "
+                                            "file as UTF-8 and import it again")
+    head = head.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark says nothing more
     for name, reader in READERS.items():
         if reader.sniff(path, head):
             return name
