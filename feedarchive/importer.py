@@ -212,23 +212,26 @@ DATA_SUFFIXES = (".json", ".jsonl", ".ndjson", ".js", ".car", ".zip", ".tar", ".
 HOMEPAGE_HEAD = 256 * 1024  # what `homepage.confident` is shown of a file
 
 
-def skip_reason(path: Path, format: Optional[str]) -> Optional[str]:
-    """Why a file found while walking a folder is not imported, or None to import it. Only
-    what a reader recognises with confidence is taken: a homepage must look like one (an HTML
-    document, front matter, a profile), not merely have headings and dates."""
+def walked_format(path: Path, format: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """(the format to read a file found while walking a folder as, or None; why it is not
+    imported, or None). Only what a reader recognises with confidence is taken: a homepage
+    must look like one (an HTML document, front matter, a profile), not merely have headings
+    and dates. The format found is handed on, so the file is not detected twice."""
+    if format is not None:
+        return format, None
     try:
-        name = format or detect_format(path)
+        name = detect_format(path)
     except UnknownFormatError:
         if path.name.lower().endswith(DATA_SUFFIXES):
             raise
-        return "not a format feedarchive knows"
-    if name == homepage.NAME and format is None:
+        return None, "not a format feedarchive knows"
+    if name == homepage.NAME:
         with open(path, "rb") as handle:
             head = handle.read(HOMEPAGE_HEAD)
         if not homepage.confident(path, head):
-            return ("text with headings but no sign of a homepage (HTML, front matter or a "
-                    "profile); name the file to import it as one")
-    return None
+            return None, ("text with headings but no sign of a homepage (HTML, front matter "
+                          "or a profile); name the file to import it as one")
+    return name, None
 
 
 def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = None, *,
@@ -245,10 +248,11 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
     if store.find_source(db, sha256) is not None:
         report.status = "unchanged"
         return report
-    reason = None if named or Path(path).is_dir() else skip_reason(Path(path), format)
-    if reason is not None:
-        report.status, report.error = "skipped", reason
-        return report
+    if not (named or Path(path).is_dir()):
+        format, reason = walked_format(Path(path), format)
+        if reason is not None:
+            report.status, report.error = "skipped", reason
+            return report
     try:
         doc = read_document(path, format, skip_bad=skip_bad, author=author)
     except NothingToImport as nothing:
@@ -351,7 +355,7 @@ class TimelineWriter:
 
     def write(self, posts: list[Post]) -> None:
         self.ids.assign(posts)
-        posts, written = self.merge_repeats(posts)
+        posts, known, written = self.merge_repeats(posts)
         for handle in {p.author for p in posts} - self.authors:
             store.ensure_author(self.db, handle)
             self.authors.add(handle)
@@ -368,25 +372,27 @@ class TimelineWriter:
             if post.created_at is not None and (self.newest is None
                                                 or post.created_at > self.newest):
                 self.newest = post.created_at
-        self.new_posts += store.write_posts(self.db, posts, self.source_id, positions)
+        self.new_posts += store.write_posts(self.db, posts, self.source_id, positions, known)
         first_copies = [post for post in posts if post.id not in written]
         self.repairs += store.write_repairs(self.db, self.source_id, first_copies, None)
         self.posts += len(first_copies)
 
-    def merge_repeats(self, posts: list[Post]) -> tuple[list[Post], set[str]]:
+    def merge_repeats(self, posts: list[Post]) -> tuple[list[Post], set[str], set[str]]:
         """A post a source lists twice (a pinned tweet in a scraper's dump, a repeated id in
         an export) is one post: the later copy's counts win and the repeat is counted for a
-        warning. Returns the batch without repeats, and the ids an earlier batch of this
-        source already wrote (written again only to refresh their counts)."""
+        warning. Returns the batch without repeats, the ids the archive already has, and
+        those of them an earlier batch of this source wrote (written again only to refresh
+        their counts): only a post already in the archive can be one."""
         unique: dict[str, Post] = {}
         for post in posts:
             if post.id in unique:
                 self.repeats += 1
             unique[post.id] = post  # keeps the first copy's place, takes the last copy
-        native = [post.id for post in unique.values() if post.native_id]
+        known = store.existing_ids(self.db, list(unique))
+        native = [post_id for post_id in known if unique[post_id].native_id]
         written = store.ids_from_source(self.db, native, self.source_id) if native else set()
         self.repeats += len(written)
-        return list(unique.values()), written
+        return list(unique.values()), known, written
 
     def place(self, handle: str) -> None:
         if handle not in self.authors:  # only lost posts: `delete_source` renumbered them
@@ -422,10 +428,8 @@ def import_paths(
     Files found by walking a folder are imported only when recognised with confidence (the
     others are reported as skipped, with the reason)."""
     reports = []
-    units = [path if isinstance(path, SourceUnit) else SourceUnit(Path(path), named=True)
-             for path in paths]
-    units = [found for unit in units
-             for found in ([unit] if not unit.named else walk_sources([unit.path]))]
+    units = [unit for path in paths
+             for unit in ([path] if isinstance(path, SourceUnit) else walk_sources([path]))]
     for unit in units:
         path = unit.path
         try:

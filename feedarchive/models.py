@@ -31,6 +31,9 @@ class Repair:
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
 PRIVATE_VISIBILITIES = frozenset(("followers", "direct"))  # left out unless asked for
 MEDIA_KINDS = ("image", "video", "gif", "audio", "other")
+# The handle of an author a source knows only by user id (twarc2 leaves out withheld users):
+# `id:<native id>`, until a source names the account and the store merges the two.
+PLACEHOLDER_HANDLE = "id:"
 
 
 @dataclass(slots=True)

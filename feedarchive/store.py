@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Optional
 import sqlite_utils
 
 from .errors import DatabaseBusyError
-from .models import Page, Post, Profile, Repair, Thread, ThreadCandidate
+from .models import PLACEHOLDER_HANDLE, Page, Post, Profile, Repair, Thread, ThreadCandidate
 
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
@@ -339,7 +339,6 @@ def upsert_author(db: sqlite_utils.Database, profile: Profile, source_id: int,
     )
 
 
-PLACEHOLDER_PREFIX = "id:"  # an author a source knows only by user id: `id:<native id>`
 AUTHOR_FIELDS = ("name", "bio", "location", "website", "joined", "followers", "following",
                  "media", "statuses", "name_raw", "bio_raw", "source_id")
 
@@ -374,7 +373,7 @@ def current_handle(db: sqlite_utils.Database, key: str) -> str:
     answer never depends on the order files were imported in."""
     rows = db.execute("select handle, max(coalesce(seen_at, '')) from author_handles "
                       "where native_id = ? group by handle", [key]).fetchall()
-    return max(rows, key=lambda row: (not row[0].startswith(PLACEHOLDER_PREFIX), row[1],
+    return max(rows, key=lambda row: (not row[0].startswith(PLACEHOLDER_HANDLE), row[1],
                                       row[0]))[0]
 
 
@@ -545,11 +544,13 @@ RECORD_ENGAGEMENT = ("insert or replace into engagement "
 
 
 def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
-                positions: dict[str, int]) -> int:
-    """Insert new posts, refresh known ones, record what this source saw; return how many
+                positions: dict[str, Optional[int]], known: Optional[set[str]] = None) -> int:
+    """Insert new posts, refresh known ones (`known`: the ids of `posts` the archive has, when
+    the caller has looked them up already), record what this source saw; return how many
     posts were new to the archive. Plain `executemany`: this is the hot path of an import."""
     ids = [post.id for post in posts]
-    known = existing_ids(db, ids)
+    if known is None:
+        known = existing_ids(db, ids)
     rows = []
     for post in posts:
         guessed = sum(1 for r in post.repairs if r.confidence < 1.0)

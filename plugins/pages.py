@@ -203,12 +203,11 @@ async def home_page(datasette, request):
 # --------------------------------------------------------------------------- author
 
 async def current_handle(db, handle: str):
-    """The handle a renamed account goes by now, when `handle` is one it had before (links
-    in old posts and bookmarks keep working); None otherwise."""
+    """The handle a renamed account goes by now, when `handle` (no author of the archive) is
+    one it had before: links in old posts and bookmarks keep working. None otherwise."""
     found = await rows(
         db, "select a.handle from author_handles h join authors a on a.native_id = h.native_id "
-            "where h.handle = ? and a.handle != ? and not exists "
-            "(select 1 from authors where handle = ?) limit 1", [handle, handle, handle])
+            "where h.handle = ? limit 1", [handle])
     return found[0]["handle"] if found else None
 
 
@@ -262,12 +261,15 @@ async def author_page(datasette, request):
     db = await archive_database(datasette)
     handle = request.url_vars["handle"]
     ext = request.url_vars.get("ext")
-    renamed = await current_handle(db, handle)
-    if renamed is not None:
+    try:
+        author = await load_author(db, handle)
+    except NotFound:
+        renamed = await current_handle(db, handle)
+        if renamed is None:
+            raise
         target = datasette.urls.path(f"/-/author/{renamed}{ext or ''}")
         query = request.query_string
         return Response.redirect(target + (f"?{query}" if query else ""), status=301)
-    author = await load_author(db, handle)
     if ext == ".atom":
         return await author_feed(datasette, request, db, author)
     counts = await author_counts(db)

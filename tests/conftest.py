@@ -46,6 +46,44 @@ def query(db_path: Path | str, sql: str, params=()) -> list[tuple]:
         conn.close()
 
 
+def expected_tables() -> dict[str, list[dict]]:
+    """../shared/realworld/EXPECTED.md's tables (what each real export holds, counted
+    independently of feedarchive), by section heading: a list of {column: cell} per row. Tests
+    take their expected counts from here rather than copying them."""
+    tables: dict[str, list[dict]] = {}
+    section, header = None, None
+    text = shared_file("realworld", "EXPECTED.md").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section, header = line[3:].strip(), None
+        elif line.startswith("|") and section:
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if header is None:
+                header = cells
+            elif not set(line) <= set("|-: "):
+                tables.setdefault(section, []).append(dict(zip(header, cells)))
+        else:
+            header = None
+    return tables
+
+
+def expected_row(section_start: str, case: str) -> dict:
+    """The EXPECTED.md row of one export, in the section whose heading starts so."""
+    for section, rows in expected_tables().items():
+        if section.startswith(section_start):
+            for row in rows:
+                if row["case"] == case:
+                    return row
+    raise KeyError(f"no EXPECTED.md row for {case} under {section_start!r}")
+
+
+def leading_int(cell: str) -> int:
+    """`35 (4, 4, 3)` → 35: the count at the start of an EXPECTED.md cell."""
+    import re
+
+    return int(re.match(r"\d+", cell).group())
+
+
 @pytest.fixture
 def write_file(tmp_path: Path):
     def write(name: str, content: str | bytes) -> Path:

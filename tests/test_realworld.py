@@ -15,7 +15,7 @@ from feedarchive.cli import cli
 from feedarchive.importer import import_paths
 from feedarchive.store import open_db
 
-from conftest import query, shared_file
+from conftest import expected_tables, leading_int, query, shared_file
 
 NEGATIVE = "negative"
 
@@ -31,28 +31,6 @@ def folder_import(realworld, tmp_path_factory):
     db_path = tmp_path_factory.mktemp("realworld") / "all.db"
     result = CliRunner().invoke(cli, ["import", "--db", str(db_path), str(realworld)])
     return db_path, result
-
-
-def expected_tables(realworld: Path) -> dict[str, list[dict]]:
-    """EXPECTED.md's tables, by section heading: a list of {column: cell} per row."""
-    tables: dict[str, list[dict]] = {}
-    section, header = None, None
-    for line in (realworld / "EXPECTED.md").read_text(encoding="utf-8").splitlines():
-        if line.startswith("## "):
-            section, header = line[3:].strip(), None
-        elif line.startswith("|") and section:
-            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-            if header is None:
-                header = cells
-            elif not set(line) <= set("|-: "):
-                tables.setdefault(section, []).append(dict(zip(header, cells)))
-        else:
-            header = None if not line.startswith("|") else header
-    return tables
-
-
-def leading_int(cell: str) -> int:
-    return int(re.match(r"\d+", cell).group())
 
 
 def source_row(db_path: Path, name: str) -> dict:
@@ -94,7 +72,7 @@ def test_second_run_changes_nothing(folder_import, realworld):
 
 def test_x_archives_match_expected(folder_import, realworld):
     db_path, _ = folder_import
-    for row in expected_tables(realworld)["X archives (import the folder or the .zip)"]:
+    for row in expected_tables()["X archives (import the folder or the .zip)"]:
         source = source_row(db_path, row["case"] + ".zip")
         handle = row["handle"]
         assert source["author"] == handle
@@ -126,7 +104,7 @@ def test_x_escapes_are_undone_once(folder_import):
 
 def test_mastodon_private_posts_are_left_out_and_counted(folder_import, realworld):
     db_path, result = folder_import
-    rows = {r["case"]: r for r in expected_tables(realworld)[
+    rows = {r["case"]: r for r in expected_tables()[
         "Mastodon archives (folder, .tar.gz, or outbox.json)"]}
     for case, row in rows.items():
         visibility = dict(re.findall(r"'(\w+)': (\d+)", row["visibility of notes"]))
@@ -214,7 +192,7 @@ def totals(db_path: Path) -> dict:
 
 
 def test_twarc2_and_scraper_files_match_expected(realworld, single_imports):
-    tables = expected_tables(realworld)
+    tables = expected_tables()
     checked = 0
     for row in tables["twarc2 JSON Lines"]:
         tweets = int(row["tweets (unique data[])"])
@@ -235,7 +213,7 @@ def test_twarc2_and_scraper_files_match_expected(realworld, single_imports):
 
 
 def test_bluesky_repositories_match_expected(realworld, single_imports):
-    for row in expected_tables(realworld)["Bluesky CARs"]:
+    for row in expected_tables()["Bluesky CARs"]:
         if row["case"] not in single_imports:  # 07 is byte-identical to 06 and not shipped
             continue
         found = totals(single_imports[row["case"]])
@@ -244,7 +222,7 @@ def test_bluesky_repositories_match_expected(realworld, single_imports):
 
 
 def test_mastodon_archives_with_private_posts_match_expected(realworld, tmp_path):
-    for row in expected_tables(realworld)["Mastodon archives (folder, .tar.gz, or outbox.json)"]:
+    for row in expected_tables()["Mastodon archives (folder, .tar.gz, or outbox.json)"]:
         db_path = tmp_path / f"{row['case']}.db"
         import_paths(open_db(db_path), [realworld / "mastodon" / f"{row['case']}.tar.gz"],
                      include_private=True)

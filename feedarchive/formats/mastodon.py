@@ -149,9 +149,10 @@ def account_handle(actor: Any, actor_id: Optional[str],
 
 
 def toot_url_name(items: list, actor_id: Optional[str]) -> Optional[str]:
-    """The account name the owner's own toots show in their URLs (`https://host/@name/<id>`),
-    when every such URL agrees on it; None when there is none or they disagree. Only toots
-    attributed to the actor, on the actor's host, count: boosts and quotes name others."""
+    """The account name the owner's own toots show in their URLs (`https://host/@name/<id>`,
+    read by `handle_from_status_uri`), when every such URL agrees on it; None when there is
+    none or they disagree. Only toots attributed to the actor, on the actor's host, count:
+    boosts and quotes name others."""
     host = urlparse(actor_id).hostname if actor_id else None
     names: set[str] = set()
     for item in items:
@@ -163,12 +164,10 @@ def toot_url_name(items: list, actor_id: Optional[str]) -> Optional[str]:
             continue
         url = note.get("url")
         url = _uri(url[0] if isinstance(url, list) and url else url)
-        parsed = urlparse(url) if url else None
-        if parsed is None or (host and parsed.hostname != host):
-            continue
-        parts = parsed.path.strip("/").split("/")
-        if len(parts) >= 2 and parts[0].startswith("@") and len(parts[0]) > 1:
-            names.add(parts[0][1:])
+        handle = handle_from_status_uri(url) if url else None
+        name, _, url_host = (handle or "").rpartition("@")
+        if name and not (host and url_host != host):
+            names.add(name)
     return names.pop() if len(names) == 1 else None
 
 
@@ -199,7 +198,6 @@ def actor_profile(actor: dict, handle: str) -> Profile:
         handle=handle, name=actor.get("name") or None,
         bio=html_text(actor.get("summary")) or None,
         website=website or None, joined=month_year(actor.get("published")),
-        native_id=actor.get("id") if isinstance(actor.get("id"), str) else None,
     )
 
 

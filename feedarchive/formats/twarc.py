@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import NothingToImport, SourceError
-from ..models import Document, Media, Post, Profile
+from ..models import PLACEHOLDER_HANDLE, Document, Media, Post, Profile
 from .common import count, iso_utc, month_year, parsed_jsonl, poll_text
 from .snscrape import pick_owner
 from .x_entities import expand_url, shown, v2_entities
@@ -44,7 +44,6 @@ NAME = "twarc2"
 PLATFORM = "x"
 OPTIONS = ("author", "skip_bad")
 RETWEET = re.compile(r"RT @([A-Za-z0-9_]{1,15}):")
-PLACEHOLDER = "id:"  # handle prefix of an author the file does not describe
 NOT_TWEETS = {
     "counts": "twarc2 tweet counts, not tweets: nothing to import",
     "users": "twarc2 user lookup (accounts, not tweets): nothing to import",
@@ -129,7 +128,7 @@ def name_unknown_authors(label: str, pages: Pages, warnings: list[str]) -> list[
                 post.author = known.handle
                 post.url = f"https://x.com/{known.handle}/status/{post.native_id}"
             continue
-        handle = PLACEHOLDER + user_id
+        handle = PLACEHOLDER_HANDLE + user_id
         warnings.append(f"{label}: author {user_id} of {len(posts)} tweet(s) is not in "
                         f"includes.users (withheld or suspended): stored as {handle}")
         placeholders.append(Profile(handle=handle, native_id=user_id))
@@ -220,7 +219,7 @@ def tweet_post(tweet: Any, line: int, pages: Pages, page: Page) -> Post:
         text, media = content(tweet, raw, page)
     metrics = tweet.get("public_metrics") or {}
     reply_user = pages.users.get(str(tweet.get("in_reply_to_user_id")))
-    handle = author.handle if author is not None else PLACEHOLDER + author_id
+    handle = author.handle if author is not None else PLACEHOLDER_HANDLE + author_id
     replied = references.get("replied_to")
     post = Post(
         text_raw=raw, author=handle, line=line, text=text,
