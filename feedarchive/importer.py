@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import sqlite3
 import multiprocessing
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -268,6 +269,11 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
                               include_private)
     except OverflowError as error:  # a number past SQLite's 64-bit INTEGER, from any reader
         raise SourceError(str(path), f"a value too large to store: {error}") from None
+    except (sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
+        if "binding parameter" not in str(error):  # a mistake in our SQL, not in the file
+            raise
+        # An object or a list where a reader expected text or a number.
+        raise SourceError(str(path), f"a field of an unexpected type: {error}") from None
 
 
 def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentRepair,
@@ -437,6 +443,12 @@ def import_paths(
                                  include_private=include_private, named=unit.named)
         except FeedarchiveError as error:
             report = ImportReport(str(path), status="failed", error=str(error))
+        except Exception as error:  # noqa: BLE001 - one bad source must not stop the run
+            # A shape no reader foresaw: the source failed (its transaction rolled back), said
+            # plainly; the other sources still import.
+            report = ImportReport(str(path), status="failed", error=(
+                f"{path}: could not be read ({type(error).__name__}: {error}); nothing of it "
+                f"was imported"))
         reports.append(report)
         release_memory()
         if on_report:

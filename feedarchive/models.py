@@ -51,6 +51,10 @@ class Media:
     preview_url: Optional[str] = None  # a still for a video, where the source gives one
 
 
+PROFILE_TEXTS = ("name", "bio", "location", "website", "joined", "native_id")
+PROFILE_COUNTS = ("followers", "following", "media", "statuses")
+
+
 @dataclass
 class Profile:
     """An account. `handle` is how the source names it; `native_id` is the platform's own
@@ -71,6 +75,22 @@ class Profile:
     # Raw (as found) versions of the text fields, filled by the repair stage.
     raw: dict = field(default_factory=dict)
     repairs: list[Repair] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Readers copy what a file says; a field of another type than the format's (a number
+        for a name, an object for a count) is not that field, so it is dropped here, once, for
+        every reader. An account needs a handle: without one the record is bad (ValueError)."""
+        if not isinstance(self.handle, str) or not self.handle:
+            raise ValueError(f"an account whose handle is not a name ({self.handle!r})")
+        for name in PROFILE_TEXTS:
+            if not isinstance(getattr(self, name), (str, type(None))):
+                setattr(self, name, None)
+        if isinstance(self.native_id, int) and not isinstance(self.native_id, bool):
+            self.native_id = str(self.native_id)
+        for name in PROFILE_COUNTS:
+            value = getattr(self, name)
+            if not isinstance(value, (int, type(None))) or isinstance(value, bool):
+                setattr(self, name, None)
 
 
 @dataclass(slots=True)  # a large import holds many at once: no per-post __dict__

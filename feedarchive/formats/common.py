@@ -36,7 +36,10 @@ def iso_utc(value: Any) -> Optional[str]:
         if fast is not None:
             return fast
     if isinstance(value, (int, float)):
-        moment = datetime.fromtimestamp(value, timezone.utc)
+        try:
+            moment = datetime.fromtimestamp(value, timezone.utc)
+        except (OverflowError, OSError, ValueError):  # past any calendar, or not a number
+            return None
     else:
         text = str(value).strip()
         moment = None
@@ -97,6 +100,22 @@ def count(value: Any) -> Optional[int]:
     if isinstance(value, str) and value.strip().isdecimal():
         return int(value.strip())
     return None
+
+
+# -- records of unexpected shape -----------------------------------------------------------
+# What reading one record raises when a field is not what the format says (a number where an
+# object should be, a date past any calendar): that record is bad, reported with its line
+# like one that is not JSON, never a traceback.
+RECORD_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError,
+                 RecursionError)
+
+
+def record_problem(error: Exception) -> str:
+    """What to tell the user about a record that raised one of RECORD_ERRORS: a reader's own
+    ValueError says it already; anything else is a field of a shape the format never has."""
+    if type(error) is ValueError:
+        return str(error)
+    return f"a field of an unexpected type or value ({type(error).__name__}: {error})"
 
 
 # -- text ----------------------------------------------------------------------------------
@@ -192,8 +211,8 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
                 try:
                     yield parse(line.value, line.number)
                     continue
-                except ValueError as error:
-                    problem = str(error)
+                except RECORD_ERRORS as error:
+                    problem = record_problem(error)
             elif line.cut_off:
                 warnings.append(f"{label}:{line.number}: truncated final line (the stream was "
                                 "cut off); left out")

@@ -50,7 +50,8 @@ from urllib.parse import urlparse
 from ..errors import SourceError
 from ..models import Document, Media, Post, Profile
 from . import members
-from .common import count, iso_utc, load_json, month_year, poll_text
+from .common import (RECORD_ERRORS, count, iso_utc, load_json, month_year, poll_text,
+                     record_problem)
 from .htmltext import html_to_text
 
 NAME = "mastodon"
@@ -115,8 +116,12 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
     profile.native_id = actor_id
     followers = followers_collections(actor, actor_id)
     posts, warnings = [], []
-    for item in items:
-        post = activity_post(item, handle, actor_id, followers)
+    for number, item in enumerate(items, start=1):
+        try:
+            post = activity_post(item, handle, actor_id, followers)
+        except RECORD_ERRORS as error:
+            raise SourceError(outbox_label, f"orderedItems item {number}: "
+                                            + record_problem(error)) from None
         if post is not None:
             posts.append(post)
     posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
@@ -188,10 +193,11 @@ def html_text(markup: Any) -> str:
 
 def actor_profile(actor: dict, handle: str) -> Profile:
     website = None
-    for field in actor.get("attachment") or []:
+    fields = actor.get("attachment")
+    for field in fields if isinstance(fields, list) else []:
         if isinstance(field, dict) and field.get("type") == "PropertyValue" and \
                 str(field.get("name", "")).strip().lower() in WEBSITE_FIELDS:
-            value = html_to_text(field.get("value") or "")
+            value = html_to_text(field.get("value") if isinstance(field.get("value"), str) else "")
             website = (value.links[0] if value.links else value.text) or None
             break
     return Profile(
@@ -202,11 +208,10 @@ def actor_profile(actor: dict, handle: str) -> Profile:
 
 
 def _uri(value: Any) -> Optional[str]:
-    if isinstance(value, str):
-        return value or None
+    """A URI given as itself or as an object's `id`/`href`; None for anything else."""
     if isinstance(value, dict):
-        return value.get("id") or value.get("href") or None
-    return None
+        value = value.get("id") or value.get("href")
+    return value if isinstance(value, str) and value else None
 
 
 # -- visibility ----------------------------------------------------------------------------

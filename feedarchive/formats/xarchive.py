@@ -52,8 +52,8 @@ from typing import Any, Iterator, Optional
 from ..errors import SourceError
 from ..models import Document, Media, Post, Profile
 from . import members
-from .common import (MONTHS, ArrayBlock, array_blocks, block_elements, count, iso_utc,
-                     iter_json_array, month_year)
+from .common import (MONTHS, RECORD_ERRORS, ArrayBlock, array_blocks, block_elements, count,
+                     iso_utc, iter_json_array, month_year, record_problem)
 from .x_entities import Entities, link_map, shown, unescape, v1_entities
 
 NAME = "x-archive"
@@ -90,9 +90,13 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
         tweet_files = [path.name] if single else tweet_members(archive)
         if not tweet_files:
             raise SourceError(str(path), "X archive without data/tweets.js (or tweet.js)")
-        profile = read_profile(archive, author)
-        if profile is None:
-            profile = infer_owner(archive, tweet_files, warnings)
+        try:
+            profile = read_profile(archive, author)
+            if profile is None:
+                profile = infer_owner(archive, tweet_files, warnings)
+        except RECORD_ERRORS as error:
+            raise SourceError(str(path), "the owner's account.js, profile.js or self-replies: "
+                                         + record_problem(error)) from None
         if profile is None:
             raise SourceError(str(path), "no data/account.js beside the tweets to name their "
                                          "author, and no tweet replies to another of them: "
@@ -226,8 +230,13 @@ def parse_chunk(chunk: PostChunk) -> tuple[list[Post], list[str]]:
     large archives). Raises SourceError naming the file and line of a bad tweet."""
     label, owner, notes = chunk.label, chunk.author, chunk.notes
     block = ArrayBlock(chunk.first_line, chunk.data, chunk.first, chunk.final)
-    return [tweet_post(label, line, element, owner, notes)
-            for line, element in block_elements(label, block)], []
+    posts = []
+    for line, element in block_elements(label, block):
+        try:
+            posts.append(tweet_post(label, line, element, owner, notes))
+        except RECORD_ERRORS as error:
+            raise SourceError(label, record_problem(error), line) from None
+    return posts, []
 
 
 class ArchivePosts:
@@ -324,19 +333,19 @@ def read_profile(archive: members.Archive, author: Optional[str]) -> Optional[Pr
     handle = author.lstrip("@") if author else account.get("username")
     if not handle:
         return None
-    profile = Profile(handle=handle)
-    if account.get("username", "").lower() == handle.lower():
-        profile.name = account.get("accountDisplayName") or None
-        profile.joined = month_year(account.get("createdAt"))
-        profile.native_id = str(account["accountId"]) if account.get("accountId") else None
+    details: dict = {}
+    if str(account.get("username", "")).lower() == handle.lower():
+        details = {"name": account.get("accountDisplayName") or None,
+                   "joined": month_year(account.get("createdAt")),
+                   "native_id": str(account["accountId"]) if account.get("accountId") else None}
     profile_name = archive.find("data/profile.js", "profile.js")
-    if profile_name and profile.name is not None:
+    if profile_name and details.get("name") is not None:
         records = ytd_records(archive, profile_name, "profile")
         description = (records[0].get("description") if records else None) or {}
-        profile.bio = description.get("bio") or None
-        profile.website = description.get("website") or None
-        profile.location = description.get("location") or None
-    return profile
+        details.update(bio=description.get("bio") or None,
+                       website=description.get("website") or None,
+                       location=description.get("location") or None)
+    return Profile(handle=handle, **details)  # built whole, so its field checks see every field
 
 
 def infer_owner(archive: members.Archive, tweet_files: list[str],
