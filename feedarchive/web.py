@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
 
 from datasette.app import Datasette
 
@@ -17,9 +18,12 @@ SETTINGS = {
 }
 
 
-def make_datasette(db_path: Path | str) -> Datasette:
-    """The one place the server's configuration lives; used by `serve` and by the tests."""
-    return Datasette([str(db_path)], settings=SETTINGS)
+def make_datasette(db_path: Path | str, host: Optional[str] = None) -> Datasette:
+    """The one place the server's configuration lives; used by `serve` and by the tests.
+    Requests must name this machine (127.0.0.1, localhost) or `host`, the address it is
+    served on when that is another."""
+    plugins = {"feedarchive": {"allowed_hosts": [host] if host else []}}
+    return Datasette([str(db_path)], settings=SETTINGS, metadata={"plugins": plugins})
 
 
 def serve(db_path: Path | str, host: str = "127.0.0.1", port: int = 8001) -> None:
@@ -29,4 +33,4 @@ def serve(db_path: Path | str, host: str = "127.0.0.1", port: int = 8001) -> Non
 
     open_db(db_path).close()  # an archive made by an older version gains the newer tables
 
-    uvicorn.run(make_datasette(db_path).app(), host=host, port=port, log_level="warning")
+    uvicorn.run(make_datasette(db_path, host).app(), host=host, port=port, log_level="warning")

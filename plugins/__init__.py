@@ -130,13 +130,62 @@ TABLE_PATH = re.compile(r"^/(?P<database>[^/]+)/posts(?P<ext>\.json)?$")
 def asgi_wrapper(datasette):
     def wrap(app):
         async def wrapped(scope, receive, send):
-            if scope.get("type") == "http" and scope.get("method") in ("GET", "HEAD"):
+            if scope.get("type") == "http":
+                refusal = refuse_request(datasette, scope)
+                if refusal is not None:
+                    await refusal.asgi_send(send)
+                    return
                 scope = await rewrite_common_search(datasette, scope)
             await app(scope, receive, send)
 
         return wrapped
 
     return wrap
+
+
+# --------------------------------------------------------------------------- request guard
+
+# The archive is served read-only, to this machine unless `serve --host` says otherwise. A
+# page named by another Host could be a DNS-rebinding page reading the archive through the
+# user's browser; and every page's links (Atom feeds, permalinks) are built from the Host.
+LOCAL_HOSTS = frozenset(("127.0.0.1", "localhost", "::1"))
+ANY_ADDRESS = frozenset(("0.0.0.0", "::", "*"))
+
+
+def allowed_hosts(datasette) -> frozenset[str]:
+    """The names a request may address the server by: this machine's, and what `serve
+    --host` added (`allowed_hosts` in the plugin's configuration); an address that listens
+    everywhere (`0.0.0.0`) allows every name."""
+    config = datasette.plugin_config(PLUGIN_NAME) or {}
+    return LOCAL_HOSTS | {str(host).lower() for host in config.get("allowed_hosts") or ()}
+
+
+def request_host(scope) -> str:
+    """The Host header's name, without its port (`[::1]:8001` → `::1`)."""
+    host = next((value.decode("latin-1") for key, value in scope.get("headers") or ()
+                 if key == b"host"), "")
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host[1:]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def refuse_request(datasette, scope):
+    """A 4xx response for a request the server does not serve, else None: a method other than
+    GET and HEAD (405: nothing here changes the archive), or a Host it is not known by (421)."""
+    from datasette.utils.asgi import Response
+
+    if scope.get("method") not in ("GET", "HEAD"):
+        response = Response.text("405 Method Not Allowed: this archive is served read-only "
+                                 "(GET and HEAD only)", status=405)
+        response.headers["Allow"] = "GET, HEAD"
+        return response
+    hosts = allowed_hosts(datasette)
+    if not hosts & ANY_ADDRESS and request_host(scope) not in hosts:
+        return Response.text("421 Misdirected Request: this server answers to "
+                             + ", ".join(sorted(hosts)) + " (serve --host adds a name)",
+                             status=421)
+    return None
 
 
 async def rewrite_common_search(datasette, scope):

@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import re
+import secrets
 import xml.etree.ElementTree as ET
 from functools import partial
 from urllib.parse import urlencode
@@ -24,6 +25,7 @@ from .render import bar_chart, fmt, linkify, timeline_chart
 
 TIMELINE_PAGE = 50
 SEARCH_PAGE = 20
+MAX_SEARCH_PAGE = 1_000_000  # past any archive's matches, and its offset fits an SQLite integer
 CHART_BUCKETS = 80
 RECENT_THREADS = 12
 
@@ -202,6 +204,16 @@ async def home_page(datasette, request):
 
 # --------------------------------------------------------------------------- author
 
+def int_arg(request, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number query argument held within [low, high]: anything else (`x`, a number
+    past SQLite's integers) is the default or the nearest bound, never an error page."""
+    try:
+        value = int(request.args.get(name, default))
+    except ValueError:
+        return default
+    return min(max(value, low), high)
+
+
 async def current_handle(db, handle: str):
     """The handle a renamed account goes by now, when `handle` (no author of the archive) is
     one it had before: links in old posts and bookmarks keep working. None otherwise."""
@@ -274,10 +286,7 @@ async def author_page(datasette, request):
         return await author_feed(datasette, request, db, author)
     counts = await author_counts(db)
     n_posts = counts["posts"].get(handle, 0)
-    try:
-        start = max(0, int(request.args.get("from", 0)))
-    except ValueError:
-        start = 0
+    start = int_arg(request, "from", 0, 0, n_posts)
     timeline = await rows(
         db, "select * from posts where author = ? and position >= ? order by position limit ?",
         [handle, start, TIMELINE_PAGE + 1])
@@ -461,7 +470,10 @@ async def post_page(datasette, request):
 
 # --------------------------------------------------------------------------- search
 
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+# Where snippet() marks a match. A post may hold any character, private-use ones too, so the
+# markers carry a token drawn when the server starts, which no post can know to contain.
+MARK_TOKEN = secrets.token_hex(8)
+MARK_OPEN, MARK_CLOSE = f"\ue000{MARK_TOKEN}o", f"\ue000{MARK_TOKEN}c"
 
 # What full-text search covers: one entry per FTS5 index. A table that appears later (for
 # example `pages` with `pages_fts`) joins the results by adding an entry here; its select must
@@ -593,10 +605,7 @@ async def search_page(datasette, request):
     author = (request.args.get("author") or "").strip().lstrip("@")
     sort = request.args.get("sort") if request.args.get("sort") in ("relevance", "likes") \
         else "relevance"
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = int_arg(request, "page", 1, 1, MAX_SEARCH_PAGE)
     match = fts_query(q)
     results, error, bounded = [], None, False
     if match:
