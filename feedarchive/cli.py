@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -17,6 +18,18 @@ SAMPLE_TIMELINE = Path(__file__).with_name("demo") / "sample_timeline.txt"
 
 def default_db() -> Path:
     return Path(os.environ.get("FEEDARCHIVE_DB") or DEFAULT_DB)
+
+
+@contextmanager
+def archive_errors():
+    """A full disk or a read-only archive ends the command with its message and status 1,
+    not a traceback; what was being imported was rolled back."""
+    from .errors import ArchiveWriteError
+
+    try:
+        yield
+    except ArchiveWriteError as error:
+        raise click.ClickException(str(error)) from None
 
 
 db_option = click.option(
@@ -93,19 +106,20 @@ def import_(paths: tuple[Path, ...], db_path: Path | None, format_: str | None,
     missing = [path for path in paths if not path.exists()]
     for path in missing:
         click.secho(f"error: {path}: no such file or folder", fg="red", err=True)
-    db = open_db(db_path or default_db())
     files = walk_sources([path for path in paths if path.exists()])
     options = dict(skip_bad=skip_bad, author=author.lstrip("@") if author else None,
                    include_private=include_private)
-    if len(files) > 1:
-        with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
-            reports = import_paths(db, files, format_, on_report=lambda r: bar.update(1),
-                                   **options)
-        for report in reports:
-            print_report(report)
-        print_summary(reports)
-    else:
-        reports = import_paths(db, files, format_, on_report=print_report, **options)
+    with archive_errors():
+        db = open_db(db_path or default_db())
+        if len(files) > 1:
+            with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
+                reports = import_paths(db, files, format_, on_report=lambda r: bar.update(1),
+                                       **options)
+            for report in reports:
+                print_report(report)
+            print_summary(reports)
+        else:
+            reports = import_paths(db, files, format_, on_report=print_report, **options)
     failed = [r for r in reports if r.status == "failed"]
     if failed or missing:
         click.secho(f"{len(failed) + len(missing)} of {len(files) + len(missing)} inputs failed",
@@ -138,7 +152,8 @@ def demo(db_path: Path | None, host: str, port: int, no_serve: bool) -> None:
     from .store import open_db
 
     path = db_path or default_db()
-    import_paths(open_db(path), [SAMPLE_TIMELINE], on_report=print_report)
+    with archive_errors():
+        import_paths(open_db(path), [SAMPLE_TIMELINE], on_report=print_report)
     if not no_serve:
         from .web import serve as run_server
 

@@ -28,5 +28,10 @@ class NothingToImport(SourceError):
     lookup or tweet-count file): reported as skipped, with the reason, not as a failure."""
 
 
+class ArchiveWriteError(FeedarchiveError):
+    """The archive cannot be written: the disk is full, or the file or its folder is
+    read-only. What was being imported was rolled back; the archive is as it was."""
+
+
 class DatabaseBusyError(FeedarchiveError):
     """Another writer held the archive longer than we wait for it."""

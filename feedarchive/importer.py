@@ -20,7 +20,8 @@ from typing import Callable, Iterable, Iterator, Optional
 import sqlite_utils
 
 from . import store
-from .errors import FeedarchiveError, NothingToImport, SourceError, UnknownFormatError
+from .errors import (ArchiveWriteError, FeedarchiveError, NothingToImport, SourceError,
+                     UnknownFormatError)
 from .formats import detect_format, homepage, read_document
 from .formats.members import SourceUnit, source_sha256, source_size, walk_sources
 from .identity import native_post_id, post_id
@@ -441,6 +442,8 @@ def import_paths(
         try:
             report = import_file(db, path, format, skip_bad=skip_bad, author=author,
                                  include_private=include_private, named=unit.named)
+        except ArchiveWriteError:
+            raise  # the archive, not this source: the next source could not be written either
         except FeedarchiveError as error:
             report = ImportReport(str(path), status="failed", error=str(error))
         except Exception as error:  # noqa: BLE001 - one bad source must not stop the run

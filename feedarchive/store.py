@@ -17,7 +17,7 @@ from typing import Iterable, Iterator, Optional
 
 import sqlite_utils
 
-from .errors import DatabaseBusyError
+from .errors import ArchiveWriteError, DatabaseBusyError
 from .models import PLACEHOLDER_HANDLE, Page, Post, Profile, Repair, Thread, ThreadCandidate
 
 SCHEMA_VERSION = 3
@@ -159,14 +159,21 @@ INDEXES = [
 def open_db(path: Path | str) -> sqlite_utils.Database:
     """Open (creating folder, file and schema as needed) an archive database."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if db.journal_mode != "wal":
-        enable_wal(db)  # readers (the web UI) keep answering while an import writes
-    ensure_schema(db)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if db.journal_mode != "wal":
+            enable_wal(db)  # readers (the web UI) keep answering while an import writes
+        ensure_schema(db)
+    except OSError as error:
+        raise ArchiveWriteError(f"{path}: cannot create the archive's folder "
+                                f"({error.strerror})") from None
+    except sqlite3.OperationalError as error:
+        raise ArchiveWriteError(f"{path}: cannot open the archive for writing ({error}); is "
+                                f"the file or its folder read-only, or the disk full?") from None
     return db
 
 
@@ -256,10 +263,29 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             f"{BUSY_TIMEOUT_MS // 1000} s); try again when it has finished") from None
     try:
         yield db
-    except BaseException:
-        db.execute("ROLLBACK")
+        db.execute("COMMIT")
+    except BaseException as error:
+        # SQLite has already rolled back after some errors (a full disk): then there is no
+        # transaction left to roll back, and saying so would hide the real cause.
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        if isinstance(error, sqlite3.OperationalError):
+            raise write_error(db, error) from None
         raise
-    db.execute("COMMIT")
+
+
+def write_error(db: sqlite_utils.Database, error: sqlite3.OperationalError) -> Exception:
+    """What a failed write means for the user, when it is about the disk or the file."""
+    text = str(error)
+    where = database_path(db)
+    if "full" in text:
+        return ArchiveWriteError(f"{where}: the disk is full (or the archive reached its size "
+                                 f"limit); nothing of this source was written, the archive is "
+                                 f"as it was")
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return ArchiveWriteError(f"{where}: the archive or its folder is read-only ({text}); "
+                                 f"nothing was written")
+    return error
 
 
 def database_path(db: sqlite_utils.Database) -> str:

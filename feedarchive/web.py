@@ -2,6 +2,7 @@
 (`plugins/`, installed as `feedarchive_plugins`), which a bare `datasette archive.db` loads too."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -23,7 +24,25 @@ def make_datasette(db_path: Path | str, host: Optional[str] = None) -> Datasette
     Requests must name this machine (127.0.0.1, localhost) or `host`, the address it is
     served on when that is another."""
     plugins = {"feedarchive": {"allowed_hosts": [host] if host else []}}
-    return Datasette([str(db_path)], settings=SETTINGS, metadata={"plugins": plugins})
+    # On storage nothing may write to (a read-only mount, a file or folder without write
+    # permission) SQLite cannot open the archive the usual way, which needs a `-shm` file
+    # beside it: it is opened immutable, as Datasette does for files that never change.
+    files = [str(db_path)]
+    if read_only_storage(db_path):
+        return Datasette([], immutables=files, settings=SETTINGS, metadata={"plugins": plugins})
+    return Datasette(files, settings=SETTINGS, metadata={"plugins": plugins})
+
+
+def read_only_storage(db_path: Path | str) -> bool:
+    """Whether the archive cannot be written where it is: a file system mounted read-only, or
+    a file or folder this user may not write."""
+    path = Path(db_path)
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        return False  # not there (yet): Datasette says so itself
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
 
 def serve(db_path: Path | str, host: str = "127.0.0.1", port: int = 8001) -> None:
@@ -31,6 +50,7 @@ def serve(db_path: Path | str, host: str = "127.0.0.1", port: int = 8001) -> Non
 
     from .store import open_db
 
-    open_db(db_path).close()  # an archive made by an older version gains the newer tables
+    if not read_only_storage(db_path):
+        open_db(db_path).close()  # an archive made by an older version gains the newer tables
 
     uvicorn.run(make_datasette(db_path, host).app(), host=host, port=port, log_level="warning")

@@ -145,3 +145,18 @@ def test_an_unforeseen_error_fails_one_source_and_the_run_goes_on(tmp_path, monk
     assert [r.status for r in reports] == ["failed", "imported"]
     assert "could not be read (RuntimeError: a shape nobody foresaw)" in reports[0].error
     assert query(tmp_path / "x.db", "select author from posts") == [("bo_lab",)]
+
+
+def test_skip_bad_lists_the_first_bad_lines_and_counts_the_rest(tmp_path):
+    records = snscrape_lines()
+    path = tmp_path / "noisy.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records) + "{not json\n" * 2_500,
+                    encoding="utf-8")
+    report = import_file(open_db(tmp_path / "a.db"), path, skip_bad=True)
+    assert report.posts == len(records)
+    listed = [w for w in report.warnings if w.endswith("line skipped")]
+    assert len(listed) == common.LISTED_BAD_LINES
+    assert f"{2_500 - common.LISTED_BAD_LINES:,} more bad lines skipped (2,500 in all" in \
+        report.warnings[-1]
+    stored = query(tmp_path / "a.db", "select warnings from sources")[0][0]
+    assert stored.count("\n") == common.LISTED_BAD_LINES

@@ -192,6 +192,11 @@ def _ends_early(text: str, error: json.JSONDecodeError) -> bool:
                                                 error.msg.startswith("Unterminated string"))
 
 
+# `--skip-bad` over a file of millions of bad lines lists the first of them, then counts the
+# rest: a warning per line would be printed, kept and stored by the million.
+LISTED_BAD_LINES = 100
+
+
 def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
                  warnings: list[str]) -> Iterator[T]:
     """`parse(value, line number)` for each line of a JSON Lines file, streamed. A line that is
@@ -204,6 +209,7 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
         stream = open(path, "rb")
     except OSError as error:
         raise SourceError(label, f"cannot read file: {error.strerror}") from None
+    skipped = 0
     with stream:
         for line in iter_jsonl(label, stream):
             problem = line.error
@@ -219,7 +225,12 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
                 continue
             if not skip_bad:
                 raise SourceError(label, problem, line.number)
-            warnings.append(f"{label}:{line.number}: {problem}; line skipped")
+            skipped += 1
+            if skipped <= LISTED_BAD_LINES:
+                warnings.append(f"{label}:{line.number}: {problem}; line skipped")
+    if skipped > LISTED_BAD_LINES:
+        warnings.append(f"{label}: {skipped - LISTED_BAD_LINES:,} more bad lines skipped "
+                        f"({skipped:,} in all; the first {LISTED_BAD_LINES} are listed)")
 
 
 # -- a JSON array, element by element -----------------------------------------------------
