@@ -317,7 +317,7 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
             report.warnings.extend(warnings)
         if timeline.repeats:
             report.warnings.append(
-                f"{resolved}: {timeline.repeats} repeated copies of posts listed earlier in "
+                f"{resolved}: {timeline.repeats:,} repeated copies of posts listed earlier in "
                 f"the file (same id): each post kept once, with its last copy's counts")
         report.warnings = doc.warnings + report.warnings
         report.posts, report.new_posts = timeline.posts, timeline.new_posts

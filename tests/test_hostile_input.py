@@ -160,3 +160,31 @@ def test_skip_bad_lists_the_first_bad_lines_and_counts_the_rest(tmp_path):
         report.warnings[-1]
     stored = query(tmp_path / "a.db", "select warnings from sources")[0][0]
     assert stored.count("\n") == common.LISTED_BAD_LINES
+
+
+def test_a_line_past_any_record_is_bad_and_never_held(tmp_path, monkeypatch):
+    monkeypatch.setattr(common, "MAX_LINE_BYTES", 4096)
+    records = snscrape_lines()
+    huge = dict(records[0], rawContent="lentil " * 2_000, id=99)
+    path = tmp_path / "dump.jsonl"
+    write_jsonl(path, [*records, huge])
+    with pytest.raises(SourceError, match=r"dump\.jsonl:%d: a line of more than" % (len(records) + 1)):
+        import_file(open_db(tmp_path / "a.db"), path)
+    report = import_file(open_db(tmp_path / "b.db"), path, skip_bad=True)
+    assert report.posts == len(records)
+
+
+def test_a_timeline_without_post_ends_is_refused_not_held(tmp_path, monkeypatch):
+    from feedarchive.formats import timeline as timeline_format
+
+    monkeypatch.setattr(timeline_format, "MAX_POST_BYTES", 4096)
+    long_name = tmp_path / "long-name.txt"
+    long_name.write_text(timeline(("Hello", "0", "0", "1"), name="Lentil " * 2_000),
+                         encoding="utf-8")
+    with pytest.raises(SourceError, match=r"long-name\.txt:1: a line of more than"):
+        import_file(open_db(tmp_path / "a.db"), long_name)
+    many_lines = tmp_path / "many-lines.txt"  # past a block (256 KB) and a post without an end
+    many_lines.write_text(timeline(("\n".join(["lentil soup"] * 30_000), "0", "0", "1"))
+                          .rsplit("\n0\n0\n1", 1)[0], encoding="utf-8")
+    with pytest.raises(SourceError, match="without the three count lines that end a post"):
+        import_file(open_db(tmp_path / "b.db"), many_lines)

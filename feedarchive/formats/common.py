@@ -160,9 +160,33 @@ class Line:
     cut_off: bool = False  # the unterminated last line of a stream that was interrupted
 
 
+# One line of JSON Lines is one record: a tweet, or an API page of a hundred with what they
+# refer to (a few hundred KB). A line past this is read past in pieces, never held, and is bad.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+
+
+def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[Optional[bytes]]:
+    """Each line of a byte stream (with its newline), or None for a line longer than `limit`
+    bytes, which is read past in pieces and never held whole."""
+    while True:
+        raw = stream.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(CHUNK)
+            yield None
+            continue
+        yield raw
+
+
 def iter_jsonl(label: str, stream: BinaryIO) -> Iterator[Line]:
     """Each non-blank line of a JSON Lines stream, decoded, or the reason it could not be."""
-    for number, raw in enumerate(stream, start=1):
+    for number, raw in enumerate(bounded_lines(stream, MAX_LINE_BYTES), start=1):
+        if raw is None:
+            yield Line(number, error=f"a line of more than {MAX_LINE_BYTES >> 20} MB: no record "
+                                     "is that large")
+            continue
         if number == 1:
             check_text(label, raw)
             raw = raw.removeprefix(b"\xef\xbb\xbf")

@@ -18,6 +18,7 @@ from typing import Iterator, Optional
 
 from ..errors import SourceError
 from ..models import Document, Post, Profile
+from .common import bounded_lines
 
 NAME = "timeline"
 
@@ -106,7 +107,10 @@ class LineReader:
         except OSError as error:
             raise SourceError(str(self.path), f"cannot read file: {error.strerror}") from None
         with handle:
-            for number, raw in enumerate(handle, start=1):
+            for number, raw in enumerate(bounded_lines(handle, MAX_POST_BYTES), start=1):
+                if raw is None:
+                    raise SourceError(str(self.path), f"a line of more than {MAX_POST_MB} MB: no "
+                                      "post or profile line is that long", number)
                 if raw.endswith(b"\n"):
                     raw = raw[:-1]
                 if raw.endswith(b"\r"):
@@ -131,6 +135,10 @@ class LineReader:
 COUNT_BYTES = re.compile(rb"[ \t\r\f\v]*(?=[^ \t\r\f\v]{1,%d}[ \t\r\f\v]*$)" % MAX_COUNT_CHARS
                          + COUNT.pattern.encode() + rb"[ \t\r\f\v]*")
 BLOCK_BYTES = 256 << 10  # ~2,000 posts: small enough that blocks in flight stay cheap
+# A post on X is at most 25,000 characters; a megabyte of text without the count lines that
+# end a post is a file that is not (or no longer) a timeline, and is not held to find out.
+MAX_POST_BYTES = 1 << 20
+MAX_POST_MB = MAX_POST_BYTES >> 20
 NON_ASCII_LINE = re.compile(rb"^[^\n]*[\x80-\xff][^\n]*$", re.MULTILINE)
 
 
@@ -203,6 +211,9 @@ def post_blocks(path: Path, first_line: int, author: str, size: int) -> Iterator
                 yield PostBlock(str(path), author, line, data[:cut])
                 line += data.count(b"\n", 0, cut)
                 data = data[cut:]
+            elif len(data) > MAX_POST_BYTES + size:  # no post ends in all this: not a post
+                raise SourceError(str(path), f"more than {MAX_POST_MB} MB without the three count "
+                                             "lines that end a post", line)
             pending = data
 
 
