@@ -9,10 +9,16 @@ from typing import Optional
 from datasette.app import Datasette
 
 # Facet suggestions and full counts dominate page time on large tables; the SQL limit keeps a
-# runaway query from holding the server.
+# runaway query from holding the server, and the plugin's own pages read under it too. What one
+# response may hold: at most max_returned_rows rows, table and query cells cut at
+# truncate_cells_html characters (the plugin cuts its own cells there as well), and, set by the
+# plugin on every connection (plugins/limits.py), no value past 8 MB and no result past 16 MB
+# of text and blobs (a 400 saying so); the archive's pages show at most 100 KB of a post.
 SETTINGS = {
     "suggest_facets": False,
     "default_page_size": 50,
+    "max_returned_rows": 1000,
+    "truncate_cells_html": 2048,
     "sql_time_limit_ms": 3000,
     "allow_download": False,
     "num_sql_threads": 3,

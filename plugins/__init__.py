@@ -6,6 +6,7 @@ Registered through the `datasette` entry point, so `feedarchive serve` and a bar
 """
 from __future__ import annotations
 
+import contextvars
 import re
 import sqlite3
 from functools import lru_cache
@@ -15,6 +16,7 @@ from markupsafe import Markup
 
 from feedarchive_db import load_metadata
 
+from . import limits
 from .pages import author_page, home_page, post_page, search_page, thread_page
 from .render import linkify
 
@@ -62,6 +64,26 @@ def canned_queries(datasette, database):
 
 
 @hookimpl
+def prepare_connection(conn, database, datasette):
+    """Every connection Datasette opens: no value past limits.VALUE_LIMIT bytes and no result
+    past limits.RESULT_LIMIT bytes (see limits.py); the plugin's pages read around them."""
+    limits.bound_connection(conn)
+
+
+@hookimpl
+def handle_exception(datasette, request, exception):
+    """A value or result too large for the server (limits.py) is the request's fault, said
+    plainly with status 400, as Datasette says an SQL error or time-out; not a 500."""
+    if not limits.is_too_large(exception):
+        return None
+    from datasette.handle_exception import handle_exception as datasette_default
+    from datasette.views.base import DatasetteError
+
+    return datasette_default(datasette, request, DatasetteError(
+        limits.too_large_message(), title="Result too large", status=400))
+
+
+@hookimpl
 def register_routes():
     # Plugin routes are matched before Datasette's own, so `^/$` gives the archive a home page
     # (the handler falls back to Datasette's index when no archive is attached).
@@ -83,22 +105,44 @@ def extra_css_urls(datasette):
 
 THREAD_ID = re.compile(r"^t[0-9a-f]{15}$")
 TEXT_COLUMNS = {"text", "title", "bio"}
+# Datasette's row page (`/db/table/pk`): it shows whole cells, where table and query pages cut
+# them at `truncate_cells_html`.
+ROW_PATH = re.compile(r"^/[^/.]+/[^/]+?/[^/]+?(\.\w+)?$")
+ROW_PAGE: contextvars.ContextVar[bool] = contextvars.ContextVar("feedarchive_row_page",
+                                                                default=False)
+
+
+def cell_limit(datasette) -> int:
+    """Characters of a text cell shown: Datasette's `truncate_cells_html` on table and query
+    pages, as it cuts every other cell; on a row page (and when that setting is 0) at most
+    TEXT_SHOWN, as the archive's own post pages."""
+    truncate = 0 if ROW_PAGE.get() else datasette.setting("truncate_cells_html") or 0
+    return min(truncate, limits.TEXT_SHOWN) if truncate else limits.TEXT_SHOWN
 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
     """Archive cells in Datasette's own table and query pages: post text with links (escaped
     first, then wrapped in Markup), thread ids linked to their thread page, handles to their
-    author page. Other cells are left to Datasette."""
-    if not isinstance(value, str) or table not in (None, "posts", "threads", "authors",
-                                                   "thread_candidates", "repairs"):
+    author page; any text longer than `cell_limit` cut there. Other cells are left to
+    Datasette."""
+    if not isinstance(value, str):
         return None
     db = datasette.databases.get(database)
     if db is None or not db.path or not archive_database_file(db.path):
         return None
+    limit = cell_limit(datasette)
     path = datasette.urls.path
-    if column in TEXT_COLUMNS and table != "repairs":
+    if column in TEXT_COLUMNS and table in (None, "posts", "threads", "authors",
+                                            "thread_candidates"):
+        if len(value) > limit:  # Datasette's own cut, which a plugin's cell bypasses
+            return Markup('<div class="fa-cell-text">{}\u2026</div>').format(
+                linkify(value[:limit], path))
         return Markup('<div class="fa-cell-text">{}</div>').format(linkify(value, path))
+    if len(value) > limit:  # cut on row pages too, where Datasette shows a cell whole
+        return Markup("{}\u2026").format(value[:limit])
+    if table not in (None, "posts", "threads", "authors", "thread_candidates", "repairs"):
+        return None
     if THREAD_ID.match(value) and (column == "thread_id" or (table in (None, "threads")
                                                              and column == "id")):
         return Markup('<a href="{}">{}</a>').format(path("/-/thread/" + value), value)
@@ -136,6 +180,8 @@ def asgi_wrapper(datasette):
                     await refusal.asgi_send(send)
                     return
                 scope = await rewrite_common_search(datasette, scope)
+                path = scope.get("path", "")
+                ROW_PAGE.set(bool(ROW_PATH.match(path)) and not path.startswith("/-/"))
             await app(scope, receive, send)
 
         return wrapped

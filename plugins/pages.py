@@ -14,14 +14,17 @@ import xml.etree.ElementTree as ET
 from functools import partial
 from urllib.parse import urlencode
 
-from datasette.utils import sqlite_timelimit
+from datasette.tracer import trace
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from feedarchive import unroll
 from feedarchive_db import load_metadata
 
+from . import limits
+from .limits import fetch, read_text, run
 from .render import bar_chart, fmt, linkify, timeline_chart
+from .snippets import query_terms, result_snippet
 
 TIMELINE_PAGE = 50
 SEARCH_PAGE = 20
@@ -48,7 +51,48 @@ async def find_archive_database(datasette):
 
 
 async def rows(db, sql, params=None) -> list[dict]:
-    return [dict(r) for r in (await db.execute(sql, params or [])).rows]
+    """The rows of one of the plugin's queries, run under Datasette's SQL time limit."""
+    with trace("sql", database=db.name, sql=sql.strip(), params=params):
+        return await run(db, partial(fetch, sql=sql, params=params))
+
+
+# A post's text and raw text are never selected with the rest of its row: a page reads at most
+# limits.TEXT_SHOWN bytes of each (read_texts), however long the post is, and a page of many
+# posts at most PAGE_TEXT bytes of them all (past that, PAGE_TEXT_LEFT of each post). Linked,
+# the HTML of a text is a few times its size: the most a page can weigh is a few megabytes.
+POST_TEXTS = ("text", "text_raw")
+PAGE_TEXT = 1_000_000
+PAGE_TEXT_LEFT = 2_000
+
+
+async def post_columns(db, alias: str = "") -> str:
+    """`select` columns for whole posts rows: every column in the table's order, the texts as
+    NULL (filled in by read_texts), and the rowid as `_rowid`."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join([f"null as [{c}]" if c in POST_TEXTS else f"{prefix}[{c}]"
+                      for c in await db.table_columns("posts")] + [f"{prefix}rowid as _rowid"])
+
+
+def read_texts(conn, posts: list[dict], limit: int | None = None, page: int | None = PAGE_TEXT,
+               table: str = "posts") -> None:
+    """Fill in each post's text and raw text: at most `limit` bytes of each (TEXT_SHOWN by
+    default), and once the page's posts have `page` bytes, at most PAGE_TEXT_LEFT. A post
+    cut short gets `truncated`: {column: its whole size in bytes}."""
+    limit = limits.TEXT_SHOWN if limit is None else limit
+    left = page
+    for p in posts:
+        rowid = p.pop("_rowid", None)
+        if rowid is None:
+            continue
+        for column in POST_TEXTS:
+            if column not in p:
+                continue
+            share = limit if left is None else min(limit, max(left, PAGE_TEXT_LEFT))
+            p[column], size = read_text(conn, table, column, rowid, share)
+            if size > share:
+                p.setdefault("truncated", {})[column] = size
+            if left is not None:
+                left -= min(size, share)
 
 
 def file_signature(path) -> tuple:
@@ -94,11 +138,15 @@ async def author_counts(db) -> dict:
 PRIVATE_LABELS = {"followers": "followers-only", "direct": "direct message"}
 
 
-async def decorate_posts(datasette, db, posts: list[dict]) -> list[dict]:
-    """Add what every rendered post needs: linked HTML, its repairs, its count history and,
-    for thread parts, `k/n` of the thread."""
+async def decorate_posts(datasette, db, posts: list[dict], text_limit: int | None = None
+                         ) -> list[dict]:
+    """Add what every rendered post needs: its text (bounded: see read_texts; `text_limit`
+    bytes of a post alone on its page), linked HTML, its repairs, its count history and, for
+    thread parts, `k/n` of the thread."""
     if not posts:
         return posts
+    await run(db, partial(read_texts, posts=posts, limit=text_limit,
+                          page=None if text_limit else PAGE_TEXT))
     ids = [p["id"] for p in posts]
     marks = ",".join("?" * len(ids))
     repairs: dict[str, list] = {}
@@ -127,6 +175,8 @@ async def decorate_posts(datasette, db, posts: list[dict]) -> list[dict]:
             thread_ids)}
     for p in posts:
         p["html"] = linkify(p.get("text"), datasette.urls.path)
+        if p.get("truncated", {}).get("text"):
+            p["truncated_html"] = truncated_html(datasette, p)
         p["repairs"] = repairs.get(p["id"], [])
         p["history"] = history.get(p["id"], [])
         p["media"] = media.get(p["id"], [])
@@ -137,8 +187,20 @@ async def decorate_posts(datasette, db, posts: list[dict]) -> list[dict]:
     return posts
 
 
+def truncated_html(datasette, post: dict) -> Markup:
+    """What a page says under a post whose text it cut short, with a link to the whole text
+    (the post's JSON carries up to limits.VALUE_LIMIT bytes)."""
+    size, most = post["truncated"]["text"], limits.VALUE_LIMIT
+    whole = "The whole text" if size <= most else f"Its first {most:,} bytes"
+    return Markup('Text truncated: the first {shown:,} of {size:,} bytes are shown. {whole} '
+                  '{verb} in <a href="{url}">the post\'s JSON</a>.').format(
+        shown=len((post.get("text") or "").encode("utf-8")), size=size, whole=whole,
+        verb="is" if size <= most else "are",
+        url=datasette.urls.path(f"/-/post/{post['id']}.json"))
+
+
 def json_posts(posts: list[dict]) -> list[dict]:
-    return [{k: v for k, v in p.items() if k != "html"} for p in posts]
+    return [{k: v for k, v in p.items() if k not in ("html", "truncated_html")} for p in posts]
 
 
 def html(datasette, request, template, context):
@@ -288,8 +350,8 @@ async def author_page(datasette, request):
     n_posts = counts["posts"].get(handle, 0)
     start = int_arg(request, "from", 0, 0, n_posts)
     timeline = await rows(
-        db, "select * from posts where author = ? and position >= ? order by position limit ?",
-        [handle, start, TIMELINE_PAGE + 1])
+        db, f"select {await post_columns(db)} from posts where author = ? and position >= ? "
+            f"order by position limit ?", [handle, start, TIMELINE_PAGE + 1])
     older = timeline[TIMELINE_PAGE]["position"] if len(timeline) > TIMELINE_PAGE else None
     timeline = await decorate_posts(datasette, db, timeline[:TIMELINE_PAGE])
     newer = None
@@ -354,9 +416,11 @@ def xml_text(value) -> str:
 async def author_feed(datasette, request, db, author):
     handle = author["handle"]
     posts = await rows(
-        db, "select p.id, p.text, p.likes, p.reposts, p.replies, p.thread_id, p.thread_index, "
-            "p.visibility, s.imported_at from posts p left join sources s on s.id = p.source_id "
-            "where p.author = ? order by p.position limit 50", [handle])
+        db, "select p.id, null as text, p.likes, p.reposts, p.replies, p.thread_id, "
+            "p.thread_index, p.visibility, s.imported_at, p.rowid as _rowid from posts p "
+            "left join sources s on s.id = p.source_id where p.author = ? "
+            "order by p.position limit 50", [handle])
+    await run(db, partial(read_texts, posts=posts))
     atom = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", atom)
 
@@ -391,6 +455,8 @@ async def author_feed(datasette, request, db, author):
         sub(entry, "updated", p["imported_at"] or updated or "1970-01-01T00:00:00+00:00")
         body = str(linkify(p["text"], lambda path: datasette.absolute_url(
             request, datasette.urls.path(path))))
+        if p.get("truncated"):
+            body += f"… <em>({truncation_note(p['truncated']['text'])})</em>"
         counts = f"<p>{fmt(p['likes'])} likes · {fmt(p['reposts'])} reposts · " \
                  f"{fmt(p['replies'])} replies</p>"
         sub(entry, "content", f'<p style="white-space:pre-wrap">{body}</p>{counts}', type="html")
@@ -402,15 +468,51 @@ async def author_feed(datasette, request, db, author):
 
 # --------------------------------------------------------------------------- thread
 
+def truncation_note(size: int) -> str:
+    return f"text truncated: {size:,} bytes in all"
+
+
+def without_texts(sql: str, alias: str = "") -> str:
+    """One of unroll's queries with the post's texts left out (read_texts reads them) and
+    its rowid added; the query as it is if its columns are not the ones expected."""
+    texts = f"{alias}text, {alias}text_raw, "
+    if sql.count(texts) != 1:
+        return sql
+    return sql.replace(texts, f"null as text, null as text_raw, {alias}rowid as _rowid, ")
+
+
+def load_thread(conn, thread_id: str):
+    """unroll.load_thread without the posts' texts, which a page reads bounded."""
+    found = fetch(conn, unroll.THREAD_SQL, [thread_id])
+    if not found:
+        return None
+    thread = found[0]
+    try:
+        thread["missing"] = json.loads(thread.get("missing") or "[]")
+    except ValueError:
+        thread["missing"] = []
+    authors = fetch(conn, unroll.AUTHOR_SQL, [thread["author"]])
+    return {
+        "thread": thread,
+        "author": authors[0] if authors else {"handle": thread["author"], "name": None},
+        "parts": fetch(conn, without_texts(unroll.PARTS_SQL), [thread_id]),
+        "candidates": fetch(conn, without_texts(unroll.CANDIDATES_SQL, "p."), [thread_id]),
+    }
+
+
 @read_only
 async def thread_page(datasette, request):
     db = await archive_database(datasette)
     thread_id = request.url_vars["thread_id"]
     ext = request.url_vars.get("ext")
-    data = await db.execute_fn(partial(unroll.load_thread, thread_id=thread_id))
+    data = await run(db, partial(load_thread, thread_id=thread_id))
     if data is None:
         raise NotFound(f"No thread {thread_id}")
     if ext == ".md":
+        await run(db, partial(read_texts, posts=data["parts"] + data["candidates"]))
+        for p in data["parts"] + data["candidates"]:
+            if p.get("truncated", {}).get("text"):
+                p["text"] += f"… ({truncation_note(p['truncated']['text'])})"
         return Response(unroll.thread_markdown(data),
                         content_type="text/markdown; charset=utf-8",
                         headers={"content-disposition": "inline"})
@@ -452,15 +554,20 @@ async def thread_page(datasette, request):
 async def post_page(datasette, request):
     db = await archive_database(datasette)
     post_id = request.url_vars["post_id"]
-    found = await rows(db, "select * from posts where id = ?", [post_id])
+    found = await rows(db, f"select {await post_columns(db)} from posts where id = ?", [post_id])
     if not found:
         raise NotFound(f"No post {post_id}")
-    post = (await decorate_posts(datasette, db, found))[0]
+    # The JSON carries the whole text up to limits.VALUE_LIMIT bytes: the page's "full text"
+    # link; the page shows limits.TEXT_SHOWN.
+    as_json = request.url_vars.get("ext") == ".json"
+    post = (await decorate_posts(datasette, db, found,
+                                 text_limit=limits.VALUE_LIMIT if as_json
+                                 else limits.TEXT_SHOWN))[0]
     candidate_of = await rows(
         db, "select c.thread_id, c.role, c.evidence, c.confidence, t.title from "
             "thread_candidates c join threads t on t.id = c.thread_id where c.post_id = ?",
         [post_id])
-    if request.url_vars.get("ext") == ".json":
+    if as_json:
         return Response.json({"post": json_posts([post])[0], "candidate_of": candidate_of},
                              default=str)
     return await html(datasette, request, "feedarchive_post.html", {
@@ -470,27 +577,28 @@ async def post_page(datasette, request):
 
 # --------------------------------------------------------------------------- search
 
-# Where snippet() marks a match. A post may hold any character, private-use ones too, so the
-# markers carry a token drawn when the server starts, which no post can know to contain.
+# Where a snippet marks a match (snippets.py makes them). A post may hold any character,
+# private-use ones too, so the markers carry a token drawn when the server starts, which no
+# post can know to contain.
 MARK_TOKEN = secrets.token_hex(8)
 MARK_OPEN, MARK_CLOSE = f"\ue000{MARK_TOKEN}o", f"\ue000{MARK_TOKEN}c"
 
 # What full-text search covers: one entry per FTS5 index. A table that appears later (for
 # example `pages` with `pages_fts`) joins the results by adding an entry here; its select must
-# give the same columns.
+# give the same columns, and `text` names the indexed column the snippet is made from.
 SEARCH_SOURCES = [
     {
         "kind": "post", "fts": "posts_fts", "table": "posts",
         "select": "p.id, p.author, p.likes, p.reposts, p.replies, p.thread_id, p.thread_index, "
                   "p.repaired, null as title, p.visibility",
-        "column": 0, "author": "p.author",
+        "column": 0, "text": "text", "author": "p.author",
     },
     {
         "kind": "page", "fts": "pages_fts", "table": "pages",
         "select": "p.id, p.author, null as likes, null as reposts, null as replies, "
                   "null as thread_id, null as thread_index, p.repaired, p.title, "
                   "null as visibility",
-        "column": 0, "author": "p.author",
+        "column": 0, "text": "text", "author": "p.author",
     },
 ]
 
@@ -533,9 +641,7 @@ def search_source(conn, source: dict, match: str, author: str, sort: str, need: 
     ranked among a bounded candidate set. Rows carry `_key` for merging sources."""
     fts, table = source["fts"], source["table"]
     author_sql, author_args = (f" and {source['author']} = ?", [author]) if author else ("", [])
-    columns = (f"'{source['kind']}' as kind, {source['select']}, p.rowid as _rowid, "
-               f"snippet({fts}, {source['column']}, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 32) "
-               f"as snippet")
+    columns = f"'{source['kind']}' as kind, {source['select']}, p.rowid as _rowid"
     join = f"from {fts} join {table} p on p.rowid = {fts}.rowid where {fts} match ?"
 
     def fetch(sql, args):
@@ -543,7 +649,7 @@ def search_source(conn, source: dict, match: str, author: str, sort: str, need: 
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, r)) for r in cursor.fetchall()]
 
-    def details(ranked):  # snippet and columns for rowids found without them, in that order
+    def details(ranked):  # columns for rowids found without them, in that order
         found = []
         for rowid, rank in ranked:
             found += [{**r, "rank": rank} for r in fetch(
@@ -587,15 +693,21 @@ def search_source(conn, source: dict, match: str, author: str, sort: str, need: 
     return hits, bounded
 
 
-def run_search(conn, sources, match, author, sort, offset, limit, time_limit_ms):
+def run_search(conn, sources, match, author, sort, offset, limit, terms=()):
+    """One page of hits over every source, each with its snippet. Run through limits.run:
+    under the SQL time limit, and a snippet reads a bounded part of its text."""
     hits, bounded = [], False
-    with sqlite_timelimit(conn, time_limit_ms):
-        for source in sources:
-            found, was_bounded = search_source(conn, source, match, author, sort, offset + limit)
-            hits += found
-            bounded = bounded or was_bounded
+    for source in sources:
+        found, was_bounded = search_source(conn, source, match, author, sort, offset + limit)
+        hits += [{**h, "_source": source} for h in found]
+        bounded = bounded or was_bounded
     hits.sort(key=lambda h: h["_key"])
-    return hits[offset:offset + limit], bounded
+    hits = hits[offset:offset + limit]
+    for h in hits:
+        source = h.pop("_source")
+        h["snippet"] = result_snippet(conn, source["table"], source["text"], h["_rowid"],
+                                      terms, MARK_OPEN, MARK_CLOSE)
+    return hits, bounded
 
 
 @read_only
@@ -613,10 +725,9 @@ async def search_page(datasette, request):
                    if await db.table_exists(source["fts"])
                    and await db.table_exists(source["table"])]
         try:
-            results, bounded = await db.execute_fn(partial(
+            results, bounded = await run(db, partial(
                 run_search, sources=sources, match=match, author=author, sort=sort,
-                offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE + 1,
-                time_limit_ms=datasette.setting("sql_time_limit_ms")))
+                offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE + 1, terms=query_terms(q)))
         except Exception as e:  # e.g. an FTS5 error
             error = str(e)
         for r in results:
