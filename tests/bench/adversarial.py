@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import json
 import os
 import signal
@@ -114,10 +115,16 @@ def run_process(command: list[str], timeout: float, log: Path) -> dict:
             "exit": code, "timed_out": code is None, "last_line": said[:160]}
 
 
+def module_cases(module: str, scratch: Path) -> list[tuple[str, Callable[[], object]]]:
+    """A test module's `adversarial_cases`, given a scratch folder when it takes one."""
+    function = importlib.import_module(module).adversarial_cases
+    return function(scratch) if inspect.signature(function).parameters else function()
+
+
 def callable_case(module: str, name: str) -> None:
     """In the child: build the module's cases in a scratch folder and run the named one."""
     with tempfile.TemporaryDirectory() as scratch:
-        cases = dict(importlib.import_module(module).adversarial_cases(Path(scratch)))
+        cases = dict(module_cases(module, Path(scratch)))
         started = time.perf_counter()
         cases[name]()
         print(f"{name}: {time.perf_counter() - started:.2f} s in the case itself")
@@ -126,7 +133,7 @@ def callable_case(module: str, name: str) -> None:
 def case_names(module: str) -> list[str]:
     with tempfile.TemporaryDirectory() as scratch:
         try:
-            found = importlib.import_module(module).adversarial_cases(Path(scratch))
+            found = module_cases(module, Path(scratch))
         except (ImportError, AttributeError) as error:
             print(f"  ({module}: no cases: {error})")
             return []
