@@ -633,7 +633,7 @@ def test_a_50_mb_single_line_file_is_refused_quickly_and_cheaply(tmp_path, kind)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(unit * (size // len(unit)))
     db = tmp_path / "a.db"
-    result, _, peak = peak_rss_import(db, path, tmp_path)
+    result, elapsed, peak = peak_rss_import(db, path, tmp_path)
     assert result.returncode == 1
     assert f"{path.name}: " in result.stderr and "Traceback" not in result.stderr, \
         result.stderr[-2000:]

@@ -6,6 +6,7 @@ a whole JSONL file or a whole `tweets.js` array at once: elements are decoded on
 from __future__ import annotations
 
 import calendar
+import codecs
 import json
 import re
 from dataclasses import dataclass
@@ -456,3 +457,266 @@ def iter_json_array(label: str, stream: BinaryIO, prefix_ok: bool = True) -> Ite
     `window.YTD.tweets.part0 = `)."""
     for block in array_blocks(label, stream, prefix_ok):
         yield from block_elements(label, block)
+
+
+# -- the array under one key of a JSON object, element by element -------------------------
+# Mastodon's outbox.json is an object whose `orderedItems` array holds everything (hundreds of
+# megabytes for a large account), usually as its last key but not always, and once seen twice
+# (`"orderedItems":[],"orderedItems":[...]`). `KeyedArray` reads the object's top level with a
+# small streaming tokenizer: the other members' values are passed over (decoded, so checked,
+# when smaller than `SKIP_DECODE`; beyond that only their brackets and strings are followed),
+# and the elements of every occurrence of the key are decoded one at a time. Memory stays at
+# about one chunk plus the largest element, whatever the size of the file.
+
+SKIP_DECODE = 4 * 1024 * 1024  # a value passed over is decoded (checked) up to this size
+_SCALAR_END = re.compile(r"[\s,\]}]")
+_STRUCTURE = re.compile(r'["\[\]{}]')
+_STRING_SPECIAL = re.compile(r'["\\]')
+_KEY = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_KEY_WINDOW = 4096  # a key longer than this (raw) is not one we look for
+
+
+class _TooLarge(Exception):
+    """A value larger than the limit `KeyedArray._decode` was given."""
+
+
+class KeyedArray:
+    """The elements of the array under the top-level `key` of the JSON object in `stream`,
+    decoded one at a time: iterating yields (occurrence, line, element), `occurrence`
+    counting the key's appearances from 1. `json.loads` keeps only the last of duplicate
+    keys, so a caller after its result starts over when `occurrence` changes.
+
+    After iterating: `is_object` (the document is an object; when it is not, nothing after
+    its first character is read), `occurrences`, `is_array` (the key's last value is an
+    array). Text that is not JSON raises SourceError "not valid JSON: …" with its line, as
+    `load_json` would; an element larger than `max_element` characters is refused, naming
+    its number (it is never held whole: reading stops there)."""
+
+    def __init__(self, label: str, stream: BinaryIO, key: str,
+                 max_element: int = MAX_ELEMENT) -> None:
+        self.label, self.stream, self.key, self.max_element = label, stream, key, max_element
+        self.is_object = False
+        self.occurrences = 0
+        self.is_array = False
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._buf, self._pos, self._eof = "", 0, False
+        self._line = 1  # the line `_buf[0]` is on
+        self._counted, self._counted_line = 0, 1  # `line_of` cache
+        self._raw_lines = 1  # lines in the bytes decoded so far (for UTF-8 errors)
+        self._started = False
+
+    # -- reading -------------------------------------------------------------------------
+    def _fill(self, more: int = CHUNK) -> bool:
+        """Append at least `more` characters' worth of the stream (or what is left); False
+        at the end."""
+        if self._eof:
+            return False
+        try:
+            data = self.stream.read(max(more, CHUNK))
+        except SourceError:
+            raise
+        except (OSError, EOFError, ValueError) as error:
+            raise SourceError(self.label, f"cannot read: {error}") from None
+        if not self._started:
+            check_text(self.label, data)
+            self._started = True
+        try:
+            text = self._decoder.decode(data, final=not data)
+        except UnicodeDecodeError as error:
+            line = self._raw_lines + data.count(b"\n", 0, max(error.start, 0))
+            raise SourceError(self.label, "not UTF-8 text", line) from None
+        self._raw_lines += data.count(b"\n")
+        if not data:
+            self._eof = True
+        if self._pos > CHUNK:  # drop what has been read
+            self._line += self._buf.count("\n", 0, self._pos)
+            self._counted = max(self._counted - self._pos, 0)
+            if self._counted == 0:
+                self._counted_line = self._line
+            self._buf, self._pos = self._buf[self._pos:], 0
+        self._buf += text
+        return bool(data)
+
+    def line_of(self, pos: int) -> int:
+        if pos < self._counted:
+            return self._line + self._buf.count("\n", 0, pos)
+        self._counted_line += self._buf.count("\n", self._counted, pos)
+        self._counted = pos
+        return self._counted_line
+
+    def _error(self, message: str, pos: Optional[int] = None) -> SourceError:
+        return SourceError(self.label, f"not valid JSON: {message}",
+                           self.line_of(self._pos if pos is None else pos))
+
+    def _peek(self) -> str:
+        """The next character after whitespace ('' at the end)."""
+        while True:
+            self._pos = _WS.match(self._buf, self._pos).end()
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._fill():
+                return ""
+
+    # -- values --------------------------------------------------------------------------
+    def _decode(self, limit: int) -> Any:
+        """The value at the cursor, decoded; more text is read while it is incomplete."""
+        while True:
+            start = self._pos
+            if start >= len(self._buf) and not self._fill():
+                raise self._error("Expecting value")
+            if self._buf[start] not in '"{[' and not self._eof and \
+                    _SCALAR_END.search(self._buf, start) is None:
+                if len(self._buf) - start > limit:
+                    raise _TooLarge()
+                self._fill()  # a number or literal may go on in the next chunk
+                continue
+            try:
+                value, end = _DECODER.raw_decode(self._buf, start)
+            except json.JSONDecodeError as error:
+                incomplete = error.msg.startswith("Unterminated string") or \
+                    error.pos >= len(self._buf) - 16
+                if self._eof or not incomplete:
+                    raise self._error(error.msg, error.pos) from None
+                if len(self._buf) - start > limit:
+                    raise _TooLarge() from None
+                self._fill(len(self._buf) - start)  # twice as much: linear however large
+                continue
+            if end - start > limit:  # whole in one chunk, yet over the limit
+                raise _TooLarge()
+            self._pos = end
+            return value
+
+    def _skip(self) -> None:
+        """Pass over the value at the cursor: decoded (so checked) when it is smaller than
+        `SKIP_DECODE`, else followed by its brackets and strings only."""
+        try:
+            self._decode(SKIP_DECODE)
+            return
+        except _TooLarge:
+            pass
+        char = self._buf[self._pos]
+        if char == '"':
+            self._skip_string()
+            return
+        if char not in "[{":  # a number or literal (only a hostile one is this long)
+            while (match := _SCALAR_END.search(self._buf, self._pos)) is None:
+                self._pos = len(self._buf)
+                if not self._fill():
+                    return
+            self._pos = match.start()
+            return
+        depth = 0
+        while True:
+            match = _STRUCTURE.search(self._buf, self._pos)
+            if match is None:
+                self._pos = len(self._buf)
+                if not self._fill():
+                    raise self._error("unterminated value")
+                continue
+            self._pos = match.start()
+            char = match.group()
+            if char == '"':
+                self._skip_string()
+                continue
+            self._pos += 1
+            depth += 1 if char in "[{" else -1
+            if depth == 0:
+                return
+
+    def _skip_string(self) -> None:
+        self._pos += 1
+        while True:
+            match = _STRING_SPECIAL.search(self._buf, self._pos)
+            if match is None or (match.group() == "\\" and match.end() >= len(self._buf)):
+                self._pos = len(self._buf) if match is None else match.start()
+                if not self._fill():
+                    raise self._error("Unterminated string")
+                continue
+            if match.group() == '"':
+                self._pos = match.end()
+                return
+            self._pos = match.end() + 1  # the escaped character
+
+    def _key(self) -> Optional[str]:
+        """The member name at the cursor (a string), or None when it is too long to be the
+        key looked for (then passed over)."""
+        while True:
+            match = _KEY.match(self._buf, self._pos, self._pos + _KEY_WINDOW)
+            if match is not None:
+                self._pos = match.end()
+                try:
+                    return json.loads(match.group())
+                except json.JSONDecodeError as error:
+                    raise self._error(error.msg, match.start() + error.pos) from None
+            if len(self._buf) - self._pos >= _KEY_WINDOW or not self._fill():
+                break
+        self._skip_string()
+        return None
+
+    # -- the object ----------------------------------------------------------------------
+    def __iter__(self) -> Iterator[tuple[int, int, Any]]:
+        char = self._peek()
+        if self._pos == 0 and self._buf.startswith("\ufeff"):
+            self._buf = self._buf.lstrip("\ufeff")
+            char = self._peek()
+        if char != "{":
+            if not char:
+                raise self._error("Expecting value")
+            return
+        self.is_object = True
+        self._pos += 1
+        first = True
+        while True:
+            char = self._peek()
+            if char == "}" and first:
+                self._pos += 1
+                break
+            if char != '"':
+                raise self._error("Expecting property name enclosed in double quotes")
+            name = self._key()
+            if self._peek() != ":":
+                raise self._error("Expecting ':' delimiter")
+            self._pos += 1
+            char = self._peek()
+            if name == self.key:
+                self.occurrences += 1
+                self.is_array = char == "["
+                if self.is_array:
+                    yield from self._elements(self.occurrences)
+                else:
+                    self._skip()
+            else:
+                self._skip()
+            char = self._peek()
+            self._pos += 1
+            if char == "}":
+                break
+            if char != ",":
+                raise self._error("Expecting ',' delimiter", self._pos - 1)
+            first = False
+        if self._peek():
+            raise self._error("Extra data")
+
+    def _elements(self, occurrence: int) -> Iterator[tuple[int, int, Any]]:
+        self._pos += 1  # the `[`
+        if self._peek() == "]":
+            self._pos += 1
+            return
+        number = 0
+        while True:
+            self._peek()
+            line = self.line_of(self._pos)
+            number += 1
+            try:
+                element = self._decode(self.max_element)
+            except _TooLarge:
+                raise SourceError(self.label, f"{self.key} item {number} is larger than "
+                                              f"{self.max_element:,} characters: not read",
+                                  line) from None
+            yield occurrence, line, element
+            char = self._peek()
+            self._pos += 1
+            if char == "]":
+                return
+            if char != ",":
+                raise self._error("Expecting ',' delimiter", self._pos - 1)

@@ -40,18 +40,28 @@ from its HTML (paragraphs as blank lines, `<br>` as line breaks, links as their 
 entities decoded), after the content warning and a blank line when there is one, followed
 by a poll's options (`text_raw` and `text` both: they are part of the toot, not a repair).
 Replies counts are not in the archive and stay NULL.
+
+Reading: outbox.json can be hundreds of megabytes; it is streamed, item by item
+(`common.KeyedArray`), each item turned into its post as it arrives (`OutboxPosts`), so memory
+holds the posts, never the JSON. Duplicate `orderedItems` keys (one real archive has
+`"orderedItems":[],"orderedItems":[...]`) give what `json.loads` gives: the last. A
+`.tar.gz` is read in one pass that stops once outbox.json and actor.json are read
+(`members.Archive.scan_tar`): media after them is never decompressed, and detection stops at
+the first member only a Mastodon archive has (`is_mastodon_member`). An archive cut short
+before outbox.json is whole is an error; cut after it, a warning.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, BinaryIO, Optional
 from urllib.parse import urlparse
 
 from ..errors import SourceError
 from ..models import Document, Media, Post, Profile
 from . import members
-from .common import (RECORD_ERRORS, count, iso_utc, load_json, month_year, poll_text,
-                     record_problem)
+from .common import (RECORD_ERRORS, KeyedArray, count, iso_utc, load_json, month_year,
+                     poll_text, record_problem)
 from .htmltext import html_to_text
 
 NAME = "mastodon"
@@ -65,71 +75,221 @@ MEDIA_TOP_LEVELS = frozenset(("image", "video", "audio"))  # `image/png` → ima
 ATTACHMENT_KINDS = {"Image": "image", "Video": "video", "Audio": "audio"}  # AS object types
 
 
+# Members a Mastodon archive has at its root (or below one top folder): the first such member
+# of a tar(.gz) answers detection, so that it does not read on through the media.
+MASTODON_MEMBERS = ("outbox.json", "actor.json", "likes.json", "bookmarks.json")
+MEDIA_FOLDER = "media_attachments"
+MAX_ACTOR_BYTES = 64 * 1024 * 1024  # actor.json is a few kilobytes
+MAX_ITEM = 16 * 1024 * 1024  # one outbox item (a toot is a few kilobytes of JSON)
+
+
+def is_mastodon_member(name: str) -> bool:
+    """A member only a Mastodon archive has: outbox.json, actor.json, likes.json,
+    bookmarks.json, or anything in media_attachments/, at the root or below one folder."""
+    parts = name.removeprefix("./").split("/")
+    if len(parts) > 2 and MEDIA_FOLDER in parts[:2]:
+        return True
+    return len(parts) <= 2 and parts[-1] in MASTODON_MEMBERS
+
+
 def sniff(path: Path, head: bytes) -> bool:
     path = Path(path)
     if path.is_dir():
-        return (path / "outbox.json").is_file()
+        return members.present(path / "outbox.json")
     if head.lstrip()[:1] == b"{":
         return b'"OrderedCollection"' in head and b'"orderedItems"' in head and (
             b'"Create"' in head or b'"Announce"' in head or b'"totalItems"' in head)
     if members.is_gzip(head) or members.is_tar(head):
-        names = members.tar_names(path, lambda seen: members.has_member(seen, "outbox.json"))
-        return members.has_member(names, "outbox.json")
+        names = members.tar_names(path, lambda seen: is_mastodon_member(seen[-1]))
+        return any(map(is_mastodon_member, names))
     if members.is_zip(head):
         return members.has_member(members.zip_names(path), "outbox.json")
     return False
 
 
+def _wanted(name: str) -> bool:
+    return name.rsplit("/", 1)[-1] in ("outbox.json", "actor.json") and name.count("/") <= 1
+
+
 def read(path: Path, *, author: Optional[str] = None) -> Document:
+    """The archive's toots and boosts. outbox.json is streamed item by item (each item is
+    turned into its post as it arrives; none is kept), actor.json read whole. From a
+    tar(.gz), both are taken in the one pass `Archive.scan_tar` makes, which stops once it
+    has them: media after them is never decompressed."""
     path = Path(path)
     if path.is_file() and not _is_archive_file(path):
         archive = members.Archive(path.parent, shallow=True)
-        outbox_name = path.name
+        outbox_name: Optional[str] = path.name
     else:
         archive = members.Archive(path)
-        archive.load_tar(lambda name: name.rsplit("/", 1)[-1] in ("outbox.json", "actor.json")
-                         and name.count("/") <= 1)
-        outbox_name = archive.find("outbox.json")
-        if outbox_name is None:
-            raise SourceError(str(path), "Mastodon archive without outbox.json")
+        outbox_name = None
+    warnings: list[str] = []
     with archive:
-        actor_name = archive.find("actor.json")
-        actor = load_json(archive.member_label(actor_name), archive.read(actor_name)) \
-            if actor_name else {}
-        outbox_label = archive.member_label(outbox_name)
-        outbox = load_json(outbox_label, archive.read(outbox_name))
-    if not isinstance(outbox, dict) or not isinstance(outbox.get("orderedItems"), list):
-        raise SourceError(outbox_label, "expected an OrderedCollection with orderedItems")
-    items = outbox["orderedItems"]
-    if not isinstance(actor, dict):
-        actor = {}
-    actor_id = actor.get("id") if isinstance(actor.get("id"), str) else None
-    if not actor_id:
-        actor_id = next((i.get("actor") for i in items if isinstance(i, dict)
-                         and isinstance(i.get("actor"), str)), None)
-    handle = author.lstrip("@") if author else \
-        account_handle(actor, actor_id, toot_url_name(items, actor_id))
-    if not handle:
-        raise SourceError(str(path), "no actor.json and no actor in outbox.json to name the "
-                                     "author: pass the handle with --author")
-    profile = actor_profile(actor, handle) if actor else Profile(handle)
-    profile.native_id = actor_id
-    followers = followers_collections(actor, actor_id)
-    posts, warnings = [], []
-    for number, item in enumerate(items, start=1):
+        if archive.kind == "tar":
+            actor, outbox = _read_tar(archive, author, warnings)
+        else:
+            outbox_name = outbox_name or archive.find("outbox.json")
+            if outbox_name is None:
+                raise SourceError(str(path), "Mastodon archive without outbox.json")
+            actor_name = archive.find("actor.json")
+            actor = _read_actor(archive.member_label(actor_name), archive.open(actor_name)) \
+                if actor_name else {}
+            outbox = OutboxPosts(archive.member_label(outbox_name), author, actor)
+            with archive.open(outbox_name) as stream:
+                outbox.read(stream)
+        warnings.extend(archive.warnings)
+    return outbox.document(str(path), actor, warnings)
+
+
+def _read_tar(archive: members.Archive, author: Optional[str],
+              warnings: list[str]) -> tuple[Any, "OutboxPosts"]:
+    """actor.json and outbox.json's posts in one pass over a tar(.gz), in the order the
+    archive has them (Mastodon writes outbox.json before actor.json: its items are then
+    kept as drafts until the owner is known). The first of each at the root or below one
+    folder is taken. An archive cut short after outbox.json was read whole is a warning
+    (the posts are all there; actor.json, if the archive had one after the cut, is not)."""
+    actor: Any = None
+    outbox: Optional[OutboxPosts] = None
+
+    def enough() -> bool:
+        return actor is not None and outbox is not None and outbox.complete
+
+    try:
+        for name, stream in archive.scan_tar(_wanted, enough):
+            label = archive.member_label(name)
+            if name.rsplit("/", 1)[-1] == "actor.json":
+                if actor is None:
+                    actor = _read_actor(label, stream)
+            elif outbox is None:
+                outbox = OutboxPosts(label, author, actor if actor is not None else {})
+                outbox.read(stream)
+    except members.TruncatedArchive as error:
+        if outbox is None or not outbox.complete:
+            raise
+        warnings.append(f"{error}: outbox.json was read whole before it"
+                        + ("" if actor is not None else
+                           "; no actor.json was found before it, so the owner is named from "
+                           "the toots"))
+    if outbox is None:
+        raise SourceError(archive.label, "Mastodon archive without outbox.json")
+    return (actor if actor is not None else {}), outbox
+
+
+def _read_actor(label: str, stream: BinaryIO) -> Any:
+    with stream:
         try:
-            post = activity_post(item, handle, actor_id, followers)
+            data = stream.read(MAX_ACTOR_BYTES + 1)
+        except (OSError, EOFError) as error:
+            raise SourceError(label, f"cannot read: {error}") from None
+    if len(data) > MAX_ACTOR_BYTES:
+        raise SourceError(label, f"larger than {MAX_ACTOR_BYTES} bytes: not an actor")
+    return load_json(label, data)
+
+
+class OutboxPosts:
+    """The posts of outbox.json's `orderedItems`, taken one item at a time as the file is
+    streamed (`common.KeyedArray`): nothing of an item is kept but its post.
+
+    When the owner is known before the items (actor.json, read first, has the actor's `id`
+    and `preferredUsername`, or `--author` is given with it), each item becomes its post at
+    once (`activity_post`). Otherwise (outbox.json alone, or before actor.json in a tar)
+    each becomes an `ActivityDraft`, the post less what depends on the owner, completed
+    by `document` once the owner is known; the toots' URLs are tallied meanwhile for
+    `toot_url_name`. Duplicate `orderedItems` keys: the last wins, as with `json.loads`.
+    The first item that cannot be read fails the source naming its number (once the file
+    is known to hold no later `orderedItems`)."""
+
+    def __init__(self, label: str, author: Optional[str], actor: Any) -> None:
+        self.label, self.author = label, author
+        self.owner: Optional[tuple[str, Optional[str], frozenset[str]]] = None
+        actor = actor if isinstance(actor, dict) else {}
+        actor_id = actor.get("id") if isinstance(actor.get("id"), str) else None
+        if actor_id:
+            handle = author.lstrip("@") if author else \
+                (account_handle(actor, actor_id) if actor.get("preferredUsername") else None)
+            if handle:
+                self.owner = (handle, actor_id, followers_collections(actor, actor_id))
+        self.complete = False
+        self.is_object = self.is_array = False
+        self._start_over()
+
+    def _start_over(self) -> None:
+        self.posts: list[Post] = []
+        self.drafts: list[tuple[int, ActivityDraft]] = []
+        self.first_actor: Optional[str] = None
+        self.url_names = UrlNames()
+        self.error: Optional[SourceError] = None
+
+    def read(self, stream: BinaryIO) -> None:
+        items = KeyedArray(self.label, stream, "orderedItems", MAX_ITEM)
+        occurrence = 0
+        for occurrence_now, _, item in items:
+            if occurrence_now != occurrence:
+                occurrence, number = occurrence_now, 0
+                self._start_over()
+            number += 1
+            self.add(number, item)
+        if items.occurrences > occurrence:  # the last `orderedItems` is empty or no array
+            self._start_over()
+        self.is_object, self.is_array = items.is_object, items.is_array
+        self.complete = True
+
+    def add(self, number: int, item: Any) -> None:
+        if self.error is not None:
+            return
+        if self.first_actor is None and isinstance(item, dict) and \
+                isinstance(item.get("actor"), str):
+            self.first_actor = item["actor"]
+        try:
+            if self.owner is not None:
+                post = activity_post(item, *self.owner)
+                if post is not None:
+                    self.posts.append(post)
+                return
+            self.url_names.add(item)
+            draft = activity_draft(item)
+            if draft is not None:
+                self.drafts.append((number, draft))
         except RECORD_ERRORS as error:
-            raise SourceError(outbox_label, f"orderedItems item {number}: "
-                                            + record_problem(error)) from None
-        if post is not None:
-            posts.append(post)
-    posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
-    return Document(str(path), NAME, profile, posts, warnings, platform=PLATFORM)
+            self.error = SourceError(self.label, f"orderedItems item {number}: "
+                                                 + record_problem(error))
+
+    def document(self, path: str, actor: Any, warnings: list[str]) -> Document:
+        """The Document, the owner named as `read` always has: actor.json's `id` (else the
+        first item's `actor`), `--author` or `account_handle`."""
+        if not (self.is_object and self.is_array):
+            raise SourceError(self.label, "expected an OrderedCollection with orderedItems")
+        if not isinstance(actor, dict):
+            actor = {}
+        actor_id = actor.get("id") if isinstance(actor.get("id"), str) else None
+        if not actor_id:
+            actor_id = self.first_actor
+        handle = self.author.lstrip("@") if self.author else \
+            account_handle(actor, actor_id, self.url_names.name(actor_id))
+        if not handle:
+            raise SourceError(path, "no actor.json and no actor in outbox.json to name the "
+                                    "author: pass the handle with --author")
+        profile = actor_profile(actor, handle) if actor else Profile(handle)
+        profile.native_id = actor_id
+        if self.error is not None:
+            raise self.error
+        posts = self.posts
+        if self.owner is None:
+            followers = followers_collections(actor, actor_id)
+            drafts, self.drafts = self.drafts, []
+            for index, (number, draft) in enumerate(drafts):
+                drafts[index] = None  # let each draft go as its post is made
+                try:
+                    posts.append(draft.post(handle, actor_id, followers))
+                except RECORD_ERRORS as error:
+                    raise SourceError(self.label, f"orderedItems item {number}: "
+                                                  + record_problem(error)) from None
+        posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
+        return Document(path, NAME, profile, posts, warnings, platform=PLATFORM)
 
 
 def _is_archive_file(path: Path) -> bool:
-    with open(path, "rb") as handle:
+    with members.open_regular(path) as handle:
         head = handle.read(512)
     return members.is_gzip(head) or members.is_zip(head) or members.is_tar(head)
 
@@ -158,22 +318,41 @@ def toot_url_name(items: list, actor_id: Optional[str]) -> Optional[str]:
     read by `handle_from_status_uri`), when every such URL agrees on it; None when there is
     none or they disagree. Only toots attributed to the actor, on the actor's host, count:
     boosts and quotes name others."""
-    host = urlparse(actor_id).hostname if actor_id else None
-    names: set[str] = set()
+    names = UrlNames()
     for item in items:
+        names.add(item)
+    return names.name(actor_id)
+
+
+class UrlNames:
+    """What `toot_url_name` needs of the items, tallied one item at a time: the handles the
+    toots' URLs show, by the URI the toot is attributed to."""
+
+    def __init__(self) -> None:
+        self.by_attribution: dict[Optional[str], set[str]] = {}
+
+    def add(self, item: Any) -> None:
         note = item.get("object") if isinstance(item, dict) and item.get("type") == "Create" \
             else None
         if not isinstance(note, dict):
-            continue
-        if actor_id and _uri(note.get("attributedTo")) not in (None, actor_id):
-            continue
+            return
         url = note.get("url")
         url = _uri(url[0] if isinstance(url, list) and url else url)
         handle = handle_from_status_uri(url) if url else None
-        name, _, url_host = (handle or "").rpartition("@")
-        if name and not (host and url_host != host):
-            names.add(name)
-    return names.pop() if len(names) == 1 else None
+        if handle:
+            self.by_attribution.setdefault(_uri(note.get("attributedTo")), set()).add(handle)
+
+    def name(self, actor_id: Optional[str]) -> Optional[str]:
+        host = urlparse(actor_id).hostname if actor_id else None
+        names: set[str] = set()
+        for attributed, handles in self.by_attribution.items():
+            if actor_id and attributed not in (None, actor_id):
+                continue
+            for handle in handles:
+                name, _, url_host = handle.rpartition("@")
+                if name and not (host and url_host != host):
+                    names.add(name)
+        return names.pop() if len(names) == 1 else None
 
 
 def handle_from_status_uri(uri: str) -> Optional[str]:
@@ -317,6 +496,31 @@ def activity_post(item: Any, owner: str, actor_id: Optional[str],
                   followers: frozenset[str] = frozenset()) -> Optional[Post]:
     """The post a `Create` (a toot) or `Announce` (a boost) stands for; None for anything else
     (a `Like`, an `Update`, a Create of an object that is not a post)."""
+    draft = activity_draft(item)
+    return draft.post(owner, actor_id, followers) if draft is not None else None
+
+
+@dataclass
+class ActivityDraft:
+    """An item's post less what depends on the owner (the author, whether a reply answers
+    the owner, the visibility: the followers collection is the owner's), with what is
+    needed to complete it: `post()`."""
+
+    fields: dict
+    addressed: dict  # `to`/`cc` of the activity or its object, whichever has them
+
+    def post(self, owner: str, actor_id: Optional[str],
+             followers: frozenset[str] = frozenset()) -> Post:
+        reply_to = self.fields.get("reply_to")
+        if reply_to:
+            self.fields["reply_to_author"] = owner if actor_id and reply_to.startswith(
+                actor_id.rstrip("/") + "/") else handle_from_status_uri(reply_to)
+        return Post(author=owner, visibility=visibility(self.addressed, followers),
+                    **self.fields)
+
+
+def activity_draft(item: Any) -> Optional[ActivityDraft]:
+    """`activity_post` up to the owner: None for an item that is not a post."""
     if not isinstance(item, dict):
         return None
     kind = item.get("type")
@@ -324,10 +528,9 @@ def activity_post(item: Any, owner: str, actor_id: Optional[str],
         target = _uri(item.get("object"))
         if not target:
             return None
-        return Post(text_raw=target, author=owner,
-                    native_id=item.get("id") or f"{target}#announce",
-                    repost_of=target, created_at=iso_utc(item.get("published")),
-                    visibility=visibility(item, followers))
+        return ActivityDraft(dict(text_raw=target, native_id=item.get("id") or f"{target}#announce",
+                                  repost_of=target, created_at=iso_utc(item.get("published"))),
+                             _addressing(item))
     if kind != "Create" or not isinstance(item.get("object"), dict):
         return None
     note = item["object"]
@@ -340,24 +543,24 @@ def activity_post(item: Any, owner: str, actor_id: Optional[str],
         text = f"{html_text(note['summary'])}\n\n{text}" if text else html_text(note["summary"])
     text = (text + poll_text(poll_options(note))).lstrip("\n")  # a poll alone starts the text
     reply_to = _uri(note.get("inReplyTo"))
-    reply_author = None
-    if reply_to:
-        reply_author = owner if actor_id and reply_to.startswith(actor_id.rstrip("/") + "/") \
-            else handle_from_status_uri(reply_to)
     url = note.get("url")
-    addressed = note if "to" in note or "cc" in note else item
-    return Post(
-        text_raw=text, author=owner,
+    fields = dict(
+        text_raw=text,
         replies=count((note.get("replies") or {}).get("totalItems"))
         if isinstance(note.get("replies"), dict) else None,
         reposts=count((note.get("shares") or {}).get("totalItems"))
         if isinstance(note.get("shares"), dict) else None,
         likes=count((note.get("likes") or {}).get("totalItems"))
         if isinstance(note.get("likes"), dict) else None,
-        native_id=note["id"], reply_to=reply_to, reply_to_author=reply_author,
+        native_id=note["id"], reply_to=reply_to, reply_to_author=None,
         created_at=iso_utc(note.get("published") or item.get("published")),
         url=_uri(url[0] if isinstance(url, list) and url else url) or note["id"],
         lang=next(iter(content_map), None),
-        visibility=visibility(addressed, followers),
         media=note_media(note),
     )
+    return ActivityDraft(fields, _addressing(note if "to" in note or "cc" in note else item))
+
+
+def _addressing(activity: dict) -> dict:
+    """What `visibility` reads of an activity: its `to` and `cc`, when it has them."""
+    return {key: activity[key] for key in ("to", "cc") if key in activity}

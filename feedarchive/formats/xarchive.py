@@ -72,7 +72,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def sniff(path: Path, head: bytes) -> bool:
     if Path(path).is_dir():
-        return any((Path(path) / m).is_file() for m in members.X_MARKERS)
+        return any(members.present(Path(path) / m) for m in members.X_MARKERS)
     if PREFIX.match(head):
         return True
     if members.is_zip(head):
