@@ -6,6 +6,12 @@ Document`; `OPTIONS` lists the keyword options it takes (`author`, `skip_bad`). 
 each reader in turn, most specific first (the homepage reader, which takes loosely structured
 text, comes last); `--format` on the command line skips it. For a folder `head` is empty.
 
+`head` is the file's first SNIFF_BYTES bytes, read once and shown to every reader: detection
+reads a bounded prefix of any file, whatever its size, and a `sniff` must take time linear in
+`head` (every file that is not an archive reaches the homepage reader's, which reads text with
+regexes: adversarial text there, such as a date followed by 64 KiB of spaces, is what
+`tests/test_linear_time.py` gives it).
+
 | name | source |
 | --- | --- |
 | `x-archive` | X/Twitter account archive: `.zip`, unpacked folder, or `tweets.js`/`tweet.js` alone |
@@ -41,14 +47,14 @@ EXPECTED = (
 
 
 def detect_format(path: Path) -> str:
-    """Name the format of `path` from its first bytes (or its files, for a folder), or raise
-    `UnknownFormatError`."""
+    """Name the format of `path` from its first SNIFF_BYTES bytes (or its files, for a
+    folder), or raise `UnknownFormatError`."""
     path = Path(path)
     head = b""
     if not path.is_dir():
         try:
             with open(path, "rb") as handle:
-                head = handle.read(SNIFF_BYTES)
+                head = handle.read(SNIFF_BYTES)  # never more, whatever the file's size
         except FileNotFoundError:
             raise SourceError(str(path), "no such file") from None
         except OSError as error:

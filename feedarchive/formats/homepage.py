@@ -79,15 +79,20 @@ RANGE = re.compile(
     rf"(?<![\w.])(?P<start>{WHEN})\s*(?:--?|[–—~−]|to)\s*"
     rf"(?:(?P<end>{WHEN}|\d{{2}})(?![\w.])|\(?(?P<open>{OPEN_END})\)?(?!\w))"
 )
+# No two runs of white space meet (`\s*[*_]*\s*` would try every split of a long run of
+# spaces): the marks between them take at least one character, or are left out with the
+# second run.
 NEWS = re.compile(
-    rf"^\s*(?:[-*•+]\s+)?[*_\[(]*\s*(?P<when>{YEAR}[./-](?:0?[1-9]|1[0-2])(?:[./-]\d{{1,2}})?"
-    rf"|{MONTH}\.?\s+{YEAR})\s*[*_\])]*\s*[:：]\s*(?P<text>.+)$"
+    rf"^\s*(?:[-*•+]\s+)?(?:[*_\[(]+\s*)?(?P<when>{YEAR}[./-](?:0?[1-9]|1[0-2])"
+    rf"(?:[./-]\d{{1,2}})?|{MONTH}\.?\s+{YEAR})\s*(?:[*_\])]+\s*)?[:：]\s*(?P<text>.+)$"
 )
 LEADING_YEAR = re.compile(rf"^\s*(?:[-*•+]\s+)?(?P<year>{YEAR})(?:[.:,]?\s+|\t)(?P<text>\S.*)$")
 ANY_YEAR = re.compile(rf"(?<![\d./])(?P<year>{YEAR})(?![\d])")
 # A venue: an acronym with two or more capitals (ICML, NeurIPS, ACM/ICPC) or arXiv, then a year.
+# The second capital is the first one after the initial (`[a-z]*`, not `[A-Za-z]*`): a long
+# word of capitals then has one way to match, not one per split.
 VENUE_YEAR = re.compile(
-    rf"(?<![\w/])(?P<venue>arXiv|Interspeech|Nature|Science|[A-Z][A-Za-z]*[A-Z][A-Za-z]*"
+    rf"(?<![\w/])(?P<venue>arXiv|Interspeech|Nature|Science|[A-Z][a-z]*[A-Z][A-Za-z]*"
     rf"(?:[-/][A-Z][A-Za-z]*)?)"
     rf"['’]?\s*(?P<year>{YEAR})(?!\d)"
 )
@@ -97,21 +102,22 @@ DEGREE = re.compile(r"\b(?:S\.M|B\.?\s?S\.?c?|B\.?\s?A|B\.?\s?Eng|M\.?\s?S\.?c?|
                     r"MBA|Ph\.?\s?D|Sc\.?\s?D|D\.?\s?Phil|Bachelor|Master|Doctor(?:ate)?|"
                     r"Diploma|Undergraduate|Graduate student|student)\b")
 BULLET = re.compile(r"^\s*(?:[-*•+‣◦▪]|\d{1,3}[.)])\s+")
-NUMBERED_TITLE = re.compile(r"^\s*(?:\*\*|__)?\s*\[\d{1,3}\]")
+NUMBERED_TITLE = re.compile(r"^\s*(?:(?:\*\*|__)\s*)?\[\d{1,3}\]")
 # A numbered work: `(3) Title`, `[3] Title`, `- **[3] Title**`.
 NUMBERED_WORK = re.compile(
-    r"^\s*(?:[-*•+]\s+)?(?:\*\*|__)?\s*[(\[]\d{1,3}[)\]]\s*(?P<title>\S.*)$")
+    r"^\s*(?:[-*•+]\s+)?(?:(?:\*\*|__)\s*)?[(\[]\d{1,3}[)\]]\s*(?P<title>\S.*)$")
 BOLD_TITLE = re.compile(r"^\s*(?:\*\*|__)\s*[\"“]")
-ATX = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+# An ATX heading's opening (`## `); its text is what follows, less a closing run of `#`
+# (`_atx`: `(.*?)\s*#*\s*$` tried every split of a trailing run of spaces, at every position).
+ATX_OPEN = re.compile(r"\s{0,3}(#{1,6})\s+")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
-LIQUID = re.compile(r"\{%-?.*?-?%\}|\{\{-?.*?-?\}\}", re.S)
 COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 # `<` is not allowed inside, so a run of unclosed `<http:` costs one pass, not one per `<`.
 AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
-IMAGE = re.compile(r"!\[[^\]]*\]\((?:[^()\s]|\([^()]*\))*\)")
+# What follows an image's `![alt]`: `(url)`. The alt text runs to the first `]` (`_remove_images`).
+IMAGE_TARGET = re.compile(r"\((?:[^()\s]|\([^()]*\))*\)")
 # `[` is not allowed in the text, so a run of unclosed `[` costs one pass, not one per `[`.
 LINK = re.compile(r"\[([^\[\]\n]+)\]\(((?:[^()\s]|\([^()]*\))*)(?:\s+\"[^\"]*\")?\)")
-STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 EMPHASIS = re.compile(r"(?<![\w*\\])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
 URL = re.compile(r"https?://[^\s<>()\[\]\"']+")
 X_PROFILE = re.compile(
@@ -236,9 +242,9 @@ def parse_page(text: str, location: str, kind: str = "text",
     owner = author.lstrip("@") if author else find_owner(extracted, lines)
     title = extracted.title
     first = next((line for line in lines if line.strip()), "")
-    match = ATX.match(first)
-    if not title and kind != "text" and match and len(match.group(1)) == 1:
-        title = clean_inline(match.group(2))
+    heading = _atx(first)
+    if not title and kind != "text" and heading and heading[0] == 1:
+        title = clean_inline(heading[1])
     return Page(
         location=extracted.location or location, text_raw=text_raw, title=title or None,
         author=owner,
@@ -269,7 +275,7 @@ def extract(text: str, kind: str) -> _Extracted:
                 title = meta.get("title") or None
                 hints += [meta[k] for k in ("twitter", "x", "twitter_username") if meta.get(k)]
                 body = body[match.end():]
-            body = LIQUID.sub("", body)
+            body = remove_liquid(body)
             body = COMMENT.sub("", body)
             body = AUTOLINK.sub(r"\1", body)
             result = html_to_text(body, markdown=True)
@@ -291,30 +297,144 @@ def front_matter(block: str) -> dict[str, str]:
     """The scalar `key: value` pairs of a YAML front matter block (lists are ignored)."""
     meta = {}
     for line in block.split("\n"):
-        match = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$", line)
-        if match and match.group(2):
-            value = match.group(2)
+        match = YAML_PAIR.match(line)
+        value = line[match.end():].strip() if match else ""
+        if value:
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
             meta[match.group(1).lower()] = value
     return meta
 
 
+YAML_PAIR = re.compile(r"([A-Za-z_][\w-]*)\s*:")  # the value is the rest, stripped
+
+
+def remove_liquid(text: str) -> str:
+    """The text without its Liquid tags: each `{%` to the first `%}` after it, each `{{` to the
+    first `}}`, leftmost first (the regex `\\{%.*?%\\}|\\{\\{.*?\\}\\}`, re.S). An opener
+    that is never closed stays as text, and so does every later one of its kind: there is
+    nothing after it to close them, so each kind's closer is looked for once, not once per
+    opener."""
+    closers = {"{%": "%}", "{{": "}}"}
+    following = {opener: text.find(opener) for opener in closers}  # next of each, or -1
+    parts: list[str] = []
+    kept = 0
+    while True:
+        openers = [at for at in following.values() if at >= 0]
+        if not openers:
+            break
+        start = min(openers)
+        opener = text[start:start + 2]
+        end = text.find(closers[opener], start + 2)
+        if end < 0:
+            following[opener] = -1  # no later one of this kind is closed either
+            continue
+        parts.append(text[kept:start])
+        kept = end + 2
+        for other, at in following.items():
+            if 0 <= at < kept:
+                following[other] = text.find(other, kept)
+    parts.append(text[kept:])
+    return "".join(parts)
+
+
+def _remove_images(line: str) -> str:
+    """The line without its Markdown images `![alt](url)` (the regex
+    `!\\[[^\\]]*\\]\\((?:[^()\\s]|\\([^()]*\\))*\\)`). The alt text runs to the first `]`, so
+    every `![` before that `]` has the same fate: the `(url)` after it is read once."""
+    parts: list[str] = []
+    kept = position = 0
+    while True:
+        start = line.find("![", position)
+        if start < 0:
+            break
+        close = line.find("]", start + 2)
+        if close < 0:
+            break
+        target = IMAGE_TARGET.match(line, close + 1)
+        if target:
+            parts.append(line[kept:start])
+            kept = position = target.end()
+        else:
+            position = close + 1
+    parts.append(line[kept:])
+    return "".join(parts)
+
+
+def _remove_strong(line: str) -> str:
+    """`**bold**` and `__bold__` → their text (the regex `(\\*\\*|__)(?=\\S)(.+?)(?<=\\S)\\1`): an
+    opener followed by a non-space, closed by the first same marker after a non-space on the
+    same line. An opener that finds no closer before the line ends leaves every later one of
+    its kind on that line unclosed too, so each line is searched once per kind of marker."""
+    size = len(line)
+    following = {marker: line.find(marker) for marker in ("**", "__")}  # next, or -1
+    unclosed_before = {"**": -1, "__": -1}  # an opener before this position has no closer
+    parts: list[str] = []
+    kept = position = 0
+    line_end = -1  # the end of the line `position` is on (a "\n" or the end of the text)
+    while True:
+        for marker, at in following.items():
+            if 0 <= at < position:
+                following[marker] = line.find(marker, position)
+        openers = [at for at in following.values() if at >= 0]
+        if not openers:
+            break
+        start = min(openers)
+        marker = line[start:start + 2]
+        position = start + 1
+        if start < unclosed_before[marker] or start + 2 >= size or line[start + 2].isspace():
+            continue
+        if line_end < start + 2:
+            line_end = line.find("\n", start + 2)
+            line_end = size if line_end < 0 else line_end
+        end = line.find(marker, start + 3, line_end)
+        while end >= 0 and line[end - 1].isspace():
+            end = line.find(marker, end + 1, line_end)
+        if end < 0:
+            unclosed_before[marker] = line_end
+            continue
+        parts += [line[kept:start], line[start + 2:end]]
+        kept = position = end + 2
+    parts.append(line[kept:])
+    return "".join(parts)
+
+
 def clean_inline(line: str) -> str:
-    """Markdown inline markup → its text."""
-    line = IMAGE.sub("", line)
-    line = LINK.sub(r"\1", line)
-    line = AUTOLINK.sub(r"\1", line)
-    for _ in range(2):
-        line = STRONG.sub(r"\2", line)
-    line = EMPHASIS.sub(r"\1", line)
-    return line.replace("\\|", "|").replace("\\*", "*").replace("\\_", "_").replace("\\#", "#")
+    """Markdown inline markup → its text (each step only where its mark is: most lines have
+    none, and a page of many lines calls this a few times per line)."""
+    if "![" in line:
+        line = _remove_images(line)
+    if "[" in line:
+        line = LINK.sub(r"\1", line)
+    if "<" in line:
+        line = AUTOLINK.sub(r"\1", line)
+    if "**" in line or "__" in line:
+        for _ in range(2):
+            line = _remove_strong(line)
+    if "*" in line:
+        line = EMPHASIS.sub(r"\1", line)
+    if "\\" in line:
+        line = line.replace("\\|", "|").replace("\\*", "*").replace("\\_", "_").replace("\\#", "#")
+    return line
 
 
 # -- sections ------------------------------------------------------------------------------
+def _atx(line: str) -> Optional[tuple[int, str]]:
+    """An ATX heading (`## Title`, `# Title #`): its level and text, or None. The text is what
+    follows the `#`s and white space, less trailing white space and a closing run of `#` with
+    the white space before it (the regex `^\\s{0,3}(#{1,6})\\s+(.*?)\\s*#*\\s*$`, which tried every
+    split of a long run of spaces at every position of the text)."""
+    match = ATX_OPEN.match(line)
+    if not match:
+        return None
+    rest = line[match.end():]
+    text = rest[:len(rest.rstrip().rstrip("#").rstrip())]
+    return None if "\n" in text else (len(match.group(1)), text)
+
+
 def _heading_text(line: str) -> Optional[str]:
-    match = ATX.match(line)
-    return match.group(2) if match else None
+    heading = _atx(line)
+    return heading[1] if heading else None
 
 
 def _is_heading(lines: list[str], index: int) -> bool:
@@ -352,9 +472,7 @@ def section_kinds(lines: list[str]) -> list[Optional[str]]:
     for index, line in enumerate(lines):
         if not _is_heading(lines, index):
             continue
-        match = ATX.match(line)
-        level = len(match.group(1)) if match else 1
-        heading = match.group(2) if match else line
+        level, heading = _atx(line) or (1, line)
         while parents and parents[-1][0] >= level:
             parents.pop()
         kind = section_kind(heading) or (parents[-1][1] if parents else None)
@@ -427,8 +545,15 @@ def _iso_when(when: str) -> tuple[str, int]:
 
 
 def _plain(lines: Iterable[str]) -> str:
+    """An item's lines as one line: ` — ` between lines, ` · ` for a run of white space with a
+    tab in it (a table cell's edge)."""
     text = " — ".join(clean_inline(BULLET.sub("", line)).strip() for line in lines if line.strip())
-    return re.sub(r"\s*\t\s*", " · ", text).strip()
+    if "\t" in text:  # `\s+` takes each run whole (`\s*\t\s*` rescanned a tabless run per space)
+        text = WHITE_SPACE.sub(lambda run: " · " if "\t" in run.group() else run.group(), text)
+    return text.strip()
+
+
+WHITE_SPACE = re.compile(r"\s+")
 
 
 def section_entries(heading: Optional[str], lines: list[str],
@@ -525,7 +650,9 @@ NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "du", "la
 BARE_BULLETS = {"-", "*", "•", "+"}  # an empty list item: what an HTML <li><p> leaves
 AUTHOR_MARKS = "*#†‡§✉★☆^¹²³"
 FILLERS = {"…", "...", "et al.", "et al", "etc."}
-NAME_WORD = re.compile(r"[^\W\d_]+(?:[.'’-]+[^\W\d_]*)*")  # letters, with `.`/`'`/`-` between
+# A letter, then letters and `.`/`'`/`-` (`A.-B.`, `O'Neil`): one character class at a time,
+# so a run of dots is read once, not split every way.
+NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|[.'’-])*")
 
 
 def _is_name(segment: str) -> bool:
