@@ -188,3 +188,15 @@ def test_a_timeline_without_post_ends_is_refused_not_held(tmp_path, monkeypatch)
                           .rsplit("\n0\n0\n1", 1)[0], encoding="utf-8")
     with pytest.raises(SourceError, match="without the three count lines that end a post"):
         import_file(open_db(tmp_path / "b.db"), many_lines)
+
+
+def test_detection_refuses_a_fifo_without_opening_it(tmp_path):
+    """`repair-check` and the library detect before they hash: a FIFO must not block them."""
+    import os
+
+    from feedarchive.formats import detect_format
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(SourceError, match="not a regular file"):
+        detect_format(fifo)

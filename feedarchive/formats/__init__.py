@@ -30,7 +30,7 @@ from typing import Optional
 
 from ..errors import SourceError, UnknownFormatError
 from ..models import Document
-from . import bluesky, homepage, mastodon, snscrape, timeline, twarc, xarchive
+from . import bluesky, homepage, mastodon, members, snscrape, timeline, twarc, xarchive
 
 READERS: dict[str, ModuleType] = {
     reader.NAME: reader
@@ -52,6 +52,7 @@ def detect_format(path: Path) -> str:
     path = Path(path)
     head = b""
     if not path.is_dir():
+        members.refuse_special(path)  # a FIFO or a device would block or never end
         try:
             with open(path, "rb") as handle:
                 head = handle.read(SNIFF_BYTES)  # never more, whatever the file's size
