@@ -436,7 +436,7 @@ def test_bluesky_missing_subtree_imports_what_is_there(write_file):
     doc = read_document(write_file("slice.car", car))
     assert [p.text for p in doc.posts] == ["still here"]
     assert (doc.profile.native_id, doc.profile.name) == (DID, "Wren")
-    assert any("partial repository: 1 tree nodes missing from the CAR; their records are not "
+    assert any("partial repository: 1 tree node missing from the CAR; their records are not "
                "imported" in warning for warning in doc.warnings)
 
 
@@ -522,4 +522,4 @@ def test_real_bluesky_counts(name):
 def test_real_bluesky_slice_warns_instead_of_failing():
     doc = read_document(shared_file("realworld", "bluesky", "indigo-repo_slice.car"))
     assert len(doc.posts) == 1
-    assert [w for w in doc.warnings if "partial repository: 1 tree nodes missing" in w]
+    assert [w for w in doc.warnings if "partial repository: 1 tree node missing" in w]

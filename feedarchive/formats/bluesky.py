@@ -93,7 +93,8 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
     posts: list[Post] = []
     warnings: list[str] = []
     if missing:
-        warnings.append(f"{label}: partial repository: {missing} tree nodes missing from the "
+        warnings.append(f"{label}: partial repository: {missing} tree "
+                        f"node{'s' if missing != 1 else ''} missing from the "
                         f"CAR; their records are not imported")
     for key, record in records:
         collection, _, rkey = key.partition("/")
