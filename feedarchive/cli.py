@@ -90,7 +90,8 @@ def print_summary(reports: list) -> None:
 @db_option
 @click.option("--format", "format_", default=None, help="Skip detection: read every file as this format.")
 @click.option("--skip-bad", is_flag=True,
-              help="Import the good lines of a JSON Lines file and report the bad ones.")
+              help="Import the good records of a source (lines, tweets, toots, posts) and "
+                   "list the bad ones, instead of failing on the first.")
 @click.option("--author", default=None, metavar="HANDLE",
               help="The account the sources belong to (homepages, exports without a profile).")
 @click.option("--include-private", is_flag=True,

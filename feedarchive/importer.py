@@ -54,6 +54,9 @@ class ImportReport:
 BATCH_POSTS = 2000
 PARALLEL_MIN_BYTES = 4 << 20  # below this, forking workers costs more than it saves
 WORKERS = 2
+# Readers that parse in workers list bad records per block; past this many in all, the rest
+# of a source's warnings are counted, not kept.
+MAX_BATCH_WARNINGS = 200
 
 
 def repair_fields(doc: Document, decision: DocumentRepair) -> None:
@@ -309,12 +312,17 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
         store.write_pages(db, doc.pages, source_id)
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
         timeline = TimelineWriter(db, source_id, doc.platform)
+        unlisted = 0
         for posts, warnings in repaired_batches(doc, decision, size):
             public = posts if include_private else [
                 post for post in posts if post.visibility not in PRIVATE_VISIBILITIES]
             report.private += len(posts) - len(public)
             timeline.write(public)
-            report.warnings.extend(warnings)
+            room = max(MAX_BATCH_WARNINGS - len(report.warnings), 0)
+            report.warnings.extend(warnings[:room])
+            unlisted += len(warnings[room:])
+        if unlisted:
+            report.warnings.append(f"{resolved}: {unlisted:,} more warnings not listed")
         if timeline.repeats:
             report.warnings.append(
                 f"{resolved}: {timeline.repeats:,} repeated copies of posts listed earlier in "

@@ -550,7 +550,7 @@ def test_media_before_the_needed_members_is_passed_once_and_not_kept(tmp_path, s
     assert scans[0].consumed < 64 * 1024  # media_attachments/… answers at its header
     archive = members.Archive(path)
     warnings: list[str] = []
-    actor, outbox = mastodon._read_tar(archive, None, warnings)
+    actor, outbox = mastodon._read_tar(archive, None, False, warnings)
     assert (len(outbox.document(str(path), actor, warnings).posts), warnings) == (5, [])
     assert media < scans[1].consumed < media + 64 * 1024  # one pass, as gzip forces
     assert archive.read_bytes == sum(len(data) for _, data in fixture_members())

@@ -86,8 +86,9 @@ def read_document(path: Path, format: Optional[str] = None, *, skip_bad: bool = 
     """Read `path` with the reader for `format` (detected when None).
 
     `author` (a handle, `@` optional) names the owner where a source cannot (a Bluesky DID, a
-    homepage, an X `tweets.js` without `account.js`); `skip_bad` makes JSON Lines readers leave
-    out lines that do not parse and report them in `Document.warnings` instead of failing.
+    homepage, an X `tweets.js` without `account.js`); `skip_bad` makes readers leave out records
+    they cannot read (a line, a tweet, a toot, a post) and list them in `Document.warnings`
+    instead of failing on the first; a homepage is one record and has no such option.
     """
     name = format or detect_format(path)
     if name not in READERS:

@@ -40,11 +40,11 @@ from typing import Any, Optional
 
 from ..errors import SourceError
 from ..models import Document, Media, Post, Profile
-from .common import count, iso_utc
+from .common import RECORD_ERRORS, BadRecords, count, iso_utc, record_problem
 
 NAME = "bluesky"
 PLATFORM = "bluesky"
-OPTIONS = ("author",)
+OPTIONS = ("author", "skip_bad")
 MAX_CAR_BYTES = 2 * 1024**3
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
@@ -63,7 +63,7 @@ def sniff(path: Path, head: bytes) -> bool:
     return header[:1] in (b"\xa2",) and b"roots" in header and b"version" in header
 
 
-def read(path: Path, *, author: Optional[str] = None) -> Document:
+def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) -> Document:
     import libipld
 
     path = Path(path)
@@ -96,27 +96,41 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
         warnings.append(f"{label}: partial repository: {missing} tree "
                         f"node{'s' if missing != 1 else ''} missing from the "
                         f"CAR; their records are not imported")
+    bad = BadRecords(label, skip_bad, warnings)
     for key, record in records:
-        collection, _, rkey = key.partition("/")
         if not isinstance(record, dict):
             continue
-        uri = f"at://{did}/{key}"
-        if collection == PROFILE and rkey == "self":
-            profile.name = record.get("displayName") or None
-            profile.bio = record.get("description") or None
-        elif collection == POST:
-            post = record_post(record, uri, rkey, did, handle)
-            if post is None:
-                warnings.append(f"{label}: record {key} has no text; skipped")
-            else:
-                posts.append(post)
-        elif collection == REPOST:
-            subject = (record.get("subject") or {}).get("uri")
-            if subject:
-                posts.append(Post(text_raw=subject, author=handle, native_id=uri,
-                                  repost_of=subject, created_at=iso_utc(record.get("createdAt"))))
+        try:
+            add_record(key, record, did, profile, posts, warnings, label)
+        except RECORD_ERRORS as error:
+            bad.skip(f"record {key}: " + record_problem(error))
+    bad.close()
     posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
     return Document(label, NAME, profile, posts, warnings, platform=PLATFORM)
+
+
+def add_record(key: str, record: dict, did: str, profile: Profile, posts: list[Post],
+               warnings: list[str], label: str) -> None:
+    """Take one record of the repository: the profile's name and bio, a post, a repost."""
+    collection, _, rkey = key.partition("/")
+    uri = f"at://{did}/{key}"
+    if collection == PROFILE and rkey == "self":
+        name, bio = record.get("displayName"), record.get("description")
+        profile.name = name if isinstance(name, str) and name else None
+        profile.bio = bio if isinstance(bio, str) and bio else None
+    elif collection == POST:
+        post = record_post(record, uri, rkey, did, profile.handle)
+        if post is None:
+            warnings.append(f"{label}: record {key} has no text; skipped")
+        else:
+            posts.append(post)
+    elif collection == REPOST:
+        subject = (record.get("subject") or {}).get("uri")
+        if subject:
+            if not isinstance(subject, str):
+                raise ValueError("a repost whose subject.uri is not a string")
+            posts.append(Post(text_raw=subject, author=profile.handle, native_id=uri,
+                              repost_of=subject, created_at=iso_utc(record.get("createdAt"))))
 
 
 def record_post(record: dict, uri: str, rkey: str, did: str, handle: str) -> Optional[Post]:

@@ -119,6 +119,41 @@ def record_problem(error: Exception) -> str:
     return f"a field of an unexpected type or value ({type(error).__name__}: {error})"
 
 
+# `--skip-bad` over a file of millions of bad records lists the first of them, then counts
+# the rest: a warning per record would be printed, kept and stored by the million.
+LISTED_BAD_LINES = 100
+
+
+class BadRecords:
+    """What a reader does with a record it cannot read (a line that is not JSON, a tweet with
+    a field of the wrong type, a post whose count overflows). Without `skip_bad` the first
+    one fails the file, naming it and the line; with `skip_bad` each is left out and listed in
+    `warnings`, the first LISTED_BAD_LINES of them, the rest counted by `close()`.
+
+    One per file read; readers that parse in worker processes make one per unit of work and
+    the importer caps what all of them add up to."""
+
+    def __init__(self, label: str, skip_bad: bool, warnings: list[str],
+                 record: str = "record") -> None:
+        self.label, self.skip_bad, self.warnings, self.record = label, skip_bad, warnings, record
+        self.count = 0
+
+    def skip(self, problem: str, line: Optional[int] = None) -> None:
+        """Fail the file on this record, or, with `skip_bad`, leave it out and note it."""
+        if not self.skip_bad:
+            raise SourceError(self.label, problem, line)
+        self.count += 1
+        if self.count <= LISTED_BAD_LINES:
+            where = f"{self.label}:{line}" if line else self.label
+            self.warnings.append(f"{where}: {problem}; {self.record} skipped")
+
+    def close(self) -> None:
+        if self.count > LISTED_BAD_LINES:
+            self.warnings.append(
+                f"{self.label}: {self.count - LISTED_BAD_LINES:,} more bad {self.record}s "
+                f"skipped ({self.count:,} in all; the first {LISTED_BAD_LINES} are listed)")
+
+
 # -- text ----------------------------------------------------------------------------------
 def poll_text(options: Iterable[tuple[str, Optional[int]]]) -> str:
     """A poll as the lines appended to its post's text, the same for every platform: a blank
@@ -217,24 +252,19 @@ def _ends_early(text: str, error: json.JSONDecodeError) -> bool:
                                                 error.msg.startswith("Unterminated string"))
 
 
-# `--skip-bad` over a file of millions of bad lines lists the first of them, then counts the
-# rest: a warning per line would be printed, kept and stored by the million.
-LISTED_BAD_LINES = 100
 
 
-def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
-                 warnings: list[str]) -> Iterator[T]:
+def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], bad: BadRecords) -> Iterator[T]:
     """`parse(value, line number)` for each line of a JSON Lines file, streamed. A line that is
-    not JSON, or that `parse` rejects with ValueError, fails the file naming its line; with
-    `skip_bad` it becomes a warning instead. A last line cut short with no newline after it is
-    a stream that was interrupted (a capture stopped mid-write): the complete lines are kept
-    and the cut one is left out with a warning, `skip_bad` or not."""
+    not JSON, or that `parse` rejects with one of RECORD_ERRORS, goes to `bad` (fails the file,
+    or is skipped and listed). A last line cut short with no newline after it is a stream that
+    was interrupted (a capture stopped mid-write): the complete lines are kept and the cut one
+    is left out with a warning, `skip_bad` or not."""
     label = str(path)
     try:
         stream = open(path, "rb")
     except OSError as error:
         raise SourceError(label, f"cannot read file: {error.strerror}") from None
-    skipped = 0
     with stream:
         for line in iter_jsonl(label, stream):
             problem = line.error
@@ -245,17 +275,11 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], skip_bad: bool,
                 except RECORD_ERRORS as error:
                     problem = record_problem(error)
             elif line.cut_off:
-                warnings.append(f"{label}:{line.number}: truncated final line (the stream was "
-                                "cut off); left out")
+                bad.warnings.append(f"{label}:{line.number}: truncated final line (the stream "
+                                    "was cut off); left out")
                 continue
-            if not skip_bad:
-                raise SourceError(label, problem, line.number)
-            skipped += 1
-            if skipped <= LISTED_BAD_LINES:
-                warnings.append(f"{label}:{line.number}: {problem}; line skipped")
-    if skipped > LISTED_BAD_LINES:
-        warnings.append(f"{label}: {skipped - LISTED_BAD_LINES:,} more bad lines skipped "
-                        f"({skipped:,} in all; the first {LISTED_BAD_LINES} are listed)")
+            bad.skip(problem, line.number)
+    bad.close()
 
 
 # -- a JSON array, element by element -----------------------------------------------------

@@ -60,13 +60,13 @@ from urllib.parse import urlparse
 from ..errors import SourceError
 from ..models import Document, Media, Post, Profile
 from . import members
-from .common import (RECORD_ERRORS, KeyedArray, count, iso_utc, load_json, month_year,
-                     poll_text, record_problem)
+from .common import (RECORD_ERRORS, BadRecords, KeyedArray, count, iso_utc, load_json,
+                     month_year, poll_text, record_problem)
 from .htmltext import html_to_text
 
 NAME = "mastodon"
 PLATFORM = "mastodon"
-OPTIONS = ("author",)
+OPTIONS = ("author", "skip_bad")
 WEBSITE_FIELDS = ("website", "homepage", "web", "site", "blog", "url")
 # The special collection meaning "everyone", in the spellings JSON-LD compaction allows.
 PUBLIC = frozenset(("https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"))
@@ -111,7 +111,7 @@ def _wanted(name: str) -> bool:
     return name.rsplit("/", 1)[-1] in ("outbox.json", "actor.json") and name.count("/") <= 1
 
 
-def read(path: Path, *, author: Optional[str] = None) -> Document:
+def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) -> Document:
     """The archive's toots and boosts. outbox.json is streamed item by item (each item is
     turned into its post as it arrives; none is kept), actor.json read whole. From a
     tar(.gz), both are taken in the one pass `Archive.scan_tar` makes, which stops once it
@@ -126,7 +126,7 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
     warnings: list[str] = []
     with archive:
         if archive.kind == "tar":
-            actor, outbox = _read_tar(archive, author, warnings)
+            actor, outbox = _read_tar(archive, author, skip_bad, warnings)
         else:
             outbox_name = outbox_name or archive.find("outbox.json")
             if outbox_name is None:
@@ -134,14 +134,14 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
             actor_name = archive.find("actor.json")
             actor = _read_actor(archive.member_label(actor_name), archive.open(actor_name)) \
                 if actor_name else {}
-            outbox = OutboxPosts(archive.member_label(outbox_name), author, actor)
+            outbox = OutboxPosts(archive.member_label(outbox_name), author, actor, skip_bad)
             with archive.open(outbox_name) as stream:
                 outbox.read(stream)
         warnings.extend(archive.warnings)
     return outbox.document(str(path), actor, warnings)
 
 
-def _read_tar(archive: members.Archive, author: Optional[str],
+def _read_tar(archive: members.Archive, author: Optional[str], skip_bad: bool,
               warnings: list[str]) -> tuple[Any, "OutboxPosts"]:
     """actor.json and outbox.json's posts in one pass over a tar(.gz), in the order the
     archive has them (Mastodon writes outbox.json before actor.json: its items are then
@@ -161,7 +161,8 @@ def _read_tar(archive: members.Archive, author: Optional[str],
                 if actor is None:
                     actor = _read_actor(label, stream)
             elif outbox is None:
-                outbox = OutboxPosts(label, author, actor if actor is not None else {})
+                outbox = OutboxPosts(label, author, actor if actor is not None else {},
+                                     skip_bad)
                 outbox.read(stream)
     except members.TruncatedArchive as error:
         if outbox is None or not outbox.complete:
@@ -197,10 +198,12 @@ class OutboxPosts:
     by `document` once the owner is known; the toots' URLs are tallied meanwhile for
     `toot_url_name`. Duplicate `orderedItems` keys: the last wins, as with `json.loads`.
     The first item that cannot be read fails the source naming its number (once the file
-    is known to hold no later `orderedItems`)."""
+    is known to hold no later `orderedItems`); with `skip_bad` each such item is left out
+    and listed."""
 
-    def __init__(self, label: str, author: Optional[str], actor: Any) -> None:
-        self.label, self.author = label, author
+    def __init__(self, label: str, author: Optional[str], actor: Any,
+                 skip_bad: bool = False) -> None:
+        self.label, self.author, self.skip_bad = label, author, skip_bad
         self.owner: Optional[tuple[str, Optional[str], frozenset[str]]] = None
         actor = actor if isinstance(actor, dict) else {}
         actor_id = actor.get("id") if isinstance(actor.get("id"), str) else None
@@ -219,6 +222,17 @@ class OutboxPosts:
         self.first_actor: Optional[str] = None
         self.url_names = UrlNames()
         self.error: Optional[SourceError] = None
+        self.skipped: list[str] = []
+        self.bad = BadRecords(self.label, True, self.skipped, "item")
+
+    def bad_item(self, number: int, error: Exception) -> Optional[SourceError]:
+        """Note an item that cannot be read: listed with `skip_bad`, else the error to fail
+        the source with."""
+        problem = f"orderedItems item {number}: " + record_problem(error)
+        if self.skip_bad:
+            self.bad.skip(problem)
+            return None
+        return SourceError(self.label, problem)
 
     def read(self, stream: BinaryIO) -> None:
         items = KeyedArray(self.label, stream, "orderedItems", MAX_ITEM)
@@ -251,8 +265,7 @@ class OutboxPosts:
             if draft is not None:
                 self.drafts.append((number, draft))
         except RECORD_ERRORS as error:
-            self.error = SourceError(self.label, f"orderedItems item {number}: "
-                                                 + record_problem(error))
+            self.error = self.bad_item(number, error)
 
     def document(self, path: str, actor: Any, warnings: list[str]) -> Document:
         """The Document, the owner named as `read` always has: actor.json's `id` (else the
@@ -282,8 +295,11 @@ class OutboxPosts:
                 try:
                     posts.append(draft.post(handle, actor_id, followers))
                 except RECORD_ERRORS as error:
-                    raise SourceError(self.label, f"orderedItems item {number}: "
-                                                  + record_problem(error)) from None
+                    failure = self.bad_item(number, error)
+                    if failure is not None:
+                        raise failure from None
+        self.bad.close()
+        warnings.extend(self.skipped)
         posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
         return Document(path, NAME, profile, posts, warnings, platform=PLATFORM)
 
@@ -520,9 +536,10 @@ class ActivityDraft:
 
 
 def activity_draft(item: Any) -> Optional[ActivityDraft]:
-    """`activity_post` up to the owner: None for an item that is not a post."""
+    """`activity_post` up to the owner: None for an item that is not a post. An item that is
+    not an object at all is no activity: a bad item (ValueError)."""
     if not isinstance(item, dict):
-        return None
+        raise ValueError(f"expected an activity (a JSON object), not {type(item).__name__}")
     kind = item.get("type")
     if kind == "Announce":
         target = _uri(item.get("object"))

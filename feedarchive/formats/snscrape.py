@@ -29,7 +29,7 @@ from typing import Any, Optional
 
 from ..errors import SourceError
 from ..models import Document, Post, Profile
-from .common import count, iso_utc, month_year, parsed_jsonl
+from .common import BadRecords, count, iso_utc, month_year, parsed_jsonl
 from .x_entities import scraper_entities, shown
 
 NAME = "snscrape"
@@ -53,12 +53,13 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
     posts: list[Post] = []
     users: dict[str, Profile] = {}
     warnings: list[str] = []
-    for post, user in parsed_jsonl(path, tweet_post, skip_bad, warnings):
+    bad = BadRecords(label, skip_bad, warnings, "line")
+    for post, user in parsed_jsonl(path, tweet_post, bad):
         posts.append(post)
         if user is not None:
             users[user.handle.lower()] = user
-    if not posts and warnings:
-        raise SourceError(label, f"no readable tweet: {len(warnings)} bad lines")
+    if not posts and bad.count:
+        raise SourceError(label, f"no readable tweet: {bad.count:,} bad lines")
     owner = pick_owner(posts, users, author)
     others = [user for key, user in users.items() if owner is None or key != owner.handle.lower()]
     posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)

@@ -18,9 +18,10 @@ from typing import Iterator, Optional
 
 from ..errors import SourceError
 from ..models import Document, Post, Profile
-from .common import bounded_lines
+from .common import BadRecords, bounded_lines
 
 NAME = "timeline"
+OPTIONS = ("skip_bad",)
 
 # ASCII digits only: Thai mojibake is full of U+0E50 (๐), which `\d` would take for a zero.
 COUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+|[0-9]+(?:\.[0-9]+)?[KMB])", re.ASCII)
@@ -149,9 +150,10 @@ class TimelinePosts:
     which `parse_block` turns into posts, in this process or in worker processes.
     """
 
-    def __init__(self, path: Path, first_line: int, author: str, warnings: list[str]) -> None:
+    def __init__(self, path: Path, first_line: int, author: str, warnings: list[str],
+                 skip_bad: bool = False) -> None:
         self.path, self.first_line, self.author = path, first_line, author
-        self.warnings = warnings
+        self.warnings, self.skip_bad = warnings, skip_bad
 
     def __iter__(self) -> Iterator[Post]:
         for block in self.blocks():
@@ -160,7 +162,8 @@ class TimelinePosts:
             yield from posts
 
     def blocks(self, size: Optional[int] = None) -> Iterator["PostBlock"]:
-        return post_blocks(self.path, self.first_line, self.author, size or BLOCK_BYTES)
+        return post_blocks(self.path, self.first_line, self.author, size or BLOCK_BYTES,
+                           self.skip_bad)
 
     @staticmethod
     def parse_unit(block: "PostBlock") -> tuple[list[Post], list[str]]:
@@ -186,9 +189,11 @@ class PostBlock:
     author: str
     first_line: int
     data: bytes
+    skip_bad: bool = False
 
 
-def post_blocks(path: Path, first_line: int, author: str, size: int) -> Iterator[PostBlock]:
+def post_blocks(path: Path, first_line: int, author: str, size: int,
+                skip_bad: bool = False) -> Iterator[PostBlock]:
     """Cut the post lines of a file into blocks of about `size` bytes that end on a post
     boundary: after a run of three or more count lines, at the next text line."""
     try:
@@ -204,11 +209,11 @@ def post_blocks(path: Path, first_line: int, author: str, size: int) -> Iterator
             data = pending + chunk
             if not chunk:
                 if data.strip():
-                    yield PostBlock(str(path), author, line, data)
+                    yield PostBlock(str(path), author, line, data, skip_bad)
                 return
             cut = last_post_boundary(data)
             if cut:
-                yield PostBlock(str(path), author, line, data[:cut])
+                yield PostBlock(str(path), author, line, data[:cut], skip_bad)
                 line += data.count(b"\n", 0, cut)
                 data = data[cut:]
             elif len(data) > MAX_POST_BYTES + size:  # no post ends in all this: not a post
@@ -248,10 +253,13 @@ def parse_block(block: PostBlock) -> tuple[list[Post], list[str]]:
         except UnicodeDecodeError:
             lines.append((number, raw.decode("utf-8", errors="replace")))
             warnings.append(f"{block.path}:{number}: invalid UTF-8 bytes replaced by U+FFFD")
-    return list(iter_posts(block.path, iter(lines), block.author)), warnings
+    bad = BadRecords(block.path, block.skip_bad, warnings, "post")
+    posts = list(iter_posts(block.path, iter(lines), block.author, bad))
+    bad.close()
+    return posts, warnings
 
 
-def read(path: Path) -> Document:
+def read(path: Path, *, skip_bad: bool = False) -> Document:
     path = Path(path)
     with open(path, "rb") as handle:
         if b"\x00" in handle.read(8192):
@@ -263,7 +271,7 @@ def read(path: Path) -> Document:
         if JOINED.fullmatch(line.strip()) or number >= HEADER_MAX_LINES:
             break
     profile, first_post = parse_profile(str(path), header)
-    posts = TimelinePosts(path, first_post + 1, profile.handle, warnings)
+    posts = TimelinePosts(path, first_post + 1, profile.handle, warnings, skip_bad)
     return Document(str(path), NAME, profile, posts, warnings)
 
 
@@ -304,7 +312,8 @@ def parse_profile(path: str, lines: list[str]) -> tuple[Profile, int]:
     return profile, joined_at + 1
 
 
-def iter_posts(path: str, lines: Iterator[tuple[int, str]], author: str) -> Iterator[Post]:
+def iter_posts(path: str, lines: Iterator[tuple[int, str]], author: str,
+               bad: BadRecords) -> Iterator[Post]:
     """Split numbered post lines into posts: in a run of count lines, the last three are the
     counts. A post whose text ends with a bare number (`Final score:` / `42`) makes a run of
     four: the first belongs to the text. No post starts with a count line, so a run always
@@ -328,7 +337,7 @@ def iter_posts(path: str, lines: Iterator[tuple[int, str]], author: str) -> Iter
             run.append(line)
             continue
         if len(run) >= 3:
-            yield make_post(path, author, post_line, text + run[:-3], run[-3:])
+            yield from made_post(bad, author, post_line, text + run[:-3], run[-3:])
             text, run = [], []
         elif run:
             text.extend(run)
@@ -336,19 +345,21 @@ def iter_posts(path: str, lines: Iterator[tuple[int, str]], author: str) -> Iter
         start(number)
         text.append(line)
     if len(run) >= 3:
-        yield make_post(path, author, post_line, text + run[:-3], run[-3:])
+        yield from made_post(bad, author, post_line, text + run[:-3], run[-3:])
     elif run or any(line.strip() for line in text):
-        raise SourceError(
-            path, "expected three count lines (replies, reposts, likes) after the post text"
-            + (" (truncated timeline?)" if run else ""), post_line or last_line,
-        )
+        bad.skip("expected three count lines (replies, reposts, likes) after the post text"
+                 + (" (truncated timeline?)" if run else ""), post_line or last_line)
 
 
-def make_post(path: str, author: str, line: int, text: list[str], counts: list[str]) -> Post:
+def made_post(bad: BadRecords, author: str, line: int, text: list[str],
+              counts: list[str]) -> Iterator[Post]:
+    """The post of these lines, or none when they are not one (reported to `bad`)."""
     if not any(part.strip() for part in text):
-        raise SourceError(path, "expected post text before the three count lines", line)
+        bad.skip("expected post text before the three count lines", line)
+        return
     try:
         replies, reposts, likes = (parse_count(count) for count in counts)
     except ValueError as error:
-        raise SourceError(path, str(error), line + len(text)) from None
-    return Post("\n".join(text), author, line, replies, reposts, likes)
+        bad.skip(str(error), line + len(text))
+        return
+    yield Post("\n".join(text), author, line, replies, reposts, likes)

@@ -36,7 +36,8 @@ from typing import Any, Optional
 
 from ..errors import NothingToImport, SourceError
 from ..models import PLACEHOLDER_HANDLE, Document, Media, Post, Profile
-from .common import count, iso_utc, month_year, parsed_jsonl, poll_text
+from .common import (RECORD_ERRORS, BadRecords, count, iso_utc, month_year, parsed_jsonl,
+                     poll_text, record_problem)
 from .snscrape import pick_owner
 from .x_entities import expand_url, shown, v2_entities
 
@@ -90,13 +91,17 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
     posts: list[Post] = []
     pages = Pages()
     warnings: list[str] = []
-    for found in parsed_jsonl(path, lambda value, number: line_posts(value, number, pages),
-                              skip_bad, warnings):
+    bad_lines = BadRecords(label, skip_bad, warnings, "line")
+    bad_tweets = BadRecords(label, skip_bad, warnings, "tweet")
+    for found in parsed_jsonl(
+            path, lambda value, number: line_posts(value, number, pages, bad_tweets), bad_lines):
         posts.extend(found)
+    bad_tweets.close()
     if not posts and pages.not_tweets:
         raise NothingToImport(label, NOT_TWEETS[sorted(pages.not_tweets)[0]])
-    if not posts and warnings:
-        raise SourceError(label, f"no readable tweet: {len(warnings)} bad lines")
+    if not posts and (bad_lines.count or bad_tweets.count):
+        raise SourceError(label, f"no readable tweet: {bad_lines.count:,} bad lines, "
+                                 f"{bad_tweets.count:,} bad tweets")
     if not posts:
         raise NothingToImport(label, "twarc2 pages without a tweet (a search that found "
                                      "none): nothing to import")
@@ -159,7 +164,9 @@ def _add_user(users: dict[str, Profile], user: Any) -> None:
         users[str(user["id"])] = user_profile(user)
 
 
-def line_posts(value: Any, line: int, pages: Pages) -> list[Post]:
+def line_posts(value: Any, line: int, pages: Pages, bad: BadRecords) -> list[Post]:
+    """The tweets of one line: a response page's `data`, or one flattened tweet. A bad tweet of
+    a page is that tweet's problem, not the page's: with `--skip-bad` the others are kept."""
     if not isinstance(value, dict):
         raise ValueError("expected a JSON object (an API v2 page or a flattened tweet)")
     if "data" in value:  # a response page
@@ -174,7 +181,13 @@ def line_posts(value: Any, line: int, pages: Pages) -> list[Post]:
             _add_user(pages.users, user)
         page = Page(_by_key(includes.get("tweets"), "id"), _by_key(includes.get("media"),
                     "media_key"), _by_key(includes.get("polls"), "id"))
-        return [tweet_post(tweet, line, pages, page) for tweet in items]
+        posts = []
+        for tweet in items:
+            try:
+                posts.append(tweet_post(tweet, line, pages, page))
+            except RECORD_ERRORS as error:
+                bad.skip(record_problem(error), line)
+        return posts
     if "id" in value and ("text" in value or "note_tweet" in value):  # flattened
         for key in ("author", "in_reply_to_user"):
             _add_user(pages.users, value.get(key))

@@ -52,13 +52,13 @@ from typing import Any, Iterator, Optional
 from ..errors import SourceError
 from ..models import Document, Media, Post, Profile
 from . import members
-from .common import (MONTHS, RECORD_ERRORS, ArrayBlock, array_blocks, block_elements, count,
-                     iso_utc, iter_json_array, month_year, record_problem)
+from .common import (MONTHS, RECORD_ERRORS, ArrayBlock, BadRecords, array_blocks,
+                     block_elements, count, iso_utc, iter_json_array, month_year, record_problem)
 from .x_entities import Entities, link_map, shown, unescape, v1_entities
 
 NAME = "x-archive"
 PLATFORM = "x"
-OPTIONS = ("author",)
+OPTIONS = ("author", "skip_bad")
 PREFIX = re.compile(rb"^\s*(?:\xef\xbb\xbf)?window\.YTD\.(tweets?)\.part\d+\s*=", re.ASCII)
 TWEET_FILE = re.compile(r"(?:^|/)(tweets?)(?:-part(\d+))?\.js$")
 NOTE_FILE = re.compile(r"(?:^|/)note-tweet(?:-part(\d+))?\.js$")
@@ -81,7 +81,7 @@ def sniff(path: Path, head: bytes) -> bool:
     return False
 
 
-def read(path: Path, *, author: Optional[str] = None) -> Document:
+def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) -> Document:
     path = Path(path)
     warnings: list[str] = []
     single = path.is_file() and not members.is_zip(_head(path))
@@ -102,7 +102,7 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
                                          "author, and no tweet replies to another of them: "
                                          "pass the handle with --author")
         notes = read_notes(archive)
-    posts = ArchivePosts(path, single, tweet_files, profile.handle, warnings, notes)
+    posts = ArchivePosts(path, single, tweet_files, profile.handle, warnings, notes, skip_bad)
     posts.check()
     return Document(str(path), NAME, profile, posts, warnings, platform=PLATFORM)
 
@@ -223,20 +223,25 @@ class PostChunk:
     first: bool  # starts just after the array's `[`
     final: bool  # holds the array's closing `]`
     notes: dict[str, tuple[Note, ...]] = field(default_factory=dict)
+    skip_bad: bool = False
 
 
 def parse_chunk(chunk: PostChunk) -> tuple[list[Post], list[str]]:
     """The posts of one chunk, in file order, and any warnings (run in worker processes for
-    large archives). Raises SourceError naming the file and line of a bad tweet."""
+    large archives). A bad tweet raises SourceError naming the file and line, or with
+    `skip_bad` is left out and listed in the warnings."""
     label, owner, notes = chunk.label, chunk.author, chunk.notes
     block = ArrayBlock(chunk.first_line, chunk.data, chunk.first, chunk.final)
-    posts = []
+    posts: list[Post] = []
+    warnings: list[str] = []
+    bad = BadRecords(label, chunk.skip_bad, warnings, "tweet")
     for line, element in block_elements(label, block):
         try:
-            posts.append(tweet_post(label, line, element, owner, notes))
+            posts.append(tweet_post(line, element, owner, notes))
         except RECORD_ERRORS as error:
-            raise SourceError(label, record_problem(error), line) from None
-    return posts, []
+            bad.skip(record_problem(error), line)
+    bad.close()
+    return posts, warnings
 
 
 class ArchivePosts:
@@ -246,9 +251,10 @@ class ArchivePosts:
     parse_unit = staticmethod(parse_chunk)
 
     def __init__(self, path: Path, single: bool, tweet_files: list[str], author: str,
-                 warnings: list[str], notes: Optional[NoteIndex] = None) -> None:
+                 warnings: list[str], notes: Optional[NoteIndex] = None,
+                 skip_bad: bool = False) -> None:
         self.path, self.single, self.tweet_files = path, single, tweet_files
-        self.author, self.warnings = author, warnings
+        self.author, self.warnings, self.skip_bad = author, warnings, skip_bad
         self.notes = notes if notes is not None else NoteIndex()
 
     def __iter__(self) -> Iterator[Post]:
@@ -268,7 +274,7 @@ class ArchivePosts:
 
     def _chunk(self, label: str, block: ArrayBlock) -> PostChunk:
         return PostChunk(label, self.author, block.first_line, block.data, block.first,
-                         block.final, self.notes.for_chunk(block.data))
+                         block.final, self.notes.for_chunk(block.data), self.skip_bad)
 
     def check(self) -> None:
         """Fail early, while reading the document: open every tweet file (archive limits) and
@@ -419,19 +425,19 @@ def tweet_text(element: Any, notes: Optional[NoteMap] = None) -> Optional[str]:
     return display(tweet, full_text, created, notes or {})[0]
 
 
-def tweet_post(label: str, line: int, element: Any, owner: str,
+def tweet_post(line: int, element: Any, owner: str,
                notes: Optional[NoteMap] = None) -> Post:
-    """One archive tweet as the owner's post; SourceError naming file and line when the
-    element is not a tweet."""
+    """One archive tweet as the owner's post; ValueError when the element is not a tweet (the
+    caller names file and line)."""
     tweet = element.get("tweet", element) if element.__class__ is dict else None
     if tweet.__class__ is not dict or not (tweet.get("id_str") or tweet.get("id")):
-        raise SourceError(label, "expected a tweet object with an id_str", line)
+        raise ValueError("expected a tweet object with an id_str")
     get = tweet.get
     full_text = get("full_text")
     if full_text is None:
         full_text = get("text")
     if not isinstance(full_text, str):
-        raise SourceError(label, "tweet without full_text", line)
+        raise ValueError("tweet without full_text")
     native = str(get("id_str") or get("id"))
     created = iso_utc(get("created_at"))
     text, media = display(tweet, full_text, created, notes or {})
