@@ -11,6 +11,7 @@ import sqlite3
 import multiprocessing
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import partial
@@ -448,8 +449,9 @@ def import_paths(
     for unit in units:
         path = unit.path
         try:
-            report = import_file(db, path, format, skip_bad=skip_bad, author=author,
-                                 include_private=include_private, named=unit.named)
+            with rarer_collections():
+                report = import_file(db, path, format, skip_bad=skip_bad, author=author,
+                                     include_private=include_private, named=unit.named)
         except ArchiveWriteError:
             raise  # the archive, not this source: the next source could not be written either
         except FeedarchiveError as error:
@@ -465,6 +467,21 @@ def import_paths(
         if on_report:
             on_report(report)
     return reports
+
+
+@contextmanager
+def rarer_collections(young: int = 20_000) -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a source is imported. Reading one
+    makes hundreds of thousands of small objects that live until they are written, in no
+    reference cycle; at the default threshold (700 new objects) the collector walks them
+    thousands of times: a quarter of a 109,000-toot outbox's import (10.7 s -> 8.6 s).
+    Collections still run, and `release_memory` makes a full one after each source."""
+    before = gc.get_threshold()
+    gc.set_threshold(young, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def release_memory() -> None:

@@ -43,17 +43,28 @@ def iso_utc(value: Any) -> Optional[str]:
             return None
     else:
         text = str(value).strip()
-        moment = None
-        try:
-            moment = datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
-        except ValueError:
+        # ISO first when the text starts like a year: a failed `strptime` is slow, and
+        # ActivityPub and atproto dates are all ISO.
+        shapes = (_iso, _x_date) if text[:1].isdigit() else (_x_date, _iso)
+        for shape in shapes:
             try:
-                moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+                moment = shape(text)
+                break
             except ValueError:
-                return None
+                continue
+        else:
+            return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+
+
+def _x_date(text: str) -> datetime:
+    return datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
 
 
 _WEEKDAYS = frozenset(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))

@@ -52,6 +52,7 @@ before outbox.json is whole is an error; cut after it, a warning.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Optional
@@ -62,7 +63,7 @@ from ..models import Document, Media, Post, Profile
 from . import members
 from .common import (RECORD_ERRORS, BadRecords, KeyedArray, count, iso_utc, load_json,
                      month_year, poll_text, record_problem)
-from .htmltext import html_to_text
+from .htmltext import html_to_text, simple_html_text
 
 NAME = "mastodon"
 PLATFORM = "mastodon"
@@ -371,19 +372,32 @@ class UrlNames:
         return names.pop() if len(names) == 1 else None
 
 
+# The common shape of a toot URL, read without `urlparse` (which costs more than the rest of
+# an outbox item's reading): a lower-case host without user or port, then the path.
+PLAIN_STATUS_URI = re.compile(r"https?://([a-z0-9.-]+)(/[^?#]*)", re.ASCII)
+
+
 def handle_from_status_uri(uri: str) -> Optional[str]:
     """`https://host/users/user/statuses/1` or `https://host/@user/1` → `user@host`."""
-    parsed = urlparse(uri)
-    parts = parsed.path.strip("/").split("/")
+    plain = PLAIN_STATUS_URI.match(uri)
+    if plain is not None:
+        host, path = plain.groups()
+    else:
+        parsed = urlparse(uri)
+        host, path = parsed.hostname, parsed.path
+    parts = path.strip("/").split("/")
     if len(parts) >= 4 and parts[0] == "users" and parts[2] == "statuses":
-        return f"{parts[1]}@{parsed.hostname}"
+        return f"{parts[1]}@{host}"
     if len(parts) >= 2 and parts[0].startswith("@"):
-        return f"{parts[0][1:]}@{parsed.hostname}"
+        return f"{parts[0][1:]}@{host}"
     return None
 
 
 def html_text(markup: Any) -> str:
-    return html_to_text(markup).text if isinstance(markup, str) and markup else ""
+    if not isinstance(markup, str) or not markup:
+        return ""
+    simple = simple_html_text(markup)
+    return simple if simple is not None else html_to_text(markup).text
 
 
 def actor_profile(actor: dict, handle: str) -> Profile:

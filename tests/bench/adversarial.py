@@ -44,6 +44,7 @@ TARGET_SECONDS, TARGET_MB, TARGET_HOME_S = 10.0, 300, 1.0
 CASE_MODULES = ("tests.test_linear_time", "tests.test_archive_limits")
 SERVER_MODULE = "tests.test_server_budgets"
 MB = 1 << 20
+CASE_SECONDS = "case-seconds:"  # how a child running one case reports its own time
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,9 +111,14 @@ def run_process(command: list[str], timeout: float, log: Path) -> dict:
         monitor.stopped.set()
         monitor.join()
     lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    timed = [line for line in lines if line.startswith(CASE_SECONDS)]
+    lines = [line for line in lines if not line.startswith(CASE_SECONDS)]
     said = next((line for line in lines if line.startswith("error:")), lines[-1] if lines else "")
-    return {"seconds": round(seconds, 2), "peak_mb": round(monitor.peak_rss / MB, 1),
-            "exit": code, "timed_out": code is None, "last_line": said[:160]}
+    result = {"seconds": round(seconds, 2), "peak_mb": round(monitor.peak_rss / MB, 1),
+              "exit": code, "timed_out": code is None, "last_line": said[:160]}
+    if timed:  # the case's own time, its input built before the clock started
+        result["wall_with_build"], result["seconds"] = result["seconds"], float(timed[0].split()[1])
+    return result
 
 
 def module_cases(module: str, scratch: Path) -> list[tuple[str, Callable[[], object]]]:
@@ -122,12 +128,15 @@ def module_cases(module: str, scratch: Path) -> list[tuple[str, Callable[[], obj
 
 
 def callable_case(module: str, name: str) -> None:
-    """In the child: build the module's cases in a scratch folder and run the named one."""
+    """In the child: build the named case's input (a case with `build()` is built before the
+    clock starts: writing a 200 MB `.tar.gz` is not the import's time), then run it."""
     with tempfile.TemporaryDirectory() as scratch:
-        cases = dict(module_cases(module, Path(scratch)))
+        case = dict(module_cases(module, Path(scratch)))[name]
+        if hasattr(case, "build"):
+            case.build()
         started = time.perf_counter()
-        cases[name]()
-        print(f"{name}: {time.perf_counter() - started:.2f} s in the case itself")
+        case()
+        print(f"{CASE_SECONDS} {time.perf_counter() - started:.2f}")
 
 
 def case_names(module: str) -> list[str]:
