@@ -310,7 +310,7 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
                 store.ensure_author(db, page.author)
         first_post_rowid = store.last_rowid(db, "posts")
         first_page_rowid = store.last_rowid(db, "pages")
-        store.write_pages(db, doc.pages, source_id)
+        store.write_pages(db, doc.pages, source_id, resolved)
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
         timeline = TimelineWriter(db, source_id, doc.platform)
         unlisted = 0
@@ -324,9 +324,10 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
             unlisted += len(warnings[room:])
         if unlisted:
             report.warnings.append(f"{resolved}: {unlisted:,} more warnings not listed")
-        if timeline.repeats:
+        repeats = timeline.repeats + doc.repeats
+        if repeats:
             report.warnings.append(
-                f"{resolved}: {timeline.repeats:,} repeated copies of posts listed earlier in "
+                f"{resolved}: {repeats:,} repeated copies of posts listed earlier in "
                 f"the file (same id): each post kept once, with its last copy's counts")
         report.warnings = doc.warnings + report.warnings
         report.posts, report.new_posts = timeline.posts, timeline.new_posts

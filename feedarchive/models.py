@@ -147,7 +147,7 @@ class PageEntry:
 class Page:
     """A homepage or profile page: its text (repaired like posts) and what it lists."""
 
-    location: str  # URL when known, else the file path
+    location: Optional[str]  # the page's URL, when it says (canonical link, og:url, a line)
     text_raw: str
     title: Optional[str] = None
     author: Optional[str] = None
@@ -166,7 +166,9 @@ class Document:
     """Everything one source file yielded, before it is stored.
 
     `platform` ("x", "mastodon", "bluesky") namespaces native post ids; `other_profiles` holds
-    accounts a source describes besides its owner (reply targets in scraper dumps).
+    accounts a source describes besides its owner (reply targets in scraper dumps); `repeats`
+    counts the copies of posts a reader that holds its posts merged itself (the importer
+    merges the rest, and says how many there were in all).
     """
 
     path: str
@@ -177,6 +179,7 @@ class Document:
     platform: Optional[str] = None
     other_profiles: list[Profile] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
+    repeats: int = 0
 
     @property
     def has_reply_ids(self) -> bool:

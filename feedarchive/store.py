@@ -19,8 +19,10 @@ import sqlite_utils
 
 from .errors import ArchiveWriteError, DatabaseBusyError
 from .models import PLACEHOLDER_HANDLE, Page, Post, Profile, Repair, Thread, ThreadCandidate
+from .textindex import GRAM_SCRIPT, WORD_TOKENIZER, grams
+from .titles import cut_title
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 30_000
 
 TABLES: dict[str, dict] = {
@@ -203,10 +205,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             add_missing_columns(db, name, spec["columns"])
         for table, columns in INDEXES:
             db[table].create_index(columns, if_not_exists=True)
-        for table in ("posts", "pages"):
-            if f"{table}_fts" not in db.table_names():
-                db[table].enable_fts(["text"], tokenize="unicode61")
-            create_fts_triggers(db, table)
+        db.execute("create table if not exists search_pending "
+                   "(tbl text, row integer, primary key (tbl, row)) without rowid")
+        for table in SEARCHED_TABLES:
+            ensure_search_indexes(db, table)
+        # Archives before schema 4 kept a page's file path where it stated no URL.
+        db.execute("update pages set location = null where location not like 'http%'")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -217,6 +221,62 @@ def add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) ->
     for column, kind in columns.items():
         if column not in present:
             db[table].add_column(column, kind)
+
+
+SEARCHED_TABLES = ("posts", "pages")
+
+
+def ensure_search_indexes(db: sqlite_utils.Database, table: str) -> None:
+    """The word and gram indexes of `table` (see `textindex`), built from its rows when they
+    are new or when the word index is an older archive's (`unicode61` alone: no word forms,
+    Thai and Hindi words cut at their vowel signs)."""
+    fts = f"{table}_fts"
+    made = db.execute("select sql from sqlite_master where name = ?", [fts]).fetchone()
+    if made is None or db.quote(WORD_TOKENIZER) not in made[0]:
+        db.execute(f"drop table if exists {fts}")
+        db[table].enable_fts(["text"], tokenize=WORD_TOKENIZER)
+    create_fts_triggers(db, table)
+    if f"{table}_grams" not in db.table_names():
+        db.execute(f"create virtual table {table}_grams using fts5(words, uni, bi, "
+                   f"tokenize={db.quote(WORD_TOKENIZER)})")
+        index_grams(db, table, 0)
+    create_gram_triggers(db, table)
+
+
+def create_gram_triggers(db: sqlite_utils.Database, table: str) -> None:
+    """A row that goes takes its grams along. A row whose text changes loses them and is
+    listed in `search_pending`; the grams are made in Python (`index_grams`), by the import
+    that changed it, or, after a change made with plain SQL, by the next import."""
+    grams_table = f"{table}_grams"
+    db.execute(f"drop trigger if exists {table}_grams_ad")
+    db.execute(f"drop trigger if exists {table}_grams_au")
+    db.execute(f"create trigger {table}_grams_ad after delete on {table} begin "
+               f"delete from {grams_table} where rowid = old.rowid; end")
+    db.execute(f"create trigger {table}_grams_au after update of text on {table} "
+               f"when old.text is not new.text begin "
+               f"delete from {grams_table} where rowid = old.rowid; "
+               f"insert or ignore into search_pending (tbl, row) values ('{table}', new.rowid); "
+               f"end")
+
+
+def index_grams(db: sqlite_utils.Database, table: str, after_rowid: int) -> None:
+    """Give the rows past `after_rowid`, and the rows listed in `search_pending`, their
+    gram-index rows. SQLite picks out the rows with gram-script text (GLOB compares code
+    points), so an archive without any costs one scan and no Python per row."""
+    pending = [row for (row,) in db.execute(
+        "select row from search_pending where tbl = ?", [table])]
+    db.execute("delete from search_pending where tbl = ?", [table])
+    has_grams = f"text glob '*[{GRAM_SCRIPT}]*'"
+    found = db.execute(f"select rowid, text from {table} where rowid > ? and {has_grams}",
+                       [after_rowid])
+    rows = list(found)
+    for start in range(0, len(pending), 500):
+        chunk = pending[start:start + 500]
+        rows += db.execute(f"select rowid, text from {table} where rowid <= ? and rowid in "
+                           f"({', '.join('?' * len(chunk))}) and {has_grams}",
+                           [after_rowid, *chunk]).fetchall()
+    db.conn.executemany(f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)",
+                        [(rowid, *grams(text)) for rowid, text in rows])
 
 
 def create_fts_triggers(db: sqlite_utils.Database, table: str) -> None:
@@ -245,9 +305,11 @@ def last_rowid(db: sqlite_utils.Database, table: str) -> int:
 
 
 def index_new_rows(db: sqlite_utils.Database, table: str, after_rowid: int) -> None:
-    """Add the rows an import inserted (rowids past `after_rowid`) to the full-text index."""
+    """Add the rows an import inserted (rowids past `after_rowid`) to the full-text indexes,
+    and re-gram the rows whose text it changed."""
     db.execute(f"insert into {table}_fts (rowid, text) select rowid, text from {table} "
                f"where rowid > ?", [after_rowid])
+    index_grams(db, table, after_rowid)
 
 
 @contextmanager
@@ -485,9 +547,11 @@ def write_repairs(db: sqlite_utils.Database, source_id: int, posts: list[Post],
     return len(rows)
 
 
-def write_pages(db: sqlite_utils.Database, pages: list[Page], source_id: int) -> None:
+def write_pages(db: sqlite_utils.Database, pages: list[Page], source_id: int,
+                source_path: str) -> None:
+    """A page is known by its URL, or, when it does not say it, by the file it came from."""
     for page in pages:
-        page_id = page_key(page.location)
+        page_id = page_key(page.location or source_path)
         db["pages"].insert({
             "id": page_id, "author": page.author, "location": page.location,
             "title": page.title, "text": page.text, "text_raw": page.text_raw,
@@ -519,7 +583,7 @@ def replace_threads(db: sqlite_utils.Database, handle: str, threads: list[Thread
         rows.append({
             "id": thread.id, "author": thread.author, "declared_total": total, "found": found,
             "complete": int(total is not None and not thread.missing),
-            "title": (parts[0].text or "").split("\n")[0][:120],
+            "title": cut_title((parts[0].text or "").split("\n")[0], 120),
             "replies": sum(p.replies or 0 for p in parts),
             "reposts": sum(p.reposts or 0 for p in parts),
             "likes": sum(p.likes or 0 for p in parts),

@@ -16,8 +16,9 @@ from markupsafe import Markup
 
 from feedarchive_db import load_metadata
 
-from . import limits
-from .pages import author_page, home_page, post_page, search_page, thread_page
+from . import jinja, limits
+from .pages import (author_page, home_page, homepage_page, post_page, search_page,
+                    thread_page)
 from .render import linkify
 
 PLUGIN_NAME = "feedarchive"
@@ -74,11 +75,19 @@ def prepare_connection(conn, database, datasette):
 def handle_exception(datasette, request, exception):
     """A value or result too large for the server (limits.py) is the request's fault, said
     plainly with status 400, as Datasette says an SQL error or time-out; not a 500."""
-    if not limits.is_too_large(exception):
-        return None
     from datasette.handle_exception import handle_exception as datasette_default
     from datasette.views.base import DatasetteError
 
+    if isinstance(exception, DatasetteError) and exception.status == 500:
+        # Datasette 0.65 leaves at its default status 500 only errors in a request's own
+        # arguments (`_sort` by a column a table cannot sort by, `_sort` with `_sort_desc`, a
+        # bad `_through`): found by tests/test_fuzz_more.py, `/archive/posts?_sort=nope` was a
+        # 500. They are the request's fault: a 400, with Datasette's own message.
+        return datasette_default(datasette, request, DatasetteError(
+            exception.message, title=exception.title, error_dict=exception.error_dict,
+            status=400, message_is_html=exception.message_is_html))
+    if not limits.is_too_large(exception):
+        return None
     return datasette_default(datasette, request, DatasetteError(
         limits.too_large_message(), title="Result too large", status=400))
 
@@ -89,13 +98,20 @@ def register_routes():
     # (the handler falls back to Datasette's index when no archive is attached).
     return [
         (r"^/$", home_page),
-        (r"^/-/thread/(?P<thread_id>[A-Za-z0-9_-]+)(?P<ext>\.json|\.md)?$", thread_page),
+        (r"^/-/thread/(?P<thread_id>[A-Za-z0-9_-]+)(?P<ext>\.json|\.md|\.atom)?$", thread_page),
         # Handles and post ids are whatever the platform uses: `user@host`, `did:plc:…`,
         # `x:123`, `mastodon:https://host/users/u/statuses/1`, `bluesky:at://…`.
         (r"^/-/author/(?P<handle>[^/]+?)(?P<ext>\.json|\.atom)?$", author_page),
         (r"^/-/post/(?P<post_id>.+?)(?P<ext>\.json)?$", post_page),
-        (r"^/-/search(?P<ext>\.json)?$", search_page),
+        (r"^/-/search(?P<ext>\.json|\.atom)?$", search_page),
+        (r"^/-/page/(?P<page_id>[^/]+?)(?P<ext>\.json)?$", homepage_page),
     ]
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    """The templates' helpers (jinja.py): counts said as words, titles cut at a word."""
+    jinja.add_helpers(env)
 
 
 @hookimpl

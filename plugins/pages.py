@@ -12,18 +12,20 @@ import re
 import secrets
 import xml.etree.ElementTree as ET
 from functools import partial
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from datasette.tracer import trace
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from feedarchive import unroll
+from feedarchive.titles import cut_title
+from feedarchive.textindex import index_queries, split_query
 from feedarchive_db import load_metadata
 
 from . import limits
 from .limits import fetch, read_text, run
-from .render import bar_chart, fmt, linkify, timeline_chart
+from .render import bar_chart, count_text, linkify, timeline_chart
 from .snippets import query_terms, result_snippet
 
 TIMELINE_PAGE = 50
@@ -31,6 +33,7 @@ SEARCH_PAGE = 20
 MAX_SEARCH_PAGE = 1_000_000  # past any archive's matches, and its offset fits an SQLite integer
 CHART_BUCKETS = 80
 RECENT_THREADS = 12
+HOME_PAGES = 50  # homepages listed on the home page
 
 
 # --------------------------------------------------------------------------- data access
@@ -174,6 +177,8 @@ async def decorate_posts(datasette, db, posts: list[dict], text_limit: int | Non
             db, f"select id, declared_total, found from threads where id in ({tmarks})",
             thread_ids)}
     for p in posts:
+        p["path"] = post_path(datasette, p["id"])
+        p["original"] = original_link(p.get("url"))
         p["html"] = linkify(p.get("text"), datasette.urls.path)
         if p.get("truncated", {}).get("text"):
             p["truncated_html"] = truncated_html(datasette, p)
@@ -187,6 +192,38 @@ async def decorate_posts(datasette, db, posts: list[dict], text_limit: int | Non
     return posts
 
 
+# -- paths ----------------------------------------------------------------------------------
+# Ids and handles are written into paths percent-encoded, past what a path may hold as it is
+# (`?`, `#`, `%`, spaces, anything not ASCII): a Mastodon id is a URL, a Bluesky id an `at://`
+# URI. Datasette routes on the path as sent, so each page decodes what its route caught.
+PATH_SAFE = ":/@!$&'()*+,;=-._~"
+
+
+def post_path(datasette, post_id: str, ext: str = "") -> str:
+    return datasette.urls.path("/-/post/" + quote(post_id, safe=PATH_SAFE) + ext)
+
+
+def author_path(datasette, handle: str, ext: str = "") -> str:
+    return datasette.urls.path("/-/author/" + quote(handle, safe=PATH_SAFE) + ext)
+
+
+def url_var(request, name: str) -> str:
+    return unquote(request.url_vars[name])
+
+
+# Where a post can be seen on its platform, from the host of its URL.
+PLATFORM_NAMES = {"x.com": "X", "twitter.com": "X", "bsky.app": "Bluesky"}
+
+
+def original_link(url) -> dict | None:
+    """{"url", "label"} for a post's own URL (`posts.url`), shown as "on X", "on Bluesky" or
+    "on <host>" (a Mastodon server); None when the source gave none (a timeline scrape)."""
+    if not isinstance(url, str) or not re.match(r"https?://[^\s/]+", url):
+        return None
+    host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("mobile.")
+    return {"url": url, "label": "on " + PLATFORM_NAMES.get(host, host)}
+
+
 def truncated_html(datasette, post: dict) -> Markup:
     """What a page says under a post whose text it cut short, with a link to the whole text
     (the post's JSON carries up to limits.VALUE_LIMIT bytes)."""
@@ -196,7 +233,7 @@ def truncated_html(datasette, post: dict) -> Markup:
                   '{verb} in <a href="{url}">the post\'s JSON</a>.').format(
         shown=len((post.get("text") or "").encode("utf-8")), size=size, whole=whole,
         verb="is" if size <= most else "are",
-        url=datasette.urls.path(f"/-/post/{post['id']}.json"))
+        url=post_path(datasette, post["id"], ".json"))
 
 
 def json_posts(posts: list[dict]) -> list[dict]:
@@ -259,7 +296,13 @@ async def home_page(datasette, request):
                         [RECENT_THREADS])
     for t in recent:
         t["missing"] = json.loads(t["missing"] or "[]")
+    homepages = []
+    if await db.table_exists("pages"):
+        for page in await rows(db, f"select {PAGE_COLUMNS} from pages order by author, id "
+                                   f"limit ?", [HOME_PAGES]):
+            homepages.append(await listed_page(datasette, db, page))
     context = {**nav_context(datasette, db), "authors": authors, "recent_threads": recent,
+               "homepages": homepages,
                "title": load_metadata().get("title", "feedarchive")}
     return await html(datasette, request, "feedarchive_home.html", context)
 
@@ -333,7 +376,7 @@ async def author_threads_html(datasette, db, handle: str, threads: list[dict]) -
 @read_only
 async def author_page(datasette, request):
     db = await archive_database(datasette)
-    handle = request.url_vars["handle"]
+    handle = url_var(request, "handle")
     ext = request.url_vars.get("ext")
     try:
         author = await load_author(db, handle)
@@ -341,7 +384,7 @@ async def author_page(datasette, request):
         renamed = await current_handle(db, handle)
         if renamed is None:
             raise
-        target = datasette.urls.path(f"/-/author/{renamed}{ext or ''}")
+        target = author_path(datasette, renamed, ext or "")
         query = request.query_string
         return Response.redirect(target + (f"?{query}" if query else ""), status=301)
     if ext == ".atom":
@@ -372,8 +415,9 @@ async def author_page(datasette, request):
                       for k in ("followers", "following", "media", "statuses")}
         previous = h
     threads = await author_threads(db, handle)
-    base = datasette.urls.path(f"/-/author/{handle}")
-    data = {"author": author, "posts_in_archive": n_posts, "threads": threads,
+    base = author_path(datasette, handle)
+    homepages = await author_homepages(datasette, db, handle)
+    data = {"author": author, "homepages": homepages, "posts_in_archive": n_posts, "threads": threads,
             "profile_history": history, "timeline": json_posts(timeline),
             "from": start, "older_from": older, "newer_from": newer}
     if ext == ".json":
@@ -413,14 +457,28 @@ def xml_text(value) -> str:
     return _XML_BAD.sub("\ufffd", "" if value is None else str(value))
 
 
-async def author_feed(datasette, request, db, author):
-    handle = author["handle"]
-    posts = await rows(
-        db, "select p.id, null as text, p.likes, p.reposts, p.replies, p.thread_id, "
-            "p.thread_index, p.visibility, s.imported_at, p.rowid as _rowid from posts p "
-            "left join sources s on s.id = p.source_id where p.author = ? "
-            "order by p.position limit 50", [handle])
+# The columns a feed entry needs; the text is read bounded (read_texts).
+FEED_COLUMNS = ("p.id, null as text, p.author, p.likes, p.reposts, p.replies, p.thread_id, "
+                "p.thread_index, p.visibility, p.created_at, p.url, s.imported_at, "
+                "p.rowid as _rowid")
+FEED_FROM = "from posts p left join sources s on s.id = p.source_id"
+FEED_ENTRIES = 50
+EPOCH = "1970-01-01T00:00:00+00:00"
+
+
+async def feed_posts(db, where: str, params: list, order: str) -> list[dict]:
+    posts = await rows(db, f"select {FEED_COLUMNS} {FEED_FROM} where {where} order by {order} "
+                           f"limit {FEED_ENTRIES}", params)
     await run(db, partial(read_texts, posts=posts))
+    return posts
+
+
+def atom_feed(datasette, request, *, title: str, path: str, posts: list[dict],
+              subtitle: str | None = None, author: str | None = None,
+              extra: list[dict] | None = None) -> Response:
+    """An Atom feed of `posts` (and `extra` entries {"id", "title", "url", "html",
+    "updated"}: homepages in a search's feed) for the page at `path`. An entry is `updated`
+    at its post's own time where the source gave one, else when it was imported."""
     atom = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", atom)
 
@@ -430,40 +488,69 @@ async def author_feed(datasette, request, db, author):
             el.text = xml_text(text)
         return el
 
-    page_url = datasette.absolute_url(request, datasette.urls.path(f"/-/author/{handle}"))
-    feed = ET.Element(f"{{{atom}}}feed")
-    name = author.get("name") or handle
-    sub(feed, "title", f"{name} (@{handle})")
-    sub(feed, "id", page_url)
-    sub(feed, "link", href=page_url, rel="alternate", type="text/html")
-    sub(feed, "link", href=page_url + ".atom", rel="self", type="application/atom+xml")
-    updated = max((p["imported_at"] for p in posts if p["imported_at"]), default=None)
-    sub(feed, "updated", updated or "1970-01-01T00:00:00+00:00")
-    sub(sub(feed, "author"), "name", name)
-    if author.get("bio"):
-        sub(feed, "subtitle", author["bio"])
+    def absolute(site_path: str) -> str:
+        return datasette.absolute_url(request, site_path)
+
+    page_url = absolute(path)
+    query = request.query_string
+    entries = []
     for p in posts:
-        entry = sub(feed, "entry")
-        url = datasette.absolute_url(request, datasette.urls.path(f"/-/post/{p['id']}"))
-        first_line = (p["text"] or "").split("\n")[0]
-        title = first_line[:100] + ("…" if len(first_line) > 100 else "")
-        if p["visibility"] in PRIVATE_LABELS:
-            title = f"[{PRIVATE_LABELS[p['visibility']]}] {title}"
-        sub(entry, "title", title)
-        sub(entry, "id", url)
-        sub(entry, "link", href=url, rel="alternate", type="text/html")
-        sub(entry, "updated", p["imported_at"] or updated or "1970-01-01T00:00:00+00:00")
-        body = str(linkify(p["text"], lambda path: datasette.absolute_url(
-            request, datasette.urls.path(path))))
+        body = str(linkify(p["text"], lambda link: absolute(datasette.urls.path(link))))
         if p.get("truncated"):
             body += f"… <em>({truncation_note(p['truncated']['text'])})</em>"
-        counts = f"<p>{fmt(p['likes'])} likes · {fmt(p['reposts'])} reposts · " \
-                 f"{fmt(p['replies'])} replies</p>"
-        sub(entry, "content", f'<p style="white-space:pre-wrap">{body}</p>{counts}', type="html")
+        counts = (f"<p>{count_text(p['likes'], 'like')} · {count_text(p['reposts'], 'repost')}"
+                  f" · {count_text(p['replies'], 'reply', 'replies')}</p>")
+        label = PRIVATE_LABELS.get(p["visibility"])
+        entries.append({
+            "id": absolute(post_path(datasette, p["id"])),
+            "title": (f"[{label}] " if label else "") + first_line(p["text"], 100),
+            "url": absolute(post_path(datasette, p["id"])),
+            "original": original_link(p.get("url")),
+            "html": f'<p style="white-space:pre-wrap">{body}</p>{counts}',
+            "updated": p.get("created_at") or p.get("imported_at") or EPOCH,
+            "author": p.get("author"),
+        })
+    entries += extra or []
+    feed = ET.Element(f"{{{atom}}}feed")
+    sub(feed, "title", title)
+    sub(feed, "id", page_url + (f"?{query}" if query else ""))
+    sub(feed, "link", href=page_url + (f"?{query}" if query else ""), rel="alternate",
+        type="text/html")
+    sub(feed, "link", href=absolute(request.path) + (f"?{query}" if query else ""), rel="self",
+        type="application/atom+xml")
+    sub(feed, "updated", max((e["updated"] for e in entries), default=EPOCH))
+    if author:
+        sub(sub(feed, "author"), "name", author)
+    if subtitle:
+        sub(feed, "subtitle", subtitle)
+    for e in entries:
+        entry = sub(feed, "entry")
+        sub(entry, "title", e["title"])
+        sub(entry, "id", e["id"])
+        sub(entry, "link", href=e["url"], rel="alternate", type="text/html")
+        if e.get("original"):
+            sub(entry, "link", href=e["original"]["url"], rel="related", type="text/html")
+        sub(entry, "updated", e["updated"])
+        if not author and e.get("author"):
+            sub(sub(entry, "author"), "name", "@" + e["author"])
+        sub(entry, "content", e["html"], type="html")
     xml = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return Response(
-        '<?xml version="1.0" encoding="utf-8"?>\n' + xml,
-        content_type="application/atom+xml; charset=utf-8")
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + xml,
+                    content_type="application/atom+xml; charset=utf-8")
+
+
+def first_line(text: str | None, limit: int) -> str:
+    """A title made of a text: its first line, cut at a word with `…`."""
+    return cut_title((text or "").strip().split("\n")[0], limit)
+
+
+async def author_feed(datasette, request, db, author):
+    handle = author["handle"]
+    posts = await feed_posts(db, "p.author = ?", [handle], "p.position")
+    name = author.get("name") or handle
+    return atom_feed(datasette, request, title=f"{name} (@{handle})",
+                     path=author_path(datasette, handle), posts=posts,
+                     subtitle=author.get("bio"), author=name)
 
 
 # --------------------------------------------------------------------------- thread
@@ -508,6 +595,8 @@ async def thread_page(datasette, request):
     data = await run(db, partial(load_thread, thread_id=thread_id))
     if data is None:
         raise NotFound(f"No thread {thread_id}")
+    if ext == ".atom":
+        return await thread_feed(datasette, request, db, data)
     if ext == ".md":
         await run(db, partial(read_texts, posts=data["parts"] + data["candidates"]))
         for p in data["parts"] + data["candidates"]:
@@ -543,9 +632,21 @@ async def thread_page(datasette, request):
         "tails": [c for c in candidates if c["role"] != "head"],
         "chart": bar_chart(bars), "n": unroll.part_total(thread, parts),
         "permalink": datasette.absolute_url(request, path), "path": path,
-        "author_url": datasette.urls.path(f"/-/author/{thread['author']}"),
+        "author_url": author_path(datasette, thread["author"]), "feed_url": path + ".atom",
     }
     return await html(datasette, request, "feedarchive_thread.html", context)
+
+
+async def thread_feed(datasette, request, db, data) -> Response:
+    """The thread's parts in reading order, as a feed: a thread still being written (`1/8`
+    with parts to come) gains entries as later scrapes are imported."""
+    thread, author = data["thread"], data["author"]
+    posts = await feed_posts(db, "p.thread_id = ?", [thread["id"]], "p.thread_index")
+    name = author.get("name") or author["handle"]
+    return atom_feed(datasette, request, title=f"{thread.get('title') or thread['id']} "
+                     f"(a thread by @{author['handle']})",
+                     path=datasette.urls.path(f"/-/thread/{thread['id']}"), posts=posts,
+                     author=name)
 
 
 # --------------------------------------------------------------------------- post
@@ -553,7 +654,7 @@ async def thread_page(datasette, request):
 @read_only
 async def post_page(datasette, request):
     db = await archive_database(datasette)
-    post_id = request.url_vars["post_id"]
+    post_id = url_var(request, "post_id")
     found = await rows(db, f"select {await post_columns(db)} from posts where id = ?", [post_id])
     if not found:
         raise NotFound(f"No post {post_id}")
@@ -572,7 +673,109 @@ async def post_page(datasette, request):
                              default=str)
     return await html(datasette, request, "feedarchive_post.html", {
         **nav_context(datasette, db), "post": post, "candidate_of": candidate_of,
-        "author_url": datasette.urls.path(f"/-/author/{post['author']}")})
+        "author_url": author_path(datasette, post["author"])})
+
+
+async def search_feed(datasette, request, db, q: str, results: list[dict]) -> Response:
+    """A search as a feed, its results in the page's order: follow a word or a name across
+    every later import."""
+    ids = [r["id"] for r in results if r["kind"] == "post"]
+    found = await feed_posts(db, f"p.id in ({', '.join('?' * len(ids))})", ids, "p.rowid") \
+        if ids else []
+    by_id = {p["id"]: p for p in found}
+    extra = [{"id": datasette.absolute_url(request, r["url"]), "title": r["title"],
+              "url": datasette.absolute_url(request, r["url"]), "author": r["author"],
+              "html": str(r["snippet_html"]), "updated": EPOCH}
+             for r in results if r["kind"] == "page"]
+    return atom_feed(datasette, request, title=f"Search: {q}" if q else "Search",
+                     path=datasette.urls.path("/-/search"),
+                     posts=[by_id[i] for i in ids if i in by_id], extra=extra)
+
+
+# --------------------------------------------------------------------------- homepage
+
+# How a page's dated entries are shown, in this order (PageEntry.kind).
+ENTRY_KINDS = [("news", "News"), ("position", "Positions"), ("education", "Education"),
+               ("publication", "Publications"), ("award", "Awards"), ("patent", "Patents"),
+               ("funding", "Funding"), ("item", "Other dated items")]
+# What one entry of each kind is called in a count ("3 publications", "1 news item").
+ENTRY_NOUNS = {"news": ("news item", "news items"), "education": ("degree", "degrees"),
+               "funding": ("grant", "grants"), "item": ("dated item", "dated items")}
+PAGE_COLUMNS = "id, author, location, title, source_id, repaired"
+
+
+def page_display_title(page: dict, text: str | None = None) -> str:
+    """The page's own title; else the site it states (`allen-zhu.example/about`); else whose
+    page it is; else its first line, cut at a word. A page saved as plain text often has no
+    title of its own, and an empty heading says nothing."""
+    if page.get("title"):
+        return page["title"]
+    location = page.get("location")
+    if location:
+        parts = urlsplit(location)
+        if parts.hostname:
+            return (parts.hostname.removeprefix("www.") + parts.path.rstrip("/")) or location
+    if page.get("author"):
+        return f"@{page['author']}'s homepage"
+    return first_line(text, 80) or "A homepage"
+
+
+async def author_homepages(datasette, db, handle: str) -> list[dict]:
+    if not await db.table_exists("pages"):
+        return []
+    pages = await rows(db, f"select {PAGE_COLUMNS} from pages where author = ? order by id",
+                       [handle])
+    return [await listed_page(datasette, db, page) for page in pages]
+
+
+async def listed_page(datasette, db, page: dict) -> dict:
+    """A page as lists show it: its title, link and how many entries of each kind it holds."""
+    kinds = await rows(db, "select kind, count(*) as n from page_entries where page_id = ? "
+                           "group by kind", [page["id"]])
+    start = None
+    if not page.get("title") and not page.get("location") and not page.get("author"):
+        start = (await rows(db, "select substr(text, 1, 200) as start from pages where id = ?",
+                            [page["id"]]))[0]["start"]
+    return {**page, "display_title": page_display_title(page, start),
+            "path": datasette.urls.path(f"/-/page/{page['id']}"),
+            "entry_counts": [count_text(r["n"], *ENTRY_NOUNS.get(r["kind"], (r["kind"],)))
+                             for r in sorted(kinds, key=lambda r: r["kind"])]}
+
+
+@read_only
+async def homepage_page(datasette, request):
+    db = await archive_database(datasette)
+    page_id = url_var(request, "page_id")
+    found = await rows(db, f"select {PAGE_COLUMNS}, sections, null as text, rowid as _rowid "
+                           f"from pages where id = ?", [page_id])
+    if not found:
+        raise NotFound(f"No homepage {page_id}")
+    page = found[0]
+    await run(db, partial(read_texts, posts=[page], table="pages"))
+    try:
+        sections = json.loads(page.pop("sections") or "[]")
+    except ValueError:
+        sections = []
+    entries = await rows(db, "select kind, date, year, text, venue from page_entries "
+                             "where page_id = ? order by kind, year desc, date desc, id",
+                         [page_id])
+    by_kind = {kind: [e for e in entries if e["kind"] == kind] for kind, _ in ENTRY_KINDS}
+    page["display_title"] = page_display_title(page, page.get("text"))
+    if request.url_vars.get("ext") == ".json":
+        return Response.json({"page": page, "sections": sections, "entries": entries},
+                             default=str)
+    for section in sections:
+        section["html"] = linkify(section.get("text"), datasette.urls.path)
+    for e in entries:
+        e["html"] = linkify(e["text"], datasette.urls.path)
+    return await html(datasette, request, "feedarchive_page.html", {
+        **nav_context(datasette, db), "page": page, "sections": sections,
+        "entry_groups": [(label, by_kind[kind]) for kind, label in ENTRY_KINDS
+                         if by_kind[kind]],
+        "author_url": author_path(datasette, page["author"]) if page.get("author") else None,
+        "json_url": datasette.urls.path(f"/-/page/{page_id}.json"),
+        "row_url": datasette.urls.row(db.name, "pages", page_id),
+    })
 
 
 # --------------------------------------------------------------------------- search
@@ -583,36 +786,24 @@ async def post_page(datasette, request):
 MARK_TOKEN = secrets.token_hex(8)
 MARK_OPEN, MARK_CLOSE = f"\ue000{MARK_TOKEN}o", f"\ue000{MARK_TOKEN}c"
 
-# What full-text search covers: one entry per FTS5 index. A table that appears later (for
-# example `pages` with `pages_fts`) joins the results by adding an entry here; its select must
-# give the same columns, and `text` names the indexed column the snippet is made from.
+# What full-text search covers: one entry per searched table, with its word index (`fts`) and
+# gram index (`grams`, see feedarchive.textindex). Its select must give the same columns, and
+# `text` names the indexed column the snippet is made from.
 SEARCH_SOURCES = [
     {
-        "kind": "post", "fts": "posts_fts", "table": "posts",
+        "kind": "post", "fts": "posts_fts", "grams": "posts_grams", "table": "posts",
         "select": "p.id, p.author, p.likes, p.reposts, p.replies, p.thread_id, p.thread_index, "
-                  "p.repaired, null as title, p.visibility",
+                  "p.repaired, null as title, p.visibility, null as location",
         "column": 0, "text": "text", "author": "p.author",
     },
     {
-        "kind": "page", "fts": "pages_fts", "table": "pages",
+        "kind": "page", "fts": "pages_fts", "grams": "pages_grams", "table": "pages",
         "select": "p.id, p.author, null as likes, null as reposts, null as replies, "
                   "null as thread_id, null as thread_index, p.repaired, p.title, "
-                  "null as visibility",
+                  "null as visibility, p.location",
         "column": 0, "text": "text", "author": "p.author",
     },
 ]
-
-
-def fts_query(q: str) -> str:
-    """User words as an FTS5 query: every word must match; `word*` is a prefix search. Quoting
-    each word means FTS5 syntax in the input can never cause an error."""
-    terms = []
-    for word in re.findall(r"[^\s\"]+", q):
-        prefix = word.endswith("*")
-        word = word.strip("*#@")
-        if word:
-            terms.append('"' + word.replace('"', '""') + '"' + ("*" if prefix else ""))
-    return " ".join(terms)
 
 
 def highlight(snippet: str) -> Markup:
@@ -631,16 +822,18 @@ RANK_AMONG = 2_000
 LIKES_IN_LIST = 200_000  # up to this many matches, the likes walk tests against a list of them
 
 
-def count_upto(conn, source: dict, match: str, limit: int) -> int:
-    return conn.execute(f"select count(*) from (select 1 from {source['fts']} where "
-                        f"{source['fts']} match ? limit ?)", [match, limit]).fetchone()[0]
+def count_upto(conn, fts: str, match: str, limit: int) -> int:
+    return conn.execute(f"select count(*) from (select 1 from {fts} where {fts} match ? "
+                        f"limit ?)", [match, limit]).fetchone()[0]
 
 
-def search_source(conn, source: dict, match: str, author: str, sort: str, need: int):
-    """The first `need` hits of one full-text index in the page's order, and whether they were
-    ranked among a bounded candidate set. Rows carry `_key` for merging sources."""
-    fts, table = source["fts"], source["table"]
-    author_sql, author_args = (f" and {source['author']} = ?", [author]) if author else ("", [])
+def search_source(conn, source: dict, fts: str, match: str, author: str, sort: str,
+                  need: int):
+    """The first `need` hits of one index (`fts`, the word or the gram index of `source`'s
+    table) in the page's order, and whether they were ranked among a bounded candidate set.
+    Rows carry `_key` for merging."""
+    table = source["table"]
+    filter_sql, filter_args = (f" and {source['author']} = ?", [author]) if author else ("", [])
     columns = f"'{source['kind']}' as kind, {source['select']}, p.rowid as _rowid"
     join = f"from {fts} join {table} p on p.rowid = {fts}.rowid where {fts} match ?"
 
@@ -657,27 +850,27 @@ def search_source(conn, source: dict, match: str, author: str, sort: str, need: 
         return found
 
     bounded = False
-    n = count_upto(conn, source, match, RANK_ALL + 1)
+    n = count_upto(conn, fts, match, RANK_ALL + 1)
     if sort == "relevance":
         if n <= RANK_ALL:
-            hits = fetch(f"select {columns}, {fts}.rank as rank {join}{author_sql} "
-                         f"order by rank limit ?", [match, *author_args, need])
+            hits = fetch(f"select {columns}, {fts}.rank as rank {join}{filter_sql} "
+                         f"order by rank limit ?", [match, *filter_args, need])
         else:
             bounded = True
             ranked = conn.execute(
                 f"select rowid, rank from (select {fts}.rowid as rowid, {fts}.rank as rank "
-                f"{join}{author_sql} order by {fts}.rowid desc limit ?) order by rank limit ?",
-                [match, *author_args, RANK_AMONG, need]).fetchall()
+                f"{join}{filter_sql} order by {fts}.rowid desc limit ?) order by rank limit ?",
+                [match, *filter_args, RANK_AMONG, need]).fetchall()
             hits = details(ranked)
         for h in hits:
             h["_key"] = (h["rank"],)
         return hits, bounded
     if n <= RANK_ALL or table != "posts":
-        hits = fetch(f"select {columns} {join}{author_sql} order by likes desc, _rowid desc "
-                     f"limit ?", [match, *author_args, need])
+        hits = fetch(f"select {columns} {join}{filter_sql} order by likes desc, _rowid desc "
+                     f"limit ?", [match, *filter_args, need])
     else:
         order = "order by p.likes desc, p.rowid desc limit ?"
-        if count_upto(conn, source, match, LIKES_IN_LIST + 1) <= LIKES_IN_LIST:
+        if count_upto(conn, fts, match, LIKES_IN_LIST + 1) <= LIKES_IN_LIST:
             test = f"p.rowid in (select rowid from {fts} where {fts} match ?)"
         else:  # most posts match: test each post walked
             test = (f"exists (select 1 from {fts} f where f.{fts} match ? "
@@ -686,22 +879,31 @@ def search_source(conn, source: dict, match: str, author: str, sort: str, need: 
             "select 1 from sqlite_master where name = 'idx_posts_likes'").fetchone() else ""
         ranked = conn.execute(
             f"select p.rowid, null from {table} p{index} where {test}"
-            f"{author_sql} {order}", [match, *author_args, need]).fetchall()
+            f"{filter_sql} {order}", [match, *filter_args, need]).fetchall()
         hits = details(ranked)
     for h in hits:
         h["_key"] = (h["likes"] is None, -(h["likes"] or 0), h["kind"], -h["_rowid"])
     return hits, bounded
 
 
-def run_search(conn, sources, match, author, sort, offset, limit, terms=()):
-    """One page of hits over every source, each with its snippet. Run through limits.run:
+def run_search(conn, sources, query, author, sort, offset, limit, terms=()):
+    """One page of hits over every source and both its indexes (`textindex.index_queries`),
+    each with its snippet; a row both indexes found is listed once. Run through limits.run:
     under the SQL time limit, and a snippet reads a bounded part of its text."""
     hits, bounded = [], False
+    word_query, gram_query = index_queries(*query)
     for source in sources:
-        found, was_bounded = search_source(conn, source, match, author, sort, offset + limit)
-        hits += [{**h, "_source": source} for h in found]
-        bounded = bounded or was_bounded
+        for fts, match in ((source["fts"], word_query), (source["grams"], gram_query)):
+            if not match:
+                continue
+            found, was_bounded = search_source(conn, source, fts, match, author, sort,
+                                               offset + limit)
+            hits += [{**h, "_source": source} for h in found]
+            bounded = bounded or was_bounded
     hits.sort(key=lambda h: h["_key"])
+    seen: set = set()
+    hits = [h for h in hits if (h["kind"], h["_rowid"]) not in seen
+            and not seen.add((h["kind"], h["_rowid"]))]
     hits = hits[offset:offset + limit]
     for h in hits:
         source = h.pop("_source")
@@ -718,15 +920,16 @@ async def search_page(datasette, request):
     sort = request.args.get("sort") if request.args.get("sort") in ("relevance", "likes") \
         else "relevance"
     page = int_arg(request, "page", 1, 1, MAX_SEARCH_PAGE)
-    match = fts_query(q)
+    query = split_query(q)
     results, error, bounded = [], None, False
-    if match:
+    if any(query):
         sources = [source for source in SEARCH_SOURCES
                    if await db.table_exists(source["fts"])
+                   and await db.table_exists(source["grams"])
                    and await db.table_exists(source["table"])]
         try:
             results, bounded = await run(db, partial(
-                run_search, sources=sources, match=match, author=author, sort=sort,
+                run_search, sources=sources, query=query, author=author, sort=sort,
                 offset=(page - 1) * SEARCH_PAGE, limit=SEARCH_PAGE + 1, terms=query_terms(q)))
         except Exception as e:  # e.g. an FTS5 error
             error = str(e)
@@ -739,15 +942,19 @@ async def search_page(datasette, request):
     more = len(results) > SEARCH_PAGE
     results = results[:SEARCH_PAGE]
     for r in results:
-        r["url"] = (datasette.urls.path(f"/-/post/{r['id']}") if r["kind"] == "post"
-                    else datasette.urls.row(db.name, r["kind"] + "s", r["id"]))
-        r["author_url"] = datasette.urls.path(f"/-/author/{r['author']}") if r["author"] else None
+        r["url"] = (post_path(datasette, r["id"]) if r["kind"] == "post"
+                    else datasette.urls.path(f"/-/page/{r['id']}"))
+        r["author_url"] = author_path(datasette, r["author"]) if r["author"] else None
+        if r["kind"] == "page":
+            r["title"] = page_display_title(r, r.get("snippet"))
         r["thread_url"] = (datasette.urls.path(f"/-/thread/{r['thread_id']}")
                            if r.get("thread_id") else None)
     for r in results:
         r["snippet_html"] = highlight(r["snippet"])
         r["private_label"] = PRIVATE_LABELS.get(r.get("visibility"))
         r["snippet"] = (r["snippet"] or "").replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    if request.url_vars.get("ext") == ".atom":
+        return await search_feed(datasette, request, db, q, results)
     if request.url_vars.get("ext") == ".json":
         return Response.json({
             "q": q, "author": author or None, "sort": sort, "page": page,
@@ -766,6 +973,8 @@ async def search_page(datasette, request):
         **nav_context(datasette, db), "q": q, "author": author, "sort": sort, "page": page,
         "results": results, "error": error, "note": note, "authors": authors,
         "next_url": page_url(page + 1) if more else None,
+        "feed_url": datasette.urls.path("/-/search.atom") + "?" + urlencode(
+            {"q": q, "sort": sort, **({"author": author} if author else {})}),
         "prev_url": page_url(page - 1) if page > 1 else None,
         "sort_urls": {s: datasette.urls.path("/-/search") + "?" + urlencode(
             {"q": q, "sort": s, **({"author": author} if author else {})})

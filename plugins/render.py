@@ -2,6 +2,7 @@
 added around it; the only links made are http(s) URLs, @mentions and #hashtags."""
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable, Optional
 from urllib.parse import quote, urlencode
@@ -53,23 +54,158 @@ def fmt(value) -> str:
     return "–" if value is None else f"{value:,}"
 
 
-def bar_chart(bars: list[dict], height: int = 120, label: str = "likes") -> Markup:
+# --------------------------------------------------------------------------- counts in prose
+
+# Counts up to this are written out in full ("9,999 likes"); larger ones short ("12.3K likes")
+# with the exact number on hover.
+FULL_UP_TO = 9_999
+UNITS = ((1_000_000_000_000, "T"), (1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K"))
+
+
+def short(value: int) -> str:
+    """A number as X writes it: at most three digits and a unit, cut rather than rounded, so
+    never more than the count (1,299 → "1.2K", 999,999 → "999K", not "1M").
+
+    >>> [short(n) for n in (0, 999, 1_000, 1_299, 12_345, 123_456, 999_999, 1_250_000)]
+    ['0', '999', '1K', '1.2K', '12.3K', '123K', '999K', '1.2M']
+    """
+    value = int(value)
+    if value < 0:
+        return "-" + short(-value)
+    for size, unit in UNITS:
+        if value >= size:
+            whole, rest = divmod(value, size)
+            tenth = rest * 10 // size
+            if whole >= 100 or not tenth:
+                return f"{whole}{unit}"
+            return f"{whole}.{tenth}{unit}"
+    return str(value)
+
+
+def count_number(value) -> str:
+    """A count as shown in prose: "–" when unknown, in full up to FULL_UP_TO, else short."""
+    if value is None:
+        return "\u2013"
+    value = int(value)
+    return f"{value:,}" if abs(value) <= FULL_UP_TO else short(value)
+
+
+def count_text(value, singular: str, plural: Optional[str] = None) -> str:
+    """A count with its noun, exact, as plain text (tooltips, SVG titles): "1 like",
+    "1,234 likes", "– likes" when unknown."""
+    plural = plural or singular + "s"
+    if value is None:
+        return f"\u2013 {plural}"
+    return f"{int(value):,} {singular if int(value) == 1 else plural}"
+
+
+def count_phrase(value, singular: str, plural: Optional[str] = None,
+                 strong: bool = False) -> Markup:
+    """A count with its noun, as a person writes it: "1 like", "2 likes", "0 likes", "– likes"
+    (unknown); past FULL_UP_TO short, with the exact count on hover:
+    `<span title="12,345 likes">12.3K likes</span>`. `strong` sets the number in bold."""
+    plural = plural or singular + "s"
+    if value is not None:
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            return Markup("{} {}").format(value, plural)
+    number = count_number(value)
+    noun = singular if value == 1 else plural
+    shown = Markup("<strong>{}</strong> {}").format(number, noun) if strong else \
+        Markup("{} {}").format(number, noun)
+    if value is not None and number != f"{value:,}":
+        return Markup('<span title="{}">{}</span>').format(count_text(value, singular, plural),
+                                                          shown)
+    return shown
+
+
+def parts_phrase(found, declared=None) -> Markup:
+    """How many parts of a thread are here: "1 part", "3 parts", "3 of 4 parts"."""
+    if declared:
+        return Markup("{} of {}").format(count_number(found), count_phrase(declared, "part"))
+    return count_phrase(found, "part")
+
+
+# --------------------------------------------------------------------------- profiles
+
+def _same_line(line: str) -> str:
+    return " ".join(line.split()).casefold()
+
+
+def _same_site(line: str) -> str:
+    site = _same_line(line)
+    for prefix in ("https://", "http://"):
+        if site.startswith(prefix):
+            site = site[len(prefix):]
+            break
+    if site.startswith("www."):
+        site = site[4:]
+    return site.rstrip("/")
+
+
+def bio_without(bio: Optional[str], location: Optional[str] = None,
+                website: Optional[str] = None) -> str:
+    r"""The bio without the lines that say again the location or the website shown beside it
+    (a timeline scrape puts them in the bio): a line is dropped when it equals one of them,
+    ignoring surrounding and repeated spaces and case, and for the website an `https://`,
+    `http://` or `www.` prefix and a trailing `/`. Blank lines left at either end go too.
+
+    >>> bio_without("Tiny models, big notebooks.\nBerlin, Germany\nhttps://ada.example/",
+    ...             "Berlin, Germany", "ada.example")
+    'Tiny models, big notebooks.'
+    """
+    if not bio:
+        return bio or ""
+    place = _same_line(location) if location and location.strip() else None
+    site = _same_site(website) if website and website.strip() else None
+    kept = [line for line in bio.split("\n")
+            if not line.strip() or not ((place and _same_line(line) == place)
+                                        or (site and _same_site(line) == site))]
+    while kept and not kept[0].strip():
+        kept.pop(0)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "\n".join(kept)
+
+
+def log_scale(value) -> float:
+    """Where a count sits on the charts' scale: log10(1 + value), so one post with 10,000
+    likes does not flatten ten with 20 (0 stays 0; unknown counts as 0)."""
+    return math.log10(1 + max(0, value or 0))
+
+
+def powers_of_ten(peak: int) -> list[int]:
+    """The values ticked on a log axis below `peak`: 1, 10, 100, ..."""
+    ticks, tick = [], 1
+    while tick < peak:
+        ticks.append(tick)
+        tick *= 10
+    return ticks
+
+
+def bar_chart(bars: list[dict], height: int = 132, label: str = "likes",
+              singular: str = "like") -> Markup:
     """Vertical bars, one per item: {"label", "value", "missing"}; missing ones are drawn as
-    hatched gaps. Inline SVG, no script, no external resources."""
+    hatched gaps. Heights on a log scale (`log_scale`); the numbers over the bars and the
+    tooltips say the real counts. Inline SVG, no script, no external resources."""
     if not bars:
         return Markup("")
     width_each = max(12, min(48, 640 // len(bars)))
     gap = 4 if width_each > 16 else 2
-    top, bottom = 16, 20
+    top, bottom = 28, 20  # above the bars: the "log scale" note, then the bars' numbers
     chart_h = height - top - bottom
-    peak = max((b["value"] or 0 for b in bars if not b.get("missing")), default=0) or 1
-    width = width_each * len(bars)
+    peak = log_scale(max((b["value"] or 0 for b in bars if not b.get("missing")),
+                         default=0)) or 1
+    width = max(width_each * len(bars), 64)
     parts = [Markup(
         '<svg class="fa-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
         'viewBox="0 0 {w} {h}" width="{w}" height="{h}" aria-label="{aria}">'
         '<defs><pattern id="fa-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" class="fa-hatch"/>'
-        '</pattern></defs>').format(w=width, h=height, aria=f"{label} per part")]
+        '</pattern></defs>'
+        '<text x="0" y="10" class="fa-axis-note">log scale</text>').format(
+        w=width, h=height, aria=f"{label} per part (log scale)")]
     for i, bar in enumerate(bars):
         x = i * width_each + gap / 2
         w = width_each - gap
@@ -80,11 +216,11 @@ def bar_chart(bars: list[dict], height: int = 120, label: str = "likes") -> Mark
                 t=f"part {bar['label']}: not in the archive", x=x, y=top, w=w, bh=chart_h))
         else:
             value = bar["value"] or 0
-            bh = max(1.0, chart_h * value / peak)
+            bh = max(1.0, chart_h * log_scale(value) / peak)
             parts.append(Markup(
                 '<g class="fa-bar"><title>{t}</title><rect x="{x}" y="{y:.1f}" width="{w}" '
                 'height="{bh:.1f}"/>{num}</g>').format(
-                t=f"part {bar['label']}: {fmt(bar['value'])} {label}", x=x,
+                t=f"part {bar['label']}: {count_text(bar['value'], singular, label)}", x=x,
                 y=top + chart_h - bh, w=w, bh=bh,
                 num=Markup('<text x="{cx}" y="{ty:.1f}" class="fa-bar-value" text-anchor="middle">{v}</text>').format(
                     cx=x + w / 2, ty=top + chart_h - bh - 3, v=short(value))
@@ -95,28 +231,26 @@ def bar_chart(bars: list[dict], height: int = 120, label: str = "likes") -> Mark
     return Markup("").join(parts)
 
 
-def short(value: int) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
-    if value >= 1_000:
-        return f"{value / 1_000:.1f}K".replace(".0K", "K")
-    return str(value)
-
-
 def timeline_chart(points: list[dict], width: int = 640, height: int = 140) -> Markup:
     """Engagement over an author's timeline, oldest on the left: a likes area and a reposts
-    line. `points` are buckets {"first", "last", "likes", "reposts", "posts"} newest first
+    line, on a log scale (`log_scale`) ticked at the real counts 1, 10, 100... up to the
+    peak. `points` are buckets {"first", "last", "likes", "reposts", "posts"} newest first
     (positions, 0 = newest)."""
     if not points:
         return Markup("")
     points = list(reversed(points))
     left, right, top, bottom = 44, 8, 10, 22
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max(max(p["likes"] or 0, p["reposts"] or 0) for p in points) or 1
+    highest = max(max(p["likes"] or 0, p["reposts"] or 0) for p in points)
+    peak = log_scale(highest) or 1
     step = plot_w / max(1, len(points) - 1)
+    base = top + plot_h
+
+    def y_of(value) -> float:
+        return base - plot_h * log_scale(value) / peak
 
     def xy(i: int, value) -> tuple[float, float]:
-        return left + i * step, top + plot_h - plot_h * (value or 0) / peak
+        return left + i * step, y_of(value)
 
     likes = [xy(i, p["likes"]) for i, p in enumerate(points)]
     reposts = [xy(i, p["reposts"]) for i, p in enumerate(points)]
@@ -124,20 +258,29 @@ def timeline_chart(points: list[dict], width: int = 640, height: int = 140) -> M
         likes.append((left + plot_w, likes[0][1]))
         reposts.append((left + plot_w, reposts[0][1]))
     area = " ".join(f"{x:.1f},{y:.1f}" for x, y in likes)
-    base = top + plot_h
     parts = [Markup(
         '<svg class="fa-chart fa-timeline-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
         'viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        'aria-label="Likes and reposts over the timeline, oldest on the left">').format(
-        w=width, h=height)]
+        'aria-label="Likes and reposts over the timeline, oldest on the left (log scale)">'
+    ).format(w=width, h=height)]
+    # Ticks at the real counts 1, 10, 100... that sit clear of the peak's label and of 0's.
+    for tick in powers_of_ten(highest):
+        ty = y_of(tick)
+        if ty - (top + 8) < 12 or base - ty < 12:
+            continue
+        parts.append(Markup(
+            '<line x1="{l}" y1="{y:.1f}" x2="{r}" y2="{y:.1f}" class="fa-grid"/>'
+            '<text x="{tx}" y="{ly:.1f}" class="fa-axis-label" text-anchor="end">{v}</text>'
+        ).format(l=left, r=left + plot_w, y=ty, tx=left - 6, ly=ty + 3, v=short(tick)))
     parts.append(Markup(
         '<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" class="fa-axis"/>'
         '<text x="{tx}" y="{ty}" class="fa-axis-label" text-anchor="end">{peak}</text>'
         '<text x="{tx}" y="{b}" class="fa-axis-label" text-anchor="end">0</text>'
         '<text x="{l}" y="{lb}" class="fa-axis-label">oldest</text>'
+        '<text x="{mid}" y="{lb}" class="fa-axis-note" text-anchor="middle">log scale</text>'
         '<text x="{r}" y="{lb}" class="fa-axis-label" text-anchor="end">newest</text>').format(
-        l=left, r=left + plot_w, b=base, tx=left - 6, ty=top + 8, peak=short(peak),
-        lb=height - 6))
+        l=left, r=left + plot_w, b=base, tx=left - 6, ty=top + 8, peak=short(highest),
+        lb=height - 6, mid=left + plot_w / 2))
     parts.append(Markup('<polygon class="fa-likes-area" points="{a0:.1f},{b} {a} {a1:.1f},{b}"/>'
                         '<polyline class="fa-likes-line" points="{a}"/>'
                         '<polyline class="fa-reposts-line" points="{rp}"/>').format(
@@ -151,6 +294,7 @@ def timeline_chart(points: list[dict], width: int = 640, height: int = 140) -> M
             '<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" class="fa-point"><title>{t}</title>'
             '</circle>').format(
             x=x, y=y, r=2.5 if len(points) < 60 else 1.5,
-            t=f"{what} (0 = newest): {fmt(p['likes'])} likes, {fmt(p['reposts'])} reposts"))
+            t=f"{what} (0 = newest): {count_text(p['likes'], 'like')}, "
+              f"{count_text(p['reposts'], 'repost')}"))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

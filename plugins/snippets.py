@@ -6,7 +6,8 @@ cannot interrupt. Here a result costs at most SCAN_BYTES of its text: the first 
 is found by tokenizing as the index's `unicode61` tokenizer does (letters, numbers, marks and
 private-use characters; case and Latin diacritics folded), and the snippet is about
 SNIPPET_TOKENS tokens (at most SNIPPET_CHARS characters) around it, with every matching token
-between markers. A text whose first SCAN_BYTES hold no match (its match lies further on) is
+between markers: a word, a word of the same English stem (the index's `porter`), a prefix,
+or, inside a run of Chinese, Japanese, Thai… (one token), each place a gram term occurs. A text whose first SCAN_BYTES hold no match (its match lies further on) is
 searched with SQLite's `instr` when it is at most DEEP_SCAN_BYTES long; otherwise, or when
 `instr` cannot find the word as written (a case or accent the folding matched), the snippet is
 the text's start.
@@ -18,6 +19,9 @@ import sys
 import unicodedata
 from collections import deque
 from functools import lru_cache
+from typing import Callable, NamedTuple
+
+from feedarchive.textindex import GRAM_SPLIT
 
 from .limits import read_text
 
@@ -59,28 +63,78 @@ def fold(token: str) -> str:
     return unicodedata.normalize("NFC", stripped).lower()
 
 
-def query_terms(q: str) -> list[tuple[str, bool, str]]:
-    """(folded token, prefix?, word as typed) for each token of the user's words, split as
-    `fts_query` splits them (a `word*` is a prefix search on its last token)."""
+class Term(NamedTuple):
+    """One token of the user's words: `folded` as the word index folds it, `prefix` for a
+    `word*`, `typed` as written (for `instr`), `gram` for a run of a gram script (Chinese,
+    Japanese, Thai, …), which matches anywhere inside a token rather than as a whole one."""
+
+    folded: str
+    prefix: bool
+    typed: str
+    gram: bool = False
+
+
+@lru_cache(maxsize=1)
+def english_stemmer():
+    """The Porter stemmer, as the word index's `porter` tokenizer stems English tokens."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("porter")
+
+
+def query_terms(q: str) -> list[Term]:
+    """The terms of the user's words, split as `textindex.split_query` splits them."""
     terms = []
     for word in re.findall(r"[^\s\"]+", q):
         prefix = word.endswith("*")
         word = word.strip("*#@")
         tokens = token_pattern().findall(word)
         for i, token in enumerate(tokens):
-            terms.append((fold(token), prefix and i == len(tokens) - 1, token))
+            pieces = GRAM_SPLIT.split(token)
+            for j, piece in enumerate(pieces):
+                if j % 2:
+                    terms.append(Term(piece, False, piece, gram=True))
+                elif piece:
+                    last = i == len(tokens) - 1 and j == len(pieces) - 1
+                    terms.append(Term(fold(piece), prefix and last, piece))
     return terms
 
 
-def matcher(terms):
-    exact = {t for t, prefix, _ in terms if not prefix}
-    prefixes = tuple(t for t, prefix, _ in terms if prefix)
+def matcher(terms: list[Term]) -> Callable[[str], list[tuple[int, int]]]:
+    """A function giving, for a token of a text, the spans of it to mark: all of it when it is
+    one of the words (or has its English stem, or starts with a prefix), and each place a
+    gram-script term occurs inside it."""
+    words = {t.folded for t in terms if not t.prefix and not t.gram}
+    prefixes = tuple(t.folded for t in terms if t.prefix)
+    runs = [t.folded for t in terms if t.gram]
+    stem = english_stemmer().stemWord
+    stems = {stem(word) for word in words if word.isascii()}
 
-    def matches(token: str) -> bool:
+    def marks(token: str) -> list[tuple[int, int]]:
         folded = fold(token)
-        return folded in exact or (bool(prefixes) and folded.startswith(prefixes))
+        if folded in words or (prefixes and folded.startswith(prefixes)) or (
+                stems and folded.isascii() and stem(folded) in stems):
+            return [(0, len(token))]
+        found: list[tuple[int, int]] = []
+        for run in runs:
+            at = token.find(run)
+            while at >= 0:
+                found.append((at, at + len(run)))
+                at = token.find(run, at + len(run))
+        return merged(found)
 
-    return matches
+    return marks
+
+
+def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans as one, in order."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def make_snippet(text: str, terms, mark_open: str, mark_close: str, *, cut_before=False,
@@ -88,7 +142,7 @@ def make_snippet(text: str, terms, mark_open: str, mark_close: str, *, cut_befor
     """About SNIPPET_TOKENS tokens of `text` around its first matching token (or its start),
     each matching token between the markers, `…` where text was left out. `cut_before` and
     `cut_after` say that `text` is a piece of a longer text (a token at a cut is left out)."""
-    matches = matcher(terms)
+    marks = matcher(terms)
     spans = token_pattern().finditer(text)
     first_tokens: list = []  # the window when nothing matches
     before: deque = deque(maxlen=SNIPPET_TOKENS)
@@ -103,7 +157,7 @@ def make_snippet(text: str, terms, mark_open: str, mark_close: str, *, cut_befor
                 more = True
                 break
             after.append(span)
-        elif matches(span.group()):
+        elif marks(span.group()):
             after.append(span)
         else:
             if len(first_tokens) <= SNIPPET_TOKENS:
@@ -125,16 +179,18 @@ def make_snippet(text: str, terms, mark_open: str, mark_close: str, *, cut_befor
         start = 0 if from_first and not cut_before else window[0].start()
         end = len(text) if to_last and not cut_after else window[-1].end()
     if end - start > SNIPPET_CHARS:  # long tokens, or long runs of spaces or punctuation
-        match_at = after[0].start() if after else start
+        match_at = after[0].start() + marks(after[0].group())[0][0] if after else start
         start = max(start, min(match_at - SNIPPET_CHARS // 4, end - SNIPPET_CHARS))
         end = min(end, start + SNIPPET_CHARS)
     out = [ELLIPSIS] if start > 0 else []
     last = start
     for span in window:
-        a, b = max(span.start(), start), min(span.end(), end)
-        if a < b and matches(span.group()):
-            out += [text[last:a], mark_open, text[a:b], mark_close]
-            last = b
+        for mark_start, mark_end in marks(span.group()):
+            a = max(span.start() + mark_start, start, last)
+            b = min(span.start() + mark_end, end)
+            if a < b:
+                out += [text[last:a], mark_open, text[a:b], mark_close]
+                last = b
     out.append(text[last:end])
     if end < len(text) or cut_after:
         out.append(ELLIPSIS)
@@ -153,8 +209,8 @@ def result_snippet(conn, table: str, column: str, rowid: int, terms, mark_open: 
         return snippet
     # The match lies past the first SCAN_BYTES: find the word as written (or in lower, title
     # or upper case) with instr, and show the text around it.
-    spellings = sorted({s for _, _, typed in terms for s in (
-        typed, typed.lower(), typed.capitalize(), typed.upper())})
+    spellings = sorted({s for term in terms for s in (
+        term.typed, term.typed.lower(), term.typed.capitalize(), term.typed.upper())})
     found = conn.execute(
         f"select length([{column}]), {', '.join(f'instr([{column}], ?)' for _ in spellings)} "
         f"from [{table}] where rowid = ?", [*spellings, rowid]).fetchone()

@@ -176,7 +176,9 @@ async def test_snippets_fold_case_and_accents_and_escape_the_rest(tmp_path):
     import_file(open_db(tmp_path / "archive.db"), scrape)
     ds = make_datasette(tmp_path / "archive.db")
     result = (await ds.client.get("/-/search.json?q=cafe")).json()["results"][0]
-    assert marks(result["snippet_html"]) == ["Café", "CAFE"]
+    assert marks(result["snippet_html"]) == ["Café", "CAFE", "cafés"]  # a plural is a word form
+    crème = (await ds.client.get("/-/search.json?q=creme")).json()["results"][0]
+    assert marks(crème["snippet_html"]) == ["crème"]
     assert "&lt;b&gt;" in result["snippet_html"] and "<script>" not in result["snippet_html"]
     prefix = (await ds.client.get("/-/search.json?q=caf*")).json()["results"][0]
     assert marks(prefix["snippet_html"]) == ["Café", "CAFE", "cafés"]

@@ -81,12 +81,16 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
     except (ValueError, TypeError, RuntimeError) as error:
         raise SourceError(label, f"corrupt CAR file: {error}") from None
     roots = header.get("roots") if isinstance(header, dict) else None
-    if not roots or roots[0] not in blocks:
+    if not isinstance(roots, list) or not roots or not is_link(roots[0]) \
+            or roots[0] not in blocks:
         raise SourceError(label, "corrupt CAR file: its root block is missing")
     commit = blocks[roots[0]]
     if not isinstance(commit, dict) or "did" not in commit or "data" not in commit:
         raise SourceError(label, "not an atproto repository (the root is not a commit)")
     did = commit["did"]
+    if not isinstance(did, str) or not did.startswith("did:"):
+        raise SourceError(label, f"not an atproto repository (the commit's did is {did!r}, "
+                                 "not a DID)")
     records, missing = walk_tree(label, blocks, commit["data"])
     handle = author.lstrip("@") if author else did
     profile = Profile(handle=handle, native_id=did)
@@ -264,6 +268,12 @@ def embed_media(embed: Any) -> list[Media]:
 
 
 # -- the tree ------------------------------------------------------------------------------
+def is_link(value: Any) -> bool:
+    """Whether `value` can be a block's CID as libipld gives it (bytes, or its string form):
+    never a map, a list or a number, which a corrupt file may hold in its place."""
+    return isinstance(value, (bytes, str))
+
+
 def walk_tree(label: str, blocks: dict, root: Any) -> tuple[list[tuple[str, Any]], int]:
     """Every (key, record) of the repository's Merkle search tree that the CAR holds, in key
     order, and how many tree nodes it names but does not hold. A missing node is a slice of
@@ -278,11 +288,14 @@ def walk_tree(label: str, blocks: dict, root: Any) -> tuple[list[tuple[str, Any]
         kind, item = stack.pop()
         if kind == "leaf":
             key, cid = item
+            if not is_link(cid):
+                raise SourceError(label, f"corrupt repository: the record link of {key} is "
+                                         "malformed")
             found.append((key, blocks.get(cid)))  # a record left out of the export is None
             continue
         if item is None:
             continue
-        if not isinstance(item, (bytes, str)):  # a link is a CID, never a map or a number
+        if not is_link(item):
             raise SourceError(label, "corrupt repository: a tree link is malformed")
         if item in seen:
             continue

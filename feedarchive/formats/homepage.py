@@ -58,6 +58,7 @@ from typing import Iterable, Optional
 
 from ..errors import SourceError
 from ..models import Document, Page, PageEntry
+from . import members
 from .common import decode_bytes
 from .htmltext import collapse_blank_lines, html_to_text
 
@@ -82,9 +83,12 @@ RANGE = re.compile(
 # No two runs of white space meet (`\s*[*_]*\s*` would try every split of a long run of
 # spaces): the marks between them take at least one character, or are left out with the
 # second run.
+# A news line: its date, then a colon (`2025.07: …`, `**Jul 2025**: …`) or the bracket that
+# closes it (`[2025.07] …`, `(Jul 2025) …`).
 NEWS = re.compile(
     rf"^\s*(?:[-*•+]\s+)?(?:[*_\[(]+\s*)?(?P<when>{YEAR}[./-](?:0?[1-9]|1[0-2])"
-    rf"(?:[./-]\d{{1,2}})?|{MONTH}\.?\s+{YEAR})\s*(?:[*_\])]+\s*)?[:：]\s*(?P<text>.+)$"
+    rf"(?:[./-]\d{{1,2}})?|{MONTH}\.?\s+{YEAR})\s*"
+    rf"(?:[*_]*[\])][*_]*\s*[:：]?|(?:[*_]+\s*)?[:：])\s*(?P<text>.+)$"
 )
 LEADING_YEAR = re.compile(rf"^\s*(?:[-*•+]\s+)?(?P<year>{YEAR})(?:[.:,]?\s+|\t)(?P<text>\S.*)$")
 ANY_YEAR = re.compile(rf"(?<![\d./])(?P<year>{YEAR})(?![\d])")
@@ -195,16 +199,25 @@ def sniff(path: Path, head: bytes) -> bool:
     return headings >= 2 and (dated >= 2 or links >= 2)
 
 
+# A personal page saved with its pictures inline is a few megabytes; past this, the file is
+# not one, and is not held (its reading costs about ten times its size in memory).
+MAX_PAGE_BYTES = 16 << 20
+
+
 def read(path: Path, *, author: Optional[str] = None) -> Document:
     """One `Page` from a file; `author` names its owner where the page does not."""
     path = Path(path)
     label = str(path)
     try:
-        data = path.read_bytes()
+        with members.open_regular(path) as handle:
+            data = handle.read(MAX_PAGE_BYTES + 1)
     except OSError as error:
         raise SourceError(label, f"cannot read file: {error.strerror}") from None
+    if len(data) > MAX_PAGE_BYTES:
+        raise SourceError(label, f"larger than {MAX_PAGE_BYTES >> 20} MB: no homepage is that "
+                                 "large (a page of text, not a page with its media)")
     text = decode_bytes(label, data)
-    page = parse_page(text, str(path.resolve()), kind=page_kind(path, text), author=author)
+    page = parse_page(text, kind=page_kind(path, text), author=author)
     return Document(label, NAME, None, [], [], pages=[page])
 
 
@@ -228,9 +241,11 @@ class _Extracted:
     owner_hints: list[str] = field(default_factory=list)
 
 
-def parse_page(text: str, location: str, kind: str = "text",
+def parse_page(text: str, location: Optional[str] = None, kind: str = "text",
                author: Optional[str] = None) -> Page:
-    """Parse a page's text; `location` is used unless the page states its own URL."""
+    """Parse a page's text; `location` (the URL it came from, if known) is used unless the
+    page states its own URL. A page saved to a file says nothing of where it was: its
+    location stays unknown rather than the file's path, which is the user's, not the page's."""
     extracted = extract(text.replace("\r\n", "\n").replace("\r", "\n"), kind)
     lines = extracted.lines
     sections = split_sections(lines)

@@ -50,21 +50,26 @@ def sniff(path: Path, head: bytes) -> bool:
 def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) -> Document:
     path = Path(path)
     label = str(path)
-    posts: list[Post] = []
     users: dict[str, Profile] = {}
     warnings: list[str] = []
     bad = BadRecords(label, skip_bad, warnings, "line")
+    # A tweet listed again (a pinned tweet, at the top and in its place) is held once, the
+    # later copy's counts kept, however often it repeats.
+    by_id: dict[str, Post] = {}
+    repeats = 0
     for post, user in parsed_jsonl(path, tweet_post, bad):
-        posts.append(post)
+        repeats += post.native_id in by_id
+        by_id[post.native_id] = post
         if user is not None:
             users[user.handle.lower()] = user
+    posts = list(by_id.values())
     if not posts and bad.count:
         raise SourceError(label, f"no readable tweet: {bad.count:,} bad lines")
     owner = pick_owner(posts, users, author)
     others = [user for key, user in users.items() if owner is None or key != owner.handle.lower()]
     posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
     return Document(str(path), NAME, owner, posts, warnings, platform=PLATFORM,
-                    other_profiles=others)
+                    other_profiles=others, repeats=repeats)
 
 
 def pick_owner(posts: list[Post], users: dict[str, Profile],
