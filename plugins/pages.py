@@ -178,6 +178,7 @@ async def decorate_posts(datasette, db, posts: list[dict], text_limit: int | Non
             thread_ids)}
     for p in posts:
         p["path"] = post_path(datasette, p["id"])
+        p["author_path"] = author_path(datasette, p["author"])
         p["original"] = original_link(p.get("url"))
         p["html"] = linkify(p.get("text"), datasette.urls.path)
         if p.get("truncated", {}).get("text"):
@@ -288,6 +289,7 @@ async def home_page(datasette, request):
     authors = await rows(db, "select handle, name, bio, followers, following, statuses "
                              "from authors order by followers desc, handle")
     for a in authors:
+        a["path"] = author_path(datasette, a["handle"])
         a["posts"] = counts["posts"].get(a["handle"], 0)
         a["threads"] = counts["threads"].get(a["handle"], 0)
     authors = [a for a in authors if a["posts"] or a["threads"]]

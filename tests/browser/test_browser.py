@@ -6,32 +6,17 @@ Run on their own (they must not share a pytest process with the asyncio tests):
 
 Needs the `playwright` package and Debian's `/usr/bin/chromium` (no browser download). Without
 them the tests skip, except under CI (`CI=true`), where they fail. Screenshots go to
-`tests/artifacts/`.
+`tests/artifacts/`. The server, browser and page fixtures are in conftest.py.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from .conftest import shot
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = os.environ.get("FEEDARCHIVE_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-IN_CI = os.environ.get("CI") == "true"
-
-
-def unavailable(reason: str):
-    if IN_CI:
-        pytest.fail(f"browser tests cannot run in CI: {reason}")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -39,71 +24,6 @@ def archive(tmp_path_factory):
     from test_web import write_archive  # the same archive the in-process tests use
 
     return write_archive(tmp_path_factory.mktemp("browser"))
-
-
-@pytest.fixture(scope="module")
-def server(archive, request):
-    markexpr = request.config.getoption("markexpr") or ""
-    if "browser" not in markexpr or "not browser" in markexpr:
-        pytest.skip("browser tests run in their own invocation: pytest -m browser tests/browser")
-    from test_web import free_port
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "feedarchive", "serve", "--db", str(archive), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(proc.stdout.read().decode())
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
-        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.remote_requests = []
-    page.errors = []
-    page.on("request", lambda r: r.url.startswith(server) or page.remote_requests.append(r.url))
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.on("dialog", lambda d: (page.errors.append("dialog: " + d.message), d.dismiss()))
-    yield page
-    assert page.remote_requests == [], "pages must work offline"
-    assert page.errors == []
-    context.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def query(path, sql, params=()):
