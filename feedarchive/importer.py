@@ -310,9 +310,10 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
                 store.ensure_author(db, page.author)
         first_post_rowid = store.last_rowid(db, "posts")
         first_page_rowid = store.last_rowid(db, "pages")
-        store.write_pages(db, doc.pages, source_id, resolved)
+        report.repairs += store.write_pages(db, doc.pages, source_id, resolved)
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
-        timeline = TimelineWriter(db, source_id, doc.platform)
+        timeline = TimelineWriter(db, source_id, doc.platform,
+                                  newest_first=getattr(doc.posts, "newest_first", False))
         unlisted = 0
         for posts, warnings in repaired_batches(doc, decision, size):
             public = posts if include_private else [
@@ -357,10 +358,17 @@ class TimelineWriter:
 
     Posts are written with provisional positions after the author's existing ones; `place`
     then merges them in: undated scrapes on the posts they share with the archive, dated
-    sources by date."""
+    sources by date.
 
-    def __init__(self, db: sqlite_utils.Database, source_id: int, platform: Optional[str]):
-        self.db, self.source_id = db, source_id
+    `newest_first`: the source's posts come in file order, but their timeline order is
+    newest first (by date, then native id, both descending; undated last), the order readers
+    that held their posts sorted them in before they read their files twice instead
+    (`formats.common.LazyPosts`). A timeline dated throughout is ordered by date anyway;
+    where it is not, the source's posts are taken in that order rather than as written."""
+
+    def __init__(self, db: sqlite_utils.Database, source_id: int, platform: Optional[str],
+                 newest_first: bool = False):
+        self.db, self.source_id, self.newest_first = db, source_id, newest_first
         self.ids = IdAssigner(db, platform, source_id)
         self.authors: set[str] = set()
         self.next_position: dict[str, int] = {}
@@ -418,9 +426,20 @@ class TimelineWriter:
             store.order_by_date(self.db, handle)
         elif self.existing[handle]:
             existing, incoming = store.timeline_ids(self.db, handle, self.source_id)
+            if self.newest_first:
+                incoming = self.newest_first_ids(handle)
             order = merge_timeline(existing, incoming)
             store.set_positions(self.db, handle, order)
+        elif self.newest_first:
+            store.set_positions(self.db, handle, self.newest_first_ids(handle))
         # A new author's posts were numbered 0..n-1 in source order as they were written.
+
+    def newest_first_ids(self, handle: str) -> list[str]:
+        """This source's posts by `handle` in `newest_first` order (ties as written)."""
+        return [row[0] for row in self.db.execute(
+            "select p.id from engagement e join posts p on p.id = e.post_id "
+            "where e.source_id = ? and p.author = ? order by coalesce(p.created_at, '') desc, "
+            "coalesce(p.native_id, '') desc, e.rowid", [self.source_id, handle])]
 
     def place_merged(self, handle: str) -> None:
         """A renamed account's timelines, now one: by date when every post has one, else the

@@ -14,9 +14,10 @@ from typing import Optional
 class Repair:
     """One change made by the repair stage, kept so a user can audit it.
 
-    `field` names what was repaired (`text`, `name`, `bio`...), `start`/`end` are offsets into the
-    raw text, `kind` says which mis-decoding was undone, `confidence` is 1.0 for exact inversions
-    and lower where lost bytes had to be guessed.
+    `field` names what was repaired (`text`, `name`, `bio`, `page.title`...), `start`/`end` are
+    offsets into the raw text, `kind` says which mis-decoding was undone, `confidence` is 1.0 for
+    exact inversions and lower where lost bytes had to be guessed, `rule` which step made it
+    and on what evidence.
     """
 
     field: str
@@ -26,6 +27,7 @@ class Repair:
     before: str
     after: str
     confidence: float
+    rule: Optional[str] = None
 
 
 VISIBILITIES = ("public", "unlisted", "followers", "direct")
@@ -180,6 +182,10 @@ class Document:
     other_profiles: list[Profile] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     repeats: int = 0
+    # A source that is one text (a homepage): that text as decoded, which the repair stage
+    # diagnoses as `fix-text` would, before markup was read (entities such as `&nbsp;` are
+    # still ASCII there, not characters beside the damage).
+    source_text: Optional[str] = None
 
     @property
     def has_reply_ids(self) -> bool:

@@ -18,6 +18,7 @@ an exact inversion on whatever further layer of damage is left.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,13 +27,14 @@ from typing import Iterable, Optional
 import ftfy
 import ftfy.badness
 
-from .models import Document, Post, Repair
+from .models import Document, Page, Post, Repair
 from .repair_codecs import (
     EXACT_KINDS,
     NON_ASCII_RUN,
     CodecScore,
     fix_mac_roman_sequences,
     invert_chain,
+    invert_run_partly,
     repair_runs,
     score_codec,
 )
@@ -46,6 +48,8 @@ FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
     explain=False,
 )
+# The same, saying which of its steps made a change: recorded as the repair's rule.
+FTFY_EXPLAINED = FTFY_CONFIG._replace(explain=True)
 
 # A document is thai_lossy when at most this share of its Thai characters contradicts the damage
 # model. Genuine Thai contradicts it on almost every word (a consonant is a continuation byte
@@ -131,26 +135,70 @@ class DocumentRepair:
 def _fix_exact(text: str, field: str, kind: str, then_ftfy: bool = True) -> tuple[str, list[Repair]]:
     """Undo a whole-document codec mis-decoding run by run; every repair is exact.
 
-    What is left (a further layer of damage the document-level test did not see) goes to ftfy.
+    A run whose bytes do not all form UTF-8 is undone where they do (`invert_run_partly`: a
+    character that was never mis-decoded, such as an entity's U+00A0, beside a damaged one).
+    What is left (a further layer of damage the document-level test did not see) goes to
+    ftfy, whose changes must be justified by the span itself: an example of mojibake quoted on
+    purpose (`_quoted_example`), valid once the document is inverted, is final.
     """
     codecs = EXACT_KINDS[kind]
+
+    def invert(run: str) -> Optional[str]:
+        whole = invert_chain(run, codecs)
+        if whole is not None or len(codecs) > 1:
+            return whole
+        return invert_run_partly(run, codecs[0])
+
     parts: list[str] = []
     repairs: list[Repair] = []
     spans = []
     last = 0
-    for start, end, before, after in repair_runs(text, lambda run: invert_chain(run, codecs)):
+    for start, end, before, after in repair_runs(text, invert):
         parts.append(text[last:start])
         parts.append(after)
-        repairs.append(Repair(field, start, end, kind, before, after, 1.0))
-        spans.append((start, end, before, after))
         last = end
+        # A run undone in part keeps its other characters: the repair is what changed.
+        head = len(os.path.commonprefix([before, after]))
+        tail = len(os.path.commonprefix([before[head:][::-1], after[head:][::-1]]))
+        start, end = start + head, end - tail
+        before, after = before[head:len(before) - tail], after[head:len(after) - tail]
+        repairs.append(Repair(field, start, end, kind, before, after, 1.0,
+                              _inversion_rule(kind, before, after)))
+        spans.append((start, end, before, after))
     parts.append(text[last:])
     fixed = "".join(parts)
     if then_ftfy and _needs_ftfy(fixed):
-        further = ftfy.fix_text(fixed, config=FTFY_CONFIG)
+        further, steps = _ftfy_explained(fixed)
+        further = _without_quoted_examples(fixed, further)
         if further != fixed:
-            return further, _diff_repairs(text, further, field, spans, kind)
+            rule = _ftfy_rule(steps)
+            return further, [
+                Repair(r.field, r.start, r.end, r.kind, r.before, r.after, r.confidence,
+                       rule if r.kind == "ftfy" else _inversion_rule(kind, r.before, r.after)
+                       or f"inverse of {kind}, then {rule}")
+                for r in _diff_repairs(text, further, field, spans, kind)]
     return fixed, repairs
+
+
+def _inversion_rule(kind: str, before: str, after: str) -> Optional[str]:
+    """Which inversion turned `before` into `after`: the whole run, or the part of it whose
+    bytes form UTF-8; None when neither does (a later step changed it too)."""
+    codecs = EXACT_KINDS[kind]
+    if invert_chain(before, codecs) == after:
+        return f"inverse of {kind}"
+    if len(codecs) == 1 and invert_run_partly(before, codecs[0]) == after:
+        return f"inverse of {kind} where the run's bytes form UTF-8"
+    return None
+
+
+def _ftfy_explained(text: str) -> tuple[str, list]:
+    explained = ftfy.fix_and_explain(text, config=FTFY_EXPLAINED)
+    return explained.text, explained.explanation or []
+
+
+def _ftfy_rule(steps: list) -> str:
+    """ftfy's own account of what it did (`encode sloppy-windows-1252, decode utf-8`)."""
+    return "ftfy: " + ", ".join(f"{action} {name}" for action, name in steps) if steps else "ftfy"
 
 
 def _fix_thai_lossy(text: str, field: str, evidence: object = None) -> tuple[str, list[Repair]]:
@@ -172,7 +220,9 @@ def _fix_thai_lossy(text: str, field: str, evidence: object = None) -> tuple[str
         parts.append(choice.char)
         repairs.append(
             Repair(field, choice.start, choice.end, "thai_lossy", text[choice.start:choice.end],
-                   choice.char, choice.confidence)
+                   choice.char, choice.confidence,
+                   "bytes of a Thai-decoded character regrouped" if choice.confidence >= 1.0
+                   else "lost bytes guessed from the text around them")
         )
         last = choice.end
     parts.append(text[last:])
@@ -180,16 +230,59 @@ def _fix_thai_lossy(text: str, field: str, evidence: object = None) -> tuple[str
 
 
 def _fix_unclaimed(text: str, field: str) -> tuple[str, list[Repair]]:
-    """No document-level kind: Mac Roman 3/4-byte sequences first (ftfy misses lone emoji),
-    then ftfy; each changed span is recorded by comparing the result with the raw text."""
+    """What no document-level kind explains: Mac Roman 3/4-byte sequences first (ftfy misses
+    lone emoji), then ftfy, each of whose changes must be justified by the span itself
+    (`_quoted_example` is not); each change kept is recorded by comparing the result with the
+    raw text."""
     mac_spans = fix_mac_roman_sequences(text) if not text.isascii() else []
     staged = text
     for start, end, _before, after in reversed(mac_spans):
         staged = staged[:start] + after + staged[end:]
-    fixed = ftfy.fix_text(staged, config=FTFY_CONFIG) if _needs_ftfy(staged) else staged
+    fixed, steps = _ftfy_explained(staged) if _needs_ftfy(staged) else (staged, [])
+    fixed = _without_quoted_examples(text, fixed)
     if fixed == text:
         return text, []
-    return fixed, _diff_repairs(text, fixed, field, mac_spans)
+    rule = _ftfy_rule(steps)
+    return fixed, [Repair(r.field, r.start, r.end, r.kind, r.before, r.after, r.confidence,
+                          "Mac Roman byte sequence" if r.kind == "mac_roman" else rule)
+                   for r in _diff_repairs(text, fixed, field, mac_spans)]
+
+
+# Quotes around an example: a text that writes `“Ã©”` is showing what mojibake looks like.
+EXAMPLE_QUOTES = {"“": "”", '"': '"', "‘": "’", "'": "'", "«": "»", "`": "`", "「": "」",
+                  "„": "“", "‚": "‘"}
+
+
+def _quoted_example(raw: str, i1: int, i2: int) -> bool:
+    """Whether `raw[i1:i2]`, which ftfy would change, is a short example set in quotes or
+    backticks, alone between them (`“Ã©” instead of “é”`): evidence of a text about
+    mojibake, not of mojibake. A damaged word in quotes (`“cafÃ©”`) is not alone in them."""
+    if not 0 < i2 - i1 <= 6 or i1 == 0 or i2 >= len(raw):
+        return False
+    opening = raw[i1 - 1]
+    if opening not in EXAMPLE_QUOTES or raw[i2] != EXAMPLE_QUOTES[opening]:
+        return False
+    # Quotes open after a space or a bracket and close before one or punctuation: in
+    # `(ง'Ì€âŒ£'́)` the apostrophes are part of an emoticon, not quotes.
+    before = raw[i1 - 2] if i1 >= 2 else " "
+    after = raw[i2 + 1] if i2 + 1 < len(raw) else " "
+    return (before.isspace() or before in "([{<—–-:") and \
+        (after.isspace() or after in ")]}>.,;:!?—–-")
+
+
+def _without_quoted_examples(raw: str, fixed: str) -> str:
+    """`fixed` with the changes `_quoted_example` rejects put back as they were in `raw`."""
+    spans = _changed_spans(raw, fixed)
+    if not any(_quoted_example(raw, i1, i2) for i1, i2, _j1, _j2 in spans):
+        return fixed
+    out: list[str] = []
+    last = 0
+    for i1, i2, j1, j2 in spans:
+        out.append(raw[last:i1])  # equal in both texts between changed spans
+        out.append(raw[i1:i2] if _quoted_example(raw, i1, i2) else fixed[j1:j2])
+        last = i2
+    out.append(raw[last:])
+    return "".join(out)
 
 
 def _diff_repairs(
@@ -220,7 +313,8 @@ def _merge_adjacent(repairs: list[Repair]) -> list[Repair]:
             runs.append([repair])
     return [run[0] if len(run) == 1 else
             Repair(run[0].field, run[0].start, run[-1].end, run[0].kind,
-                   "".join(r.before for r in run), "".join(r.after for r in run), 1.0)
+                   "".join(r.before for r in run), "".join(r.after for r in run), 1.0,
+                   run[0].rule)
             for run in runs]
 
 
@@ -532,6 +626,8 @@ def document_evidence(doc: Document) -> list[str]:
     """What the diagnosis looks at: profile and page texts, and the posts' non-ASCII texts
     (ASCII cannot show a mis-decoding), up to a cap so a huge file is never held whole. A
     lazily read timeline offers its own `evidence` (non-ASCII lines found without parsing)."""
+    if doc.source_text is not None:  # one text: diagnosed whole, as `fix-text` does
+        return [doc.source_text]
     texts = [page.text for page in doc.pages if page.text]
     if doc.profile is not None:
         texts += [v for v in (doc.profile.name, doc.profile.bio, doc.profile.location) if v]
@@ -554,7 +650,31 @@ def repair_profile_and_pages(doc: Document, decision: DocumentRepair) -> None:
                 setattr(profile, name, fixed)
                 profile.repairs.extend(repairs)
     for page in doc.pages:
-        page.text, page.repairs = decision.fix(page.text or "", "page")
+        repair_page(page, decision)
+
+
+def repair_page(page: Page, decision: DocumentRepair) -> None:
+    """Apply the diagnosis to every text of a page: its title, its text, each section's
+    heading and text, each entry's text and venue. Each repair names its field
+    (`page.title`, `page.entry.3.text`, …)."""
+    page.repairs = []
+
+    def fixed(value: Optional[str], name: str) -> Optional[str]:
+        if not value:
+            return value
+        value, repairs = decision.fix(value, name)
+        page.repairs.extend(repairs)
+        return value
+
+    page.title = fixed(page.title, "page.title")
+    page.text = fixed(page.text or "", "page.text")
+    for index, section in enumerate(page.sections):
+        for key in ("heading", "text"):
+            if isinstance(section.get(key), str):
+                section[key] = fixed(section[key], f"page.section.{index}.{key}")
+    for index, entry in enumerate(page.entries):
+        entry.text = fixed(entry.text, f"page.entry.{index}.text") or entry.text
+        entry.venue = fixed(entry.venue, f"page.entry.{index}.venue")
 
 
 def repair_posts(decision: DocumentRepair, posts: list[Post]) -> list[Post]:

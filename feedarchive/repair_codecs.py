@@ -67,6 +67,29 @@ def invert_run(run: str, codec: str) -> Optional[str]:
         return None
 
 
+def invert_run_partly(run: str, codec: str) -> Optional[str]:
+    """Undo one decoding of `run` with `codec` where its bytes form UTF-8, keeping the
+    characters whose bytes do not. In a page a character that was never mis-decoded can sit
+    beside a damaged one in one run (`&nbsp;` made U+00A0 just before a mis-decoded emoji):
+    the run as a whole does not invert, its damaged part does. None when no multi-byte
+    character comes out (nothing here was mis-decoded by `codec`)."""
+    raw = encode_run(run, codec)
+    if raw is None:
+        return None
+    out: list[str] = []
+    at = 0  # one byte per character of `run` (single-byte codecs only)
+    restored = False
+    for char in raw.decode("utf-8", errors="surrogateescape"):
+        if "\udc80" <= char <= "\udcff":  # a byte that is no part of UTF-8 here
+            out.append(run[at])
+            at += 1
+        else:
+            out.append(char)
+            at += len(char.encode("utf-8"))
+            restored = True
+    return "".join(out) if restored else None
+
+
 # The document-level kinds this module can undo exactly: name -> codecs applied, outermost first.
 EXACT_KINDS: dict[str, tuple[str, ...]] = {
     "cp1252": ("cp1252",),
@@ -233,11 +256,12 @@ def fix_mac_roman_sequences(text: str) -> list[tuple[int, int, str, str]]:
     """Find Mac Roman renderings of 3- and 4-byte UTF-8 characters (emoji, CJK, punctuation).
 
     A candidate must cover a whole run of non-ASCII characters (mojibake is never glued to
-    genuine accented letters), re-encode into well-formed UTF-8, and give plausible
-    characters. Returns (start, end, before, after) spans.
+    genuine accented letters) up to white space (a no-break space from `&nbsp;` may stand
+    beside it), re-encode into well-formed UTF-8, and give plausible characters. Returns
+    (start, end, before, after) spans.
     """
     spans = []
-    for run in NON_ASCII_RUN.finditer(text):
+    for run in NON_ASCII_WORD.finditer(text):
         match = MAC_SEQUENCE.fullmatch(run.group())
         if not match:
             continue
@@ -247,3 +271,7 @@ def fix_mac_roman_sequences(text: str) -> list[tuple[int, int, str, str]]:
         if fixed is not None and _plausible_sequence(fixed, before, after):
             spans.append((run.start(), run.end(), run.group(), fixed))
     return spans
+
+
+# A run of non-ASCII characters other than white space.
+NON_ASCII_WORD = re.compile(r"[^\x00-\x7f\s]+")

@@ -22,7 +22,7 @@ from .models import PLACEHOLDER_HANDLE, Page, Post, Profile, Repair, Thread, Thr
 from .textindex import GRAM_SCRIPT, WORD_TOKENIZER, grams
 from .titles import cut_title
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 30_000
 
 TABLES: dict[str, dict] = {
@@ -103,7 +103,7 @@ TABLES: dict[str, dict] = {
         columns={
             "id": int, "source_id": int, "post_id": str, "author": str, "field": str,
             "start": int, "end": int, "kind": str, "before": str, "after": str,
-            "confidence": float,
+            "confidence": float, "rule": str, "page_id": str,
         },
         pk="id",
         foreign_keys=[("source_id", "sources", "id"), ("post_id", "posts", "id")],
@@ -534,10 +534,7 @@ def ensure_author(db: sqlite_utils.Database, handle: str) -> None:
 def write_repairs(db: sqlite_utils.Database, source_id: int, posts: list[Post],
                   profile: Optional[Profile]) -> int:
     def row(repair: Repair, post_id: Optional[str], author: str) -> dict:
-        return {"source_id": source_id, "post_id": post_id, "author": author,
-                "field": repair.field, "start": repair.start, "end": repair.end,
-                "kind": repair.kind, "before": repair.before, "after": repair.after,
-                "confidence": repair.confidence}
+        return repair_row(repair, source_id, post_id=post_id, author=author)
 
     rows = [row(r, p.id, p.author) for p in posts for r in p.repairs]
     if profile is not None:
@@ -547,22 +544,37 @@ def write_repairs(db: sqlite_utils.Database, source_id: int, posts: list[Post],
     return len(rows)
 
 
+def repair_row(repair: Repair, source_id: int, **where: Optional[str]) -> dict:
+    """A `repairs` row; `where` says what was repaired: `post_id`, `page_id`, `author`."""
+    return {"source_id": source_id, **where, "field": repair.field, "start": repair.start,
+            "end": repair.end, "kind": repair.kind, "before": repair.before,
+            "after": repair.after, "confidence": repair.confidence, "rule": repair.rule}
+
+
 def write_pages(db: sqlite_utils.Database, pages: list[Page], source_id: int,
-                source_path: str) -> None:
-    """A page is known by its URL, or, when it does not say it, by the file it came from."""
+                source_path: str) -> int:
+    """A page is known by its URL, or, when it does not say it, by the file it came from.
+    Returns how many repairs its texts had (each one written to `repairs`)."""
+    written = 0
     for page in pages:
         page_id = page_key(page.location or source_path)
         db["pages"].insert({
             "id": page_id, "author": page.author, "location": page.location,
             "title": page.title, "text": page.text, "text_raw": page.text_raw,
             "sections": json.dumps(page.sections, ensure_ascii=False),
-            "source_id": source_id, "repaired": int(page.text != page.text_raw),
+            "source_id": source_id, "repaired": int(bool(page.repairs)),
         }, replace=True)
+        if page.repairs:
+            db["repairs"].insert_all(
+                (repair_row(r, source_id, page_id=page_id, author=page.author)
+                 for r in page.repairs), batch_size=500)
+            written += len(page.repairs)
         db["page_entries"].insert_all(
             ({"page_id": page_id, "kind": e.kind, "date": e.date, "year": e.year,
               "text": e.text, "venue": e.venue} for e in page.entries),
             batch_size=500,
         )
+    return written
 
 
 def page_key(location: str) -> str:

@@ -218,7 +218,7 @@ def read(path: Path, *, author: Optional[str] = None) -> Document:
                                  "large (a page of text, not a page with its media)")
     text = decode_bytes(label, data)
     page = parse_page(text, kind=page_kind(path, text), author=author)
-    return Document(label, NAME, None, [], [], pages=[page])
+    return Document(label, NAME, None, [], [], pages=[page], source_text=text)
 
 
 def page_kind(path: Path, text: str) -> str:
