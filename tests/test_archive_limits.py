@@ -585,7 +585,8 @@ def post_dicts(posts) -> list[dict]:
 
 def loaded_posts(actor: dict, outbox: dict) -> list:
     """The posts as the reader made them before it streamed: `json.loads` of the whole
-    outbox, then `activity_post` item by item, newest first."""
+    outbox, then `activity_post` item by item, in file order (the reader no longer sorts:
+    the store orders a dated timeline by date)."""
     from urllib.parse import urlparse
 
     from feedarchive.formats import mastodon
@@ -594,7 +595,6 @@ def loaded_posts(actor: dict, outbox: dict) -> list:
     followers = mastodon.followers_collections(actor, actor["id"])
     posts = [post for post in (mastodon.activity_post(item, handle, actor["id"], followers)
                                for item in outbox["orderedItems"]) if post is not None]
-    posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
     return posts
 
 

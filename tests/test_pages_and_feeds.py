@@ -64,8 +64,8 @@ def one(db_path, sql, params=()):
 @pytest.mark.parametrize("platform", ["x", "mastodon", "bluesky"])
 async def test_every_platforms_post_opens_from_the_link_the_pages_give(archive, platform):
     ds = make_datasette(archive)
-    post_id, author = one(archive, "select id, author from posts where id like ? limit 1",
-                          [platform + ":%"])
+    post_id, author = one(archive, "select id, author from posts where id like ? "
+                                   "order by position limit 1", [platform + ":%"])  # the newest
     data = (await ds.client.get(f"/-/author/{author}.json")).json()
     path = next(p["path"] for p in data["timeline"] if p["id"] == post_id)
     page = await ds.client.get(path)

@@ -243,7 +243,7 @@ def test_snscrape_links_media_alt_text_and_user_id(write_file):
                            "previewUrl": "https://pbs.example/g?name=small",
                            "altText": "Three blue test tiles"}])
     doc = read_document(write_file("sn.jsonl", json.dumps(line) + "\n"))
-    post = doc.posts[0]
+    [post] = doc.posts
     assert post.text == "Glaze test > expectations: https://glaze.example/t?c=blue&d=2"
     assert post.media == [Media("image", "https://pbs.example/g?name=orig",
                                 "Three blue test tiles")]
@@ -257,7 +257,7 @@ def test_twscrape_media_groups(write_file):
             {"contentType": "video/mp4", "bitrate": 256000, "url": "https://video.example/s.mp4"},
             {"contentType": "video/mp4", "bitrate": 2176000,
              "url": "https://video.example/l.mp4"}]}]})
-    post = read_document(write_file("tw.jsonl", json.dumps(line) + "\n")).posts[0]
+    [post] = read_document(write_file("tw.jsonl", json.dumps(line) + "\n")).posts
     assert post.text == "Firing day"
     assert post.media == [Media("video", "https://video.example/l.mp4",
                                 preview_url="https://pbs.example/t.jpg")]
@@ -270,7 +270,7 @@ def test_scraped_retweet_takes_links_and_media_of_the_retweeted_tweet(write_file
                            "videos": [], "animated": []})
     line = scraped("RT @kiln_notes: " + inner["rawContent"], id=5002, links=[],
                    media={"photos": [], "videos": [], "animated": []}, retweetedTweet=inner)
-    post = read_document(write_file("rt.jsonl", json.dumps(line) + "\n")).posts[0]
+    [post] = read_document(write_file("rt.jsonl", json.dumps(line) + "\n")).posts
     assert post.text == "RT @kiln_notes: Open studio Saturday: https://studio.example/"
     assert post.media == [Media("image", "https://pbs.example/studio.jpg")]
 
@@ -316,7 +316,7 @@ def test_twarc2_retweet_is_stored_with_the_whole_retweeted_text(write_file):
     retweet = v2("21", "10", "RT @clay_cat: A long thought about clay bodies &amp; what th…",
                  referenced_tweets=[{"type": "retweeted", "id": "20"}])
     line = page([retweet], [user("10", "potter"), user("30", "clay_cat")], tweets=[original])
-    post = read_document(write_file("rt.jsonl", line + "\n")).posts[0]
+    [post] = read_document(write_file("rt.jsonl", line + "\n")).posts
     assert post.text == ("RT @clay_cat: A long thought about clay bodies & what they forgive, "
                          "told in full here: https://clay.example/bodies")
     assert post.text_raw == retweet["text"] and post.repost_of == "20"
@@ -334,7 +334,7 @@ def test_twarc2_media_and_poll(write_file):
                 polls=[{"id": "p1", "options": [{"position": 2, "label": "Celadon", "votes": 7},
                                                 {"position": 1, "label": "Tenmoku", "votes": 12},
                                                 {"position": 3, "label": "Shino"}]}])
-    post = read_document(write_file("poll.jsonl", line + "\n")).posts[0]
+    [post] = read_document(write_file("poll.jsonl", line + "\n")).posts
     assert post.text == ("Which glaze?\n\nPoll:\n• Tenmoku (12 votes)\n• Celadon (7 votes)\n"
                          "• Shino")
     assert post.media == [Media("image", "https://pbs.example/tiles.jpg", "Two tiles", 800, 600)]
@@ -363,7 +363,7 @@ def test_a_cut_off_last_line_is_left_out_with_a_warning(write_file):
     lines = [page([v2(str(n), "10", f"post {n}")], [user("10", "potter")]) for n in (1, 2, 3)]
     cut = write_file("cut.jsonl", "\n".join(lines[:2]) + "\n" + lines[2][:40])
     doc = read_document(cut)
-    assert [p.native_id for p in doc.posts] == ["2", "1"]
+    assert [p.native_id for p in doc.posts] == ["1", "2"]  # in file order
     assert doc.warnings == [f"{cut}:3: truncated final line (the stream was cut off); left out"]
     # cut inside a string, too
     inside = write_file("inside.jsonl", lines[0] + "\n" + lines[1][:lines[1].index("post") + 2])

@@ -1,4 +1,5 @@
-"""What several readers share: dates to ISO 8601 UTC, counts, polls as text, streaming JSON.
+"""What several readers share: dates to ISO 8601 UTC, counts, polls as text, streaming JSON,
+and the bookkeeping of readers whose posts are read afresh on each iteration (`LazyPosts`).
 
 JSON sources can be large (a 1M-tweet archive is a quarter of a gigabyte), so nothing here loads
 a whole JSONL file or a whole `tweets.js` array at once: elements are decoded one by one.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import heapq
 import json
 import re
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Optional, TypeVar
 
 from ..errors import SourceError
+from ..models import Post
 
 T = TypeVar("T")
 
@@ -230,30 +233,36 @@ def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[Optional[bytes]]:
 def iter_jsonl(label: str, stream: BinaryIO) -> Iterator[Line]:
     """Each non-blank line of a JSON Lines stream, decoded, or the reason it could not be."""
     for number, raw in enumerate(bounded_lines(stream, MAX_LINE_BYTES), start=1):
-        if raw is None:
-            yield Line(number, error=f"a line of more than {MAX_LINE_BYTES >> 20} MB: no record "
-                                     "is that large")
-            continue
-        if number == 1:
-            check_text(label, raw)
-            raw = raw.removeprefix(b"\xef\xbb\xbf")
-        if not raw.strip():
-            continue
-        if b"\x00" in raw:
-            yield Line(number, error="binary data (NUL bytes), not a JSON line")
-            continue
-        last = not raw.endswith(b"\n")  # only the final line can lack its newline
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            cut = last and error.reason == "unexpected end of data"
-            yield Line(number, error=f"not UTF-8 (byte 0x{raw[error.start]:02x})", cut_off=cut)
-            continue
-        try:
-            yield Line(number, json.loads(text))
-        except json.JSONDecodeError as error:
-            yield Line(number, error=f"not valid JSON ({error.msg} at column {error.colno})",
-                       cut_off=last and _ends_early(text, error))
+        line = jsonl_line(label, number, raw)
+        if line is not None:
+            yield line
+
+
+def jsonl_line(label: str, number: int, raw: Optional[bytes]) -> Optional[Line]:
+    """Line `number` of a JSON Lines stream (its bytes with the newline after them, or None
+    for a line longer than MAX_LINE_BYTES), decoded or the reason it could not be; None for
+    a blank line."""
+    if raw is None:
+        return Line(number, error=f"a line of more than {MAX_LINE_BYTES >> 20} MB: no record "
+                                  "is that large")
+    if number == 1:
+        check_text(label, raw)
+        raw = raw.removeprefix(b"\xef\xbb\xbf")
+    if not raw.strip():
+        return None
+    if b"\x00" in raw:
+        return Line(number, error="binary data (NUL bytes), not a JSON line")
+    last = not raw.endswith(b"\n")  # only the final line can lack its newline
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        cut = last and error.reason == "unexpected end of data"
+        return Line(number, error=f"not UTF-8 (byte 0x{raw[error.start]:02x})", cut_off=cut)
+    try:
+        return Line(number, json.loads(text))
+    except json.JSONDecodeError as error:
+        return Line(number, error=f"not valid JSON ({error.msg} at column {error.colno})",
+                    cut_off=last and _ends_early(text, error))
 
 
 def _ends_early(text: str, error: json.JSONDecodeError) -> bool:
@@ -277,20 +286,81 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], bad: BadRecords) ->
     except OSError as error:
         raise SourceError(label, f"cannot read file: {error.strerror}") from None
     with stream:
-        for line in iter_jsonl(label, stream):
-            problem = line.error
-            if problem is None:
-                try:
-                    yield parse(line.value, line.number)
-                    continue
-                except RECORD_ERRORS as error:
-                    problem = record_problem(error)
-            elif line.cut_off:
-                bad.warnings.append(f"{label}:{line.number}: truncated final line (the stream "
-                                    "was cut off); left out")
-                continue
-            bad.skip(problem, line.number)
+        yield from parsed_lines(label, enumerate(bounded_lines(stream, MAX_LINE_BYTES), start=1),
+                                parse, bad)
     bad.close()
+
+
+def parsed_lines(label: str, lines: Iterable[tuple[int, Optional[bytes]]],
+                 parse: Callable[[Any, int], T], bad: BadRecords) -> Iterator[T]:
+    """`parsed_jsonl` over numbered raw lines (`jsonl_line`): a whole file's or a block's."""
+    for number, raw in lines:
+        line = jsonl_line(label, number, raw)
+        if line is None:
+            continue
+        problem = line.error
+        if problem is None:
+            try:
+                yield parse(line.value, line.number)
+                continue
+            except RECORD_ERRORS as error:
+                problem = record_problem(error)
+        elif line.cut_off:
+            bad.warnings.append(f"{label}:{line.number}: truncated final line (the stream "
+                                "was cut off); left out")
+            continue
+        bad.skip(problem, line.number)
+
+
+@dataclass
+class LineBlock:
+    """Whole lines of a JSON Lines file, as raw bytes, from line `first_line` on: a unit of
+    work a reader's `parse_unit` can take in a worker process. A line longer than
+    MAX_LINE_BYTES (never held) is an empty line in `data`, its number in `too_long`."""
+
+    label: str
+    first_line: int
+    data: bytes
+    too_long: tuple[int, ...] = ()
+
+    def lines(self) -> Iterator[tuple[int, Optional[bytes]]]:
+        """(number, the line's bytes with its newline, or None when too long), as
+        `bounded_lines` gives them."""
+        pieces = self.data.split(b"\n")
+        if pieces and not pieces[-1]:
+            pieces.pop()  # the block ends with a newline: no line after it
+        for offset, piece in enumerate(pieces):
+            number = self.first_line + offset
+            if number in self.too_long:
+                yield number, None
+            elif offset < len(pieces) - 1 or self.data.endswith(b"\n"):
+                yield number, piece + b"\n"
+            else:
+                yield number, piece  # the file's last line, without a newline
+
+
+def jsonl_blocks(path: Path, size: int = CHUNK) -> Iterator[LineBlock]:
+    """A JSON Lines file cut into blocks of whole lines of about `size` bytes."""
+    label = str(path)
+    try:
+        stream = open(path, "rb")
+    except OSError as error:
+        raise SourceError(label, f"cannot read file: {error.strerror}") from None
+    with stream:
+        pieces: list[bytes] = []
+        too_long: list[int] = []
+        first, held = 1, 0
+        for number, raw in enumerate(bounded_lines(stream, MAX_LINE_BYTES), start=1):
+            if raw is None:
+                too_long.append(number)
+                raw = b"\n"
+            pieces.append(raw)
+            held += len(raw)
+            if held >= size:
+                yield LineBlock(label, first, b"".join(pieces), tuple(too_long))
+                pieces, too_long, first, held = [], [], number + 1, 0
+        if pieces:
+            yield LineBlock(label, first, b"".join(pieces), tuple(too_long))
 
 
 # -- a JSON array, element by element -----------------------------------------------------
@@ -755,3 +825,177 @@ class KeyedArray:
                 return
             if char != ",":
                 raise self._error("Expecting ',' delimiter", self._pos - 1)
+
+
+# -- posts read afresh on each iteration ---------------------------------------------------
+# A reader that never holds its posts reads its file twice: a first pass finds what must be
+# known before the first post is made (the owner, authors described only further on, which
+# records are bad, which posts are listed twice) and keeps only that; iterating `posts` reads
+# the file again and makes the posts one at a time. What the first pass keeps grows with the
+# file only as ids do (`Repeats`), never as posts.
+
+# What the repair diagnosis is shown of a file's posts (`repair.EVIDENCE_TEXTS`): the first
+# pass keeps that many texts; `LazyPosts.evidence` reads the file again for more.
+EVIDENCE_HELD = 20_000
+
+
+def newest_first(created_at: Optional[str], native_id: Any) -> tuple[str, str]:
+    """The order readers that held their posts gave them (newest first: date, then native
+    id, both descending); the store orders a dated timeline by date itself, so only the
+    repair evidence still follows it. An id that is not text (a hostile file) sorts as ''."""
+    return (created_at or "", native_id if isinstance(native_id, str) else "")
+
+
+def _id_key(native: str) -> Any:
+    """A post id as `Repeats` keeps it: X's decimal ids as integers (a third of the memory
+    of the string); anything else, or a decimal that an integer would not spell the same
+    way (`007`), as found."""
+    if native.isdigit() and native.isascii() and (native[0] != "0" or len(native) == 1):
+        return int(native)
+    return native
+
+
+class Repeats:
+    """Which posts a file lists more than once (the same native id: a pinned tweet at the
+    top of a scrape and again in its place, a tweet on two pages of a search), found in the
+    first pass, so that iterating yields each post once, its last copy (what readers that
+    held their posts kept), without holding posts. The first pass keeps a set of the ids
+    seen (integers for X's: about 70 bytes a post); then only the repeated ones are kept,
+    with where their last copy is (`position`: a line, or a line and a place in it)."""
+
+    def __init__(self) -> None:
+        self._seen: Optional[set] = set()
+        self.last: dict[str, Any] = {}  # a repeated id → the position of its last copy
+        self.count = 0  # posts, each copy counted
+        self.repeats = 0  # copies after the first
+
+    def add(self, native: str, position: Any) -> bool:
+        """Note one post of the first pass; True when its id was listed before."""
+        self.count += 1
+        key = _id_key(native)
+        if key in self._seen:
+            self.repeats += 1
+            self.last[native] = position
+            return True
+        self._seen.add(key)
+        return False
+
+    def done(self) -> None:
+        """The first pass is over: let the ids go."""
+        self._seen = None
+
+    @property
+    def posts(self) -> int:
+        """Posts once each: what iterating yields."""
+        return self.count - self.repeats
+
+    def is_last(self, native: str, position: Any) -> bool:
+        """Whether the copy at `position` is its post's last (or only) copy."""
+        last = self.last.get(native) if self.last else None
+        return last is None or last == position
+
+
+class NewestTexts:
+    """The repair evidence of a file read in two passes, gathered in the first: the `limit`
+    non-ASCII post texts that came first in the order readers that held their posts gave
+    them (`newest_first`, ties in file order), as `repair.document_evidence` took them from
+    such a reader, with at most `limit` texts held (a heap: the smallest goes first).
+
+    With `by_id`, a repeated post's earlier copy gives way to its later one, as when the
+    reader kept only the last copy. That is exact unless a copy leaves (its later copy is
+    ASCII, or sorts elsewhere) after a text was already turned away for want of room: then
+    `exact` is False and `LazyPosts.evidence` reads the file again instead."""
+
+    def __init__(self, limit: Optional[int] = None, by_id: bool = False) -> None:
+        self.limit = EVIDENCE_HELD if limit is None else limit
+        self.by_id = by_id
+        self._heap: list[list] = []  # [order, -sequence, native id, text, alive]
+        self._live: dict[Any, list] = {}  # native id → its entry (with `by_id`)
+        self._held = self._dead = self._sequence = 0
+        self.dropped = False  # some text was turned away for want of room
+        self.exact = True
+
+    def add(self, text: Optional[str], created_at: Optional[str], native: Any,
+            repeat: bool = False) -> None:
+        self._sequence += 1
+        if repeat and self.by_id:
+            earlier = self._live.pop(native, None)
+            if earlier is not None:
+                earlier[4] = False
+                self._held -= 1
+                self._dead += 1
+                same_place = bool(text) and not text.isascii() and \
+                    earlier[0] == newest_first(created_at, native)
+                if self.dropped and not same_place:
+                    self.exact = False
+        if not text or text.isascii():
+            return
+        entry = [newest_first(created_at, native), -self._sequence, native, text, True]
+        heapq.heappush(self._heap, entry)
+        if self.by_id:
+            self._live[native] = entry
+        self._held += 1
+        if self._held > self.limit:
+            self._drop()
+        if self._dead > self.limit:
+            self._heap = [entry for entry in self._heap if entry[4]]
+            heapq.heapify(self._heap)
+            self._dead = 0
+
+    def _drop(self) -> None:
+        while True:
+            entry = heapq.heappop(self._heap)
+            if entry[4]:
+                break
+            self._dead -= 1
+        self._held -= 1
+        self.dropped = True
+        if self.by_id and self._live.get(entry[2]) is entry:
+            del self._live[entry[2]]
+
+    def spoil(self) -> None:
+        """Posts the texts were gathered from turned out not to be posts after all."""
+        self.exact = False
+
+    def texts(self, limit: int) -> Optional[list[str]]:
+        """The first `limit` texts, or None when the file must be read again for them."""
+        if not self.exact or (limit > self.limit and self.dropped):
+            return None
+        alive = sorted((entry for entry in self._heap if entry[4]), reverse=True)
+        return [entry[3] for entry in alive[:max(limit, 0)]]
+
+
+class LazyPosts:
+    """The posts of a file read in two passes: iterating reads the file afresh and yields
+    them one at a time, in file order; `len` (the posts iterating yields) and `evidence`
+    answer from what the first pass kept. Subclasses define `__iter__`.
+
+    `newest_first`: these readers used to hold their posts and sort them (`newest_first`
+    order); the importer orders their posts so wherever a timeline's order depends on the
+    source's (an undated post in it: `importer.TimelineWriter`)."""
+
+    newest_first = True
+
+    def __init__(self, count: int, texts: NewestTexts) -> None:
+        self.count, self.texts = count, texts
+
+    def __iter__(self) -> Iterator[Post]:  # pragma: no cover - defined by each reader
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return self.count
+
+    def evidence(self, limit: int) -> list[str]:
+        """What `repair.document_evidence` took from a reader that held its posts: the first
+        `limit` non-ASCII post texts in `newest_first` order; kept by the first pass, or
+        (rarely: see `NewestTexts`) found by reading the posts again, `limit` held."""
+        if limit <= 0:
+            return []
+        kept = self.texts.texts(limit)
+        if kept is not None:
+            return kept
+        found = heapq.nlargest(limit, ((newest_first(post.created_at, post.native_id), post.text)
+                                       for post in self
+                                       if post.text and not post.text.isascii()),
+                               key=lambda pair: pair[0])
+        return [text for _, text in found]

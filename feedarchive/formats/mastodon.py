@@ -42,27 +42,32 @@ by a poll's options (`text_raw` and `text` both: they are part of the toot, not 
 Replies counts are not in the archive and stay NULL.
 
 Reading: outbox.json can be hundreds of megabytes; it is streamed, item by item
-(`common.KeyedArray`), each item turned into its post as it arrives (`OutboxPosts`), so memory
-holds the posts, never the JSON. Duplicate `orderedItems` keys (one real archive has
+(`common.KeyedArray`), and read twice, holding neither the JSON nor the posts. The first
+pass (`OutboxPosts`, in `read`) turns every item into its post as the second will, to find
+the bad items (failing the source there, or listing them with `skip_bad`), the owner when
+actor.json does not name it first (the first item's `actor`, the toots' URLs) and the repair
+evidence, and keeps nothing else. Iterating `Document.posts` (`OutboxToots`) reads
+outbox.json again and yields the posts one at a time, in file order (the store orders a
+dated timeline by date itself). Duplicate `orderedItems` keys (one real archive has
 `"orderedItems":[],"orderedItems":[...]`) give what `json.loads` gives: the last. A
-`.tar.gz` is read in one pass that stops once outbox.json and actor.json are read
-(`members.Archive.scan_tar`): media after them is never decompressed, and detection stops at
-the first member only a Mastodon archive has (`is_mastodon_member`). An archive cut short
-before outbox.json is whole is an error; cut after it, a warning.
+`.tar.gz` is read in passes that stop once outbox.json (and, the first time, actor.json) are
+read (`members.Archive.scan_tar`): media after them is never decompressed, and detection
+stops at the first member only a Mastodon archive has (`is_mastodon_member`). An archive cut
+short before outbox.json is whole is an error; cut after it, a warning.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO, Iterator, Optional
 from urllib.parse import urlparse
 
 from ..errors import SourceError
 from ..models import Document, Media, Post, Profile
 from . import members
-from .common import (RECORD_ERRORS, BadRecords, KeyedArray, count, iso_utc, load_json,
-                     month_year, poll_text, record_problem)
+from .common import (RECORD_ERRORS, BadRecords, KeyedArray, LazyPosts, NewestTexts, count,
+                     iso_utc, load_json, month_year, poll_text, record_problem)
 from .htmltext import html_to_text, simple_html_text
 
 NAME = "mastodon"
@@ -113,10 +118,11 @@ def _wanted(name: str) -> bool:
 
 
 def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) -> Document:
-    """The archive's toots and boosts. outbox.json is streamed item by item (each item is
-    turned into its post as it arrives; none is kept), actor.json read whole. From a
-    tar(.gz), both are taken in the one pass `Archive.scan_tar` makes, which stops once it
-    has them: media after them is never decompressed."""
+    """The archive's toots and boosts. This is the first pass: outbox.json is streamed item
+    by item (each item is turned into its post as it arrives; none is kept), actor.json read
+    whole; the posts are made again when `Document.posts` is iterated. From a tar(.gz), both
+    are taken in the one pass `Archive.scan_tar` makes, which stops once it has them: media
+    after them is never decompressed."""
     path = Path(path)
     if path.is_file() and not _is_archive_file(path):
         archive = members.Archive(path.parent, shallow=True)
@@ -135,7 +141,8 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
             actor_name = archive.find("actor.json")
             actor = _read_actor(archive.member_label(actor_name), archive.open(actor_name)) \
                 if actor_name else {}
-            outbox = OutboxPosts(archive.member_label(outbox_name), author, actor, skip_bad)
+            outbox = OutboxPosts(archive.member_label(outbox_name), author, actor, skip_bad,
+                                 OutboxSource(archive.path, archive.shallow, outbox_name))
             with archive.open(outbox_name) as stream:
                 outbox.read(stream)
         warnings.extend(archive.warnings)
@@ -144,11 +151,12 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
 
 def _read_tar(archive: members.Archive, author: Optional[str], skip_bad: bool,
               warnings: list[str]) -> tuple[Any, "OutboxPosts"]:
-    """actor.json and outbox.json's posts in one pass over a tar(.gz), in the order the
+    """actor.json and outbox.json's first pass in one pass over a tar(.gz), in the order the
     archive has them (Mastodon writes outbox.json before actor.json: its items are then
-    kept as drafts until the owner is known). The first of each at the root or below one
-    folder is taken. An archive cut short after outbox.json was read whole is a warning
-    (the posts are all there; actor.json, if the archive had one after the cut, is not)."""
+    read as drafts, what does not depend on the owner, until the owner is known). The first
+    of each at the root or below one folder is taken. An archive cut short after outbox.json
+    was read whole is a warning (the posts are all there; actor.json, if the archive had one
+    after the cut, is not)."""
     actor: Any = None
     outbox: Optional[OutboxPosts] = None
 
@@ -163,7 +171,7 @@ def _read_tar(archive: members.Archive, author: Optional[str], skip_bad: bool,
                     actor = _read_actor(label, stream)
             elif outbox is None:
                 outbox = OutboxPosts(label, author, actor if actor is not None else {},
-                                     skip_bad)
+                                     skip_bad, OutboxSource(archive.path, archive.shallow, name))
                 outbox.read(stream)
     except members.TruncatedArchive as error:
         if outbox is None or not outbox.complete:
@@ -188,23 +196,54 @@ def _read_actor(label: str, stream: BinaryIO) -> Any:
     return load_json(label, data)
 
 
+@dataclass
+class OutboxSource:
+    """Where outbox.json is, to read it again: the archive (a folder, a zip, a tar(.gz)) as
+    `members.Archive` opens it, and the member."""
+
+    path: Path
+    shallow: bool
+    member: str
+
+    def items(self, label: str) -> Iterator[tuple[int, int, Any]]:
+        """outbox.json's `orderedItems`, as `KeyedArray` yields them: (occurrence, line,
+        item). A tar(.gz) is scanned up to the member and a little past it, no further."""
+        archive = members.Archive(self.path, shallow=self.shallow)
+        with archive:
+            if archive.kind != "tar":
+                with archive.open(self.member) as stream:
+                    yield from KeyedArray(label, stream, "orderedItems", MAX_ITEM)
+                return
+            read = False
+            for name, stream in archive.scan_tar(lambda name: not read and name == self.member,
+                                                 lambda: read):
+                with stream:
+                    yield from KeyedArray(label, stream, "orderedItems", MAX_ITEM)
+                read = True
+            if not read:
+                raise SourceError(label, "no longer in the archive")
+
+
 class OutboxPosts:
-    """The posts of outbox.json's `orderedItems`, taken one item at a time as the file is
-    streamed (`common.KeyedArray`): nothing of an item is kept but its post.
+    """The first pass over outbox.json's `orderedItems`, taken one item at a time as the file
+    is streamed (`common.KeyedArray`): each item is turned into its post and let go, keeping
+    only how many there are, what names the owner and the repair evidence (`NewestTexts`).
 
     When the owner is known before the items (actor.json, read first, has the actor's `id`
     and `preferredUsername`, or `--author` is given with it), each item becomes its post at
     once (`activity_post`). Otherwise (outbox.json alone, or before actor.json in a tar)
-    each becomes an `ActivityDraft`, the post less what depends on the owner, completed
-    by `document` once the owner is known; the toots' URLs are tallied meanwhile for
-    `toot_url_name`. Duplicate `orderedItems` keys: the last wins, as with `json.loads`.
-    The first item that cannot be read fails the source naming its number (once the file
-    is known to hold no later `orderedItems`); with `skip_bad` each such item is left out
-    and listed."""
+    each becomes an `ActivityDraft`, the post less what depends on the owner, and the toots'
+    URLs are tallied for `toot_url_name`; `document` names the owner. Completing a draft can
+    fail only on a reply's `inReplyTo` that is not a URL (`handle_from_status_uri`), and then
+    only when it is not the owner's: drafts with such a URL are counted, and when there are
+    any, `document` reads the items once more with the owner known. Duplicate
+    `orderedItems` keys: the last wins, as with `json.loads`. The first item that cannot be
+    read fails the source naming its number (once the file is known to hold no later
+    `orderedItems`); with `skip_bad` each such item is left out and listed."""
 
     def __init__(self, label: str, author: Optional[str], actor: Any,
-                 skip_bad: bool = False) -> None:
-        self.label, self.author, self.skip_bad = label, author, skip_bad
+                 skip_bad: bool = False, source: Optional[OutboxSource] = None) -> None:
+        self.label, self.author, self.skip_bad, self.source = label, author, skip_bad, source
         self.owner: Optional[tuple[str, Optional[str], frozenset[str]]] = None
         actor = actor if isinstance(actor, dict) else {}
         actor_id = actor.get("id") if isinstance(actor.get("id"), str) else None
@@ -217,9 +256,11 @@ class OutboxPosts:
         self.is_object = self.is_array = False
         self._start_over()
 
-    def _start_over(self) -> None:
-        self.posts: list[Post] = []
-        self.drafts: list[tuple[int, ActivityDraft]] = []
+    def _start_over(self, occurrence: int = 0) -> None:
+        self.occurrence = occurrence  # which `orderedItems` the posts are from (0: none)
+        self.count = 0  # posts (drafts) made
+        self.unreadable_replies = 0  # drafts whose `inReplyTo` only the owner's URL can be
+        self.texts = NewestTexts()
         self.first_actor: Optional[str] = None
         self.url_names = UrlNames()
         self.error: Optional[SourceError] = None
@@ -241,7 +282,7 @@ class OutboxPosts:
         for occurrence_now, _, item in items:
             if occurrence_now != occurrence:
                 occurrence, number = occurrence_now, 0
-                self._start_over()
+                self._start_over(occurrence)
             number += 1
             self.add(number, item)
         if items.occurrences > occurrence:  # the last `orderedItems` is empty or no array
@@ -259,18 +300,23 @@ class OutboxPosts:
             if self.owner is not None:
                 post = activity_post(item, *self.owner)
                 if post is not None:
-                    self.posts.append(post)
+                    self.count += 1
+                    self.texts.add(post.text, post.created_at, post.native_id)
                 return
             self.url_names.add(item)
             draft = activity_draft(item)
             if draft is not None:
-                self.drafts.append((number, draft))
+                self.count += 1
+                fields = draft.fields
+                self.texts.add(fields["text_raw"], fields["created_at"], fields["native_id"])
+                if fields.get("reply_to") and not _readable_status_uri(fields["reply_to"]):
+                    self.unreadable_replies += 1
         except RECORD_ERRORS as error:
             self.error = self.bad_item(number, error)
 
     def document(self, path: str, actor: Any, warnings: list[str]) -> Document:
         """The Document, the owner named as `read` always has: actor.json's `id` (else the
-        first item's `actor`), `--author` or `account_handle`."""
+        first item's `actor`), `--author` or `account_handle`; its posts are `OutboxToots`."""
         if not (self.is_object and self.is_array):
             raise SourceError(self.label, "expected an OrderedCollection with orderedItems")
         if not isinstance(actor, dict):
@@ -287,22 +333,82 @@ class OutboxPosts:
         profile.native_id = actor_id
         if self.error is not None:
             raise self.error
-        posts = self.posts
-        if self.owner is None:
-            followers = followers_collections(actor, actor_id)
-            drafts, self.drafts = self.drafts, []
-            for index, (number, draft) in enumerate(drafts):
-                drafts[index] = None  # let each draft go as its post is made
-                try:
-                    posts.append(draft.post(handle, actor_id, followers))
-                except RECORD_ERRORS as error:
-                    failure = self.bad_item(number, error)
-                    if failure is not None:
-                        raise failure from None
+        owner = self.owner
+        if owner is None:
+            owner = (handle, actor_id, followers_collections(actor, actor_id))
+            if self.unreadable_replies:
+                self._complete_drafts(owner)
         self.bad.close()
         warnings.extend(self.skipped)
-        posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
+        posts = OutboxToots(self.label, self.source, owner, drafted=self.owner is None,
+                            skip_bad=self.skip_bad, occurrence=self.occurrence,
+                            count=self.count, texts=self.texts)
         return Document(path, NAME, profile, posts, warnings, platform=PLATFORM)
+
+    def _complete_drafts(self, owner: tuple[str, Optional[str], frozenset[str]]) -> None:
+        """Complete every draft with the owner now known, reading the items again, for the
+        drafts that cannot be (a reply to a URL that is not one, not the owner's): each is
+        a bad item, listed after those of the first reading as before, or the failure."""
+        if self.source is None:  # pragma: no cover - every reader passes its source
+            raise SourceError(self.label, "cannot read outbox.json again")
+        number = 0
+        for occurrence, _, item in self.source.items(self.label):
+            if occurrence != self.occurrence:
+                continue
+            number += 1
+            try:
+                UrlNames().add(item)
+                draft = activity_draft(item)
+            except RECORD_ERRORS:
+                continue  # listed already
+            if draft is None:
+                continue
+            try:
+                draft.post(*owner)
+            except RECORD_ERRORS as error:
+                failure = self.bad_item(number, error)
+                if failure is not None:
+                    raise failure from None
+                self.count -= 1
+                self.texts.spoil()
+
+
+class OutboxToots(LazyPosts):
+    """The posts of outbox.json, made afresh on each iteration from the archive (re-opened,
+    a tar scanned again up to outbox.json), in file order, as the first pass made them:
+    `activity_post` with the owner actor.json named first, else the draft completed with
+    the owner `OutboxPosts.document` named. Only the `orderedItems` `json.loads` would keep
+    (the last) is read for posts; bad items, reported by the first pass, are passed over."""
+
+    def __init__(self, label: str, source: Optional[OutboxSource],
+                 owner: tuple[str, Optional[str], frozenset[str]], *, drafted: bool,
+                 skip_bad: bool, occurrence: int, count: int, texts: NewestTexts) -> None:
+        super().__init__(count, texts)
+        self.label, self.source, self.owner = label, source, owner
+        self.drafted, self.skip_bad, self.occurrence = drafted, skip_bad, occurrence
+
+    def __iter__(self) -> Iterator[Post]:
+        if not self.count or self.source is None:
+            return
+        number = 0
+        for occurrence, _, item in self.source.items(self.label):
+            if occurrence != self.occurrence:
+                continue
+            number += 1
+            try:
+                if self.drafted:
+                    UrlNames().add(item)  # an item the first pass could not tally was bad
+                    draft = activity_draft(item)
+                    post = draft.post(*self.owner) if draft is not None else None
+                else:
+                    post = activity_post(item, *self.owner)
+            except RECORD_ERRORS as error:
+                if not self.skip_bad:  # the file changed since the first pass
+                    raise SourceError(self.label, f"orderedItems item {number}: "
+                                      + record_problem(error)) from None
+                continue
+            if post is not None:
+                yield post
 
 
 def _is_archive_file(path: Path) -> bool:
@@ -375,6 +481,16 @@ class UrlNames:
 # The common shape of a toot URL, read without `urlparse` (which costs more than the rest of
 # an outbox item's reading): a lower-case host without user or port, then the path.
 PLAIN_STATUS_URI = re.compile(r"https?://([a-z0-9.-]+)(/[^?#]*)", re.ASCII)
+
+
+def _readable_status_uri(uri: str) -> bool:
+    """Whether `handle_from_status_uri` reads `uri` without failing (`urlparse` refuses
+    some: `http://[x`)."""
+    try:
+        handle_from_status_uri(uri)
+    except RECORD_ERRORS:
+        return False
+    return True
 
 
 def handle_from_status_uri(uri: str) -> Optional[str]:

@@ -18,18 +18,25 @@ animated}`).
 (`x_entities.shown`): each `links[].tcourl` replaced by its `url`, the media link taken out
 (the media are in `Post.media`), the escapes undone.
 
-The file is read line by line. The owner (`Document.profile`) is the user `--author` names,
-or the only author in the file; every other author is kept in `other_profiles`. A line that
-is not JSON stops the import with its line number, or with `skip_bad` is left out and reported.
+The file is read line by line, twice, and its posts are never held (`ScrapedPosts`). The first
+pass, in `read`, parses every line: a line that is not JSON or not a tweet stops the import
+there with its line number, or with `skip_bad` is left out and reported; it keeps the authors
+(the owner, `Document.profile`, is the user `--author` names, or the only author in the file;
+every other author is kept in `other_profiles`), the ids of the tweets listed more than once
+(a pinned tweet, at the top and in its place) and the repair evidence. Iterating
+`Document.posts` reads the file again and yields each tweet once, its last copy, in file order
+(the store orders a dated timeline by date itself).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Iterator, Optional
 
 from ..errors import SourceError
 from ..models import Document, Post, Profile
-from .common import BadRecords, count, iso_utc, month_year, parsed_jsonl
+from .common import (CHUNK, BadRecords, LazyPosts, LineBlock, NewestTexts, Repeats, count,
+                     iso_utc, jsonl_blocks, month_year, parsed_jsonl, parsed_lines)
 from .x_entities import scraper_entities, shown
 
 NAME = "snscrape"
@@ -48,36 +55,97 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) -> Document:
+    """The first pass (every line parsed, nothing of a post kept but its id and, for the
+    `EVIDENCE_HELD` newest non-ASCII ones, its text); the posts are made when iterated."""
     path = Path(path)
     label = str(path)
     users: dict[str, Profile] = {}
     warnings: list[str] = []
     bad = BadRecords(label, skip_bad, warnings, "line")
-    # A tweet listed again (a pinned tweet, at the top and in its place) is held once, the
-    # later copy's counts kept, however often it repeats.
-    by_id: dict[str, Post] = {}
-    repeats = 0
+    repeats = Repeats()
+    texts = NewestTexts(by_id=True)
     for post, user in parsed_jsonl(path, tweet_post, bad):
-        repeats += post.native_id in by_id
-        by_id[post.native_id] = post
+        repeat = repeats.add(post.native_id, post.line)
+        texts.add(post.text, post.created_at, post.native_id, repeat)
         if user is not None:
             users[user.handle.lower()] = user
-    posts = list(by_id.values())
-    if not posts and bad.count:
+    repeats.done()
+    if not repeats.count and bad.count:
         raise SourceError(label, f"no readable tweet: {bad.count:,} bad lines")
-    owner = pick_owner(posts, users, author)
+    # Every tweet has its author in `users`: the authors are its keys.
+    owner = pick_owner(set(users), users, author)
     others = [user for key, user in users.items() if owner is None or key != owner.handle.lower()]
-    posts.sort(key=lambda p: (p.created_at or "", p.native_id or ""), reverse=True)
+    posts = ScrapedPosts(path, skip_bad, repeats, texts)
     return Document(str(path), NAME, owner, posts, warnings, platform=PLATFORM,
-                    other_profiles=others, repeats=repeats)
+                    other_profiles=others, repeats=repeats.repeats)
 
 
-def pick_owner(posts: list[Post], users: dict[str, Profile],
+# Blocks of lines carry the ids of the tweets listed more than once: past this many, the
+# posts are made in this process rather than in workers (`ScrapedPosts.blocks`).
+SHIPPED_REPEATS = 10_000
+
+
+@dataclass
+class ScrapeBlock:
+    """Whole lines of a scrape, with the lines of the last copies of the tweets it lists
+    more than once (`Repeats.last`): a unit of work for `parse_block`."""
+
+    lines: LineBlock
+    skip_bad: bool
+    last: dict[str, int]
+
+
+def parse_block(block: ScrapeBlock) -> tuple[list[Post], list[str]]:
+    """The tweets of one block, each repeated one only at its last copy (run in worker
+    processes for large files). No warnings: the first pass listed the bad lines."""
+    seen_bad = BadRecords(block.lines.label, block.skip_bad, [], "line")
+    last = block.last
+    return [post for post, _ in parsed_lines(block.lines.label, block.lines.lines(), tweet_post,
+                                             seen_bad)
+            if not last or last.get(post.native_id, post.line) == post.line], []
+
+
+class ScrapedPosts(LazyPosts):
+    """The tweets of a snscrape/twscrape file, made afresh from the file on each iteration,
+    in file order, each once (its last copy: `Repeats`). The first pass has reported every
+    bad line already; they are passed over here. The importer may have blocks of lines
+    (`blocks`) made into posts in worker processes (`parse_unit`)."""
+
+    def __init__(self, path: Path, skip_bad: bool, repeats: Repeats, texts: NewestTexts):
+        super().__init__(repeats.posts, texts)
+        self.path, self.skip_bad, self.repeats = path, skip_bad, repeats
+
+    def __iter__(self) -> Iterator[Post]:
+        seen_bad = BadRecords(str(self.path), self.skip_bad, [], "line")  # listed in `read`
+        is_last = self.repeats.is_last
+        for post, _ in parsed_jsonl(self.path, tweet_post, seen_bad):
+            if is_last(post.native_id, post.line):
+                yield post
+
+    @property
+    def blocks(self) -> Optional[Callable[..., Iterator[ScrapeBlock]]]:
+        """`blocks(size)`: the file cut into blocks of whole lines (1 MiB), each with what
+        `parse_block` needs; None (no blocks: the importer iterates) when so many tweets
+        repeat that their ids would weigh on every block."""
+        if len(self.repeats.last) > SHIPPED_REPEATS:
+            return None
+        return self._blocks
+
+    def _blocks(self, size: Optional[int] = None) -> Iterator[ScrapeBlock]:
+        for lines in jsonl_blocks(self.path, size or CHUNK):
+            yield ScrapeBlock(lines, self.skip_bad, self.repeats.last)
+
+    parse_unit = staticmethod(parse_block)
+
+
+def pick_owner(authors: set[str], users: dict[str, Profile],
                author: Optional[str]) -> Optional[Profile]:
+    """The user `author` names (described or not), else the only author (lower-cased handles
+    in `authors`), else None."""
     if author:
         handle = author.lstrip("@")
         return users.get(handle.lower(), Profile(handle=handle))
-    authors = {post.author.lower() for post in posts}
+    authors = set(authors)
     return users.get(authors.pop()) if len(authors) == 1 else None
 
 

@@ -26,18 +26,26 @@ A tweet whose author is not in `includes.users` (a withheld or suspended account
 under the placeholder handle `id:<author_id>`, with a warning; the store merges it with the
 real handle if another source names that id. Files from `twarc2 counts` and user lookups hold
 no tweets: they raise `NothingToImport`.
+
+The file is read twice and its tweets are never held (`TwarcPosts`). The first pass, in
+`read`, parses every line as the second will: it finds the bad lines and tweets (failing the
+file there, or listing them with `skip_bad`), every user by id (so a tweet whose author only
+a later page describes gets that handle), the owner, the tweets seen more than once (a tweet
+on two pages is one post, the later counts winning) and the repair evidence. Iterating
+`Document.posts` reads the file again, page by page, with what the pages before described
+known as it was then, and yields each tweet once, in file order.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from ..errors import NothingToImport, SourceError
 from ..models import PLACEHOLDER_HANDLE, Document, Media, Post, Profile
-from .common import (RECORD_ERRORS, BadRecords, count, iso_utc, month_year, parsed_jsonl,
-                     poll_text, record_problem)
+from .common import (RECORD_ERRORS, BadRecords, LazyPosts, NewestTexts, Repeats, count,
+                     iso_utc, month_year, parsed_jsonl, poll_text, record_problem)
 from .snscrape import pick_owner
 from .x_entities import expand_url, shown, v2_entities
 
@@ -64,13 +72,17 @@ def sniff(path: Path, head: bytes) -> bool:
 
 @dataclass
 class Pages:
-    """What the lines read so far say beyond their tweets: every user by id, the authors not
-    described (their posts, for a later page that may describe them), and which lines held
-    something other than tweets (counts, users)."""
+    """What the lines read so far say beyond their tweets: every user by id, the authors of
+    the tweets made (lower-cased handles) and those not described (tweets by author id, for
+    a later page that may describe them), and which lines held something other than tweets
+    (counts, users). `later`: in the second pass, every user the whole file describes, for
+    the tweets of an author only a later page describes."""
 
     users: dict[str, Profile] = field(default_factory=dict)
-    unknown: dict[str, list[Post]] = field(default_factory=dict)
+    authors: set[str] = field(default_factory=set)
+    unknown: dict[str, int] = field(default_factory=dict)
     not_tweets: set[str] = field(default_factory=set)
+    later: dict[str, Profile] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,55 +98,88 @@ NO_INCLUDES = Page({}, {}, {})
 
 
 def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) -> Document:
+    """The first pass (every line parsed, nothing of a tweet kept but its id, its author and,
+    for the `EVIDENCE_HELD` newest non-ASCII ones, its text); the posts are made when
+    iterated."""
     path = Path(path)
     label = str(path)
-    posts: list[Post] = []
     pages = Pages()
     warnings: list[str] = []
     bad_lines = BadRecords(label, skip_bad, warnings, "line")
     bad_tweets = BadRecords(label, skip_bad, warnings, "tweet")
+    repeats = Repeats()
+    texts = NewestTexts(by_id=True)
     for found in parsed_jsonl(
             path, lambda value, number: line_posts(value, number, pages, bad_tweets), bad_lines):
-        posts.extend(found)
+        for index, post in enumerate(found):
+            repeat = repeats.add(post.native_id, (post.line, index))
+            texts.add(post.text, post.created_at, post.native_id, repeat)
+    repeats.done()
     bad_tweets.close()
-    if not posts and pages.not_tweets:
+    if not repeats.count and pages.not_tweets:
         raise NothingToImport(label, NOT_TWEETS[sorted(pages.not_tweets)[0]])
-    if not posts and (bad_lines.count or bad_tweets.count):
+    if not repeats.count and (bad_lines.count or bad_tweets.count):
         raise SourceError(label, f"no readable tweet: {bad_lines.count:,} bad lines, "
                                  f"{bad_tweets.count:,} bad tweets")
-    if not posts:
+    if not repeats.count:
         raise NothingToImport(label, "twarc2 pages without a tweet (a search that found "
                                      "none): nothing to import")
     placeholders = name_unknown_authors(label, pages, warnings)
-    unique: dict[str, Post] = {}
-    for post in posts:  # a tweet seen on two pages is one post; the later counts win
-        unique[post.native_id] = post
-    posts = sorted(unique.values(), key=lambda p: (p.created_at or "", p.native_id or ""),
-                   reverse=True)
     by_handle = {profile.handle.lower(): profile for profile in pages.users.values()}
-    authors = {post.author.lower() for post in posts}
-    owner = pick_owner(posts, {h: p for h, p in by_handle.items() if h in authors}, author)
+    authors = pages.authors | {unknown_author(pages, user_id).lower() for user_id in pages.unknown}
+    owner = pick_owner(authors, {h: p for h, p in by_handle.items() if h in authors}, author)
     if owner is not None and owner.handle.lower() in by_handle:
         owner = by_handle[owner.handle.lower()]
     others = [p for h, p in sorted(by_handle.items())
               if owner is None or h != owner.handle.lower()]
+    posts = TwarcPosts(path, skip_bad, pages.users, repeats, texts)
     return Document(str(path), NAME, owner, posts, warnings, platform=PLATFORM,
                     other_profiles=others + placeholders)
 
 
+class TwarcPosts(LazyPosts):
+    """The tweets of a twarc2 file, made afresh from the file on each iteration, in file
+    order, each once (its last copy: `Repeats`), as the first pass made them: each page
+    read with what the pages before it described (`Pages`), an author no page had described
+    yet named from `users`, what the whole file describes. The first pass has reported
+    every bad line and tweet already; they are passed over here."""
+
+    def __init__(self, path: Path, skip_bad: bool, users: dict[str, Profile],
+                 repeats: Repeats, texts: NewestTexts) -> None:
+        super().__init__(repeats.posts, texts)
+        self.path, self.skip_bad, self.users, self.repeats = path, skip_bad, users, repeats
+
+    def __iter__(self) -> Iterator[Post]:
+        label = str(self.path)
+        pages = Pages(later=self.users)
+        seen_lines = BadRecords(label, self.skip_bad, [], "line")  # listed in `read`
+        seen_tweets = BadRecords(label, self.skip_bad, [], "tweet")
+        is_last = self.repeats.is_last
+        for found in parsed_jsonl(
+                self.path, lambda value, number: line_posts(value, number, pages, seen_tweets),
+                seen_lines):
+            for index, post in enumerate(found):
+                if is_last(post.native_id, (post.line, index)):
+                    yield post
+
+
+def unknown_author(pages: Pages, user_id: str) -> str:
+    """The handle the tweets of an author their page did not describe are stored under: the
+    one a later page gives, else the placeholder `id:<author_id>`."""
+    known = pages.users.get(user_id)
+    return known.handle if known is not None else PLACEHOLDER_HANDLE + user_id
+
+
 def name_unknown_authors(label: str, pages: Pages, warnings: list[str]) -> list[Profile]:
-    """Give the posts of authors no page described their handle after all when a later page
-    did; for the others, one warning per author and a placeholder profile carrying the id."""
+    """For the authors no page described before their tweets and none did after either, one
+    warning per author and a placeholder profile carrying the id (a later page's handle is
+    given to the tweets as they are made: `Pages.later`)."""
     placeholders = []
-    for user_id, posts in pages.unknown.items():
-        known = pages.users.get(user_id)
-        if known is not None:
-            for post in posts:
-                post.author = known.handle
-                post.url = f"https://x.com/{known.handle}/status/{post.native_id}"
+    for user_id, tweets in pages.unknown.items():
+        if user_id in pages.users:
             continue
         handle = PLACEHOLDER_HANDLE + user_id
-        warnings.append(f"{label}: author {user_id} of {len(posts)} tweet(s) is not in "
+        warnings.append(f"{label}: author {user_id} of {tweets} tweet(s) is not in "
                         f"includes.users (withheld or suspended): stored as {handle}")
         placeholders.append(Profile(handle=handle, native_id=user_id))
     return placeholders
@@ -159,9 +204,15 @@ def _user_website(user: dict) -> Optional[str]:
     return expand_url(url, urls) if url else None
 
 
-def _add_user(users: dict[str, Profile], user: Any) -> None:
+def _add_user(pages: Pages, user: Any) -> None:
     if isinstance(user, dict) and user.get("id") and user.get("username"):
-        users[str(user["id"])] = user_profile(user)
+        user_id = str(user["id"])
+        profile = user_profile(user)
+        # The second pass needs only handles: the first pass's profile, when it has the
+        # same, is kept rather than a second copy of every account.
+        final = pages.later.get(user_id)
+        pages.users[user_id] = final if final is not None and \
+            final.handle == profile.handle else profile
 
 
 def line_posts(value: Any, line: int, pages: Pages, bad: BadRecords) -> list[Post]:
@@ -178,7 +229,7 @@ def line_posts(value: Any, line: int, pages: Pages, bad: BadRecords) -> list[Pos
             return []
         includes = value.get("includes") or {}
         for user in includes.get("users") or []:
-            _add_user(pages.users, user)
+            _add_user(pages, user)
         page = Page(_by_key(includes.get("tweets"), "id"), _by_key(includes.get("media"),
                     "media_key"), _by_key(includes.get("polls"), "id"))
         posts = []
@@ -190,7 +241,7 @@ def line_posts(value: Any, line: int, pages: Pages, bad: BadRecords) -> list[Pos
         return posts
     if "id" in value and ("text" in value or "note_tweet" in value):  # flattened
         for key in ("author", "in_reply_to_user"):
-            _add_user(pages.users, value.get(key))
+            _add_user(pages, value.get(key))
         return [tweet_post(value, line, pages, NO_INCLUDES)]
     if "meta" in value or "errors" in value:  # a page that found nothing
         return []
@@ -250,7 +301,13 @@ def tweet_post(tweet: Any, line: int, pages: Pages, page: Page) -> Post:
         media=media,
     )
     if author is None:
-        pages.unknown.setdefault(author_id, []).append(post)
+        pages.unknown[author_id] = pages.unknown.get(author_id, 0) + 1
+        known = pages.later.get(author_id)  # the second pass: described on a later page
+        if known is not None:
+            post.author = known.handle
+            post.url = f"https://x.com/{known.handle}/status/{native}"
+    else:
+        pages.authors.add(handle.lower())
     return post
 
 

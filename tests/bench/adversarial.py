@@ -12,7 +12,10 @@ The cases come from three places: this file (large or repetitive inputs, built o
 then imported by `feedarchive import`), and the `adversarial_cases()` of the test modules that
 fixed each defect (parsers fed adversarial text; archives with media, links, FIFOs), and the
 server's `adversarial_requests()`. `--scale` multiplies the sizes here (1: 20 MB single-line
-files and 300,000 bad lines; 10: the issue's 200 MB and 3M).
+files and 300,000 bad lines; 10: the issue's 200 MB and 3M). The `million-*` cases (a
+snscrape file, a twarc2 file and a Mastodon outbox of 1,000,000 small posts each at scale 1,
+issue 16) are imports that take longer than the others: run them with `--only million
+--timeout 900`. Only the inputs of the cases `--only` selects are written.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 if __package__ in (None, ""):  # run as a script: make `tests` importable
     sys.path.append(str(Path(__file__).resolve().parents[2]))
@@ -61,8 +64,63 @@ def snscrape_line(number: int, text: str) -> str:
                        "likeCount": 1, "user": {"id": 7, "username": "bench_lab"}})
 
 
-def build_inputs(folder: Path, scale: float) -> dict[str, tuple[Path, list[str]]]:
-    """name → (file, extra `feedarchive import` options), written to `folder`."""
+MILLION = 1_000_000  # posts of each `million-*` case at scale 1
+
+
+def million_snscrape(posts: int) -> Iterator[str]:
+    """A snscrape file of `posts` small tweets by one account, newest first."""
+    for number in range(posts, 0, -1):
+        yield json.dumps({"_type": "snscrape.modules.twitter.Tweet", "id": 10**18 + number,
+                          "url": f"https://x.com/bench_lab/status/{10**18 + number}",
+                          "date": _bench_date(number), "rawContent": f"Small post number {number}",
+                          "replyCount": 0, "retweetCount": number % 7, "likeCount": number % 50,
+                          "lang": "en", "user": {"id": 7, "username": "bench_lab",
+                                                 "displayname": "Bench Lab"}}) + "\n"
+
+
+def million_twarc(posts: int, per_page: int = 100) -> Iterator[str]:
+    """A twarc2 file of `posts` small tweets by one account, in pages of `per_page`."""
+    user = {"id": "7", "username": "bench_lab", "name": "Bench Lab"}
+    for first in range(posts, 0, -per_page):
+        data = [{"id": str(10**18 + number), "author_id": "7",
+                 "text": f"Small post number {number}",
+                 "created_at": _bench_date(number).replace("+00:00", ".000Z"), "lang": "en",
+                 "public_metrics": {"reply_count": 0, "retweet_count": number % 7,
+                                    "like_count": number % 50, "quote_count": 0}}
+                for number in range(first, max(first - per_page, 0), -1)]
+        yield json.dumps({"data": data, "includes": {"users": [user]},
+                          "__twarc": {"url": "https://api.example/2/tweets"}}) + "\n"
+
+
+def million_outbox(posts: int) -> Iterator[str]:
+    """A Mastodon outbox.json of `posts` small public toots, oldest first (as Mastodon writes
+    it), in pieces."""
+    actor = "https://bench.example/users/lab"
+    yield ('{"@context": "https://www.w3.org/ns/activitystreams", "id": "' + actor
+           + '/outbox", "type": "OrderedCollection", "totalItems": ' + str(posts)
+           + ', "orderedItems": [')
+    for number in range(1, posts + 1):
+        status = f"{actor}/statuses/{10**17 + number}"
+        yield ("," if number > 1 else "") + json.dumps({
+            "id": status + "/activity", "type": "Create", "actor": actor,
+            "published": _bench_date(number).replace("+00:00", "Z"),
+            "to": ["https://www.w3.org/ns/activitystreams#Public"], "cc": [actor + "/followers"],
+            "object": {"id": status, "type": "Note",
+                       "url": f"https://bench.example/@lab/{10**17 + number}",
+                       "published": _bench_date(number).replace("+00:00", "Z"),
+                       "content": f"<p>Small post number {number}</p>", "attributedTo": actor,
+                       "likes": {"totalItems": number % 50}, "shares": {"totalItems": number % 7}}})
+    yield "]}"
+
+
+def _bench_date(number: int) -> str:
+    """A distinct date for each post: one a minute from 2020 on."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(1_577_836_800 + 60 * number))
+
+
+def build_inputs(folder: Path, scale: float, only: str = "") -> dict[str, tuple[Path, list[str]]]:
+    """name → (file, extra `feedarchive import` options), written to `folder` (the large
+    `million-*` inputs only when `only` selects them)."""
     size = int(20 * MB * scale)
     cases: dict[str, tuple[Path, list[str]]] = {}
 
@@ -70,6 +128,15 @@ def build_inputs(folder: Path, scale: float) -> dict[str, tuple[Path, list[str]]
         path = folder / name
         path.write_text(data, encoding="utf-8")
         cases[name] = (path, list(options))
+
+    def write_pieces(name: str, pieces: Iterable[str], imported: str = "") -> None:
+        path = folder / name
+        if only not in f"import {imported or name}":
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as sink:
+            sink.writelines(pieces)
+        cases[imported or name] = (folder / (imported or name), [])
 
     words = "lentil " * (size // 7)
     write("timeline-one-line.txt", profile_header() + words + "\n0\n0\n1\n")
@@ -87,6 +154,14 @@ def build_inputs(folder: Path, scale: float) -> dict[str, tuple[Path, list[str]]
                     "content": "<p>" + words + "</p>"}}]}
     (folder / "outbox-one-note").mkdir(exist_ok=True)
     write("outbox-one-note/outbox.json", json.dumps(outbox))
+    million = int(MILLION * scale)
+    write_pieces("million-snscrape.jsonl", million_snscrape(million))
+    write_pieces("million-twarc2.jsonl", million_twarc(million))
+    write_pieces("million-outbox/actor.json", [json.dumps({
+        "id": "https://bench.example/users/lab", "type": "Person", "preferredUsername": "lab",
+        "name": "Bench Lab", "followers": "https://bench.example/users/lab/followers"})],
+        imported="million-outbox")
+    write_pieces("million-outbox/outbox.json", million_outbox(million), imported="million-outbox")
     return cases
 
 
@@ -246,7 +321,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     results = []
     inputs = args.out / "inputs"
     inputs.mkdir(exist_ok=True)
-    for name, (path, options) in build_inputs(inputs, args.scale).items():
+    for name, (path, options) in build_inputs(inputs, args.scale, args.only).items():
         if args.only not in f"import {name}":
             continue
         db = args.out / "case.db"
