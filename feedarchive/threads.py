@@ -113,11 +113,6 @@ class Marker:
     position: str  # "start" or "end"
     weak: bool = False
 
-    @property
-    def open_total(self) -> bool:
-        """True when the author did not commit to a number of parts (`k/`, `k/n`, heads)."""
-        return self.total is None
-
 
 def _is_decoration(ch: str) -> bool:
     """Emoji, pictographs and their joiners: what authors put around a marker."""
@@ -558,7 +553,7 @@ def _lowercase_follows(text: str, end: int) -> bool:
     return bool(rest) and rest[0].isascii() and rest[0].islower()
 
 
-def _confidence(chain: list[_Node], declared: Optional[int], missing: list[int]) -> float:
+def _confidence(chain: list[_Node], missing: list[int]) -> float:
     """How sure the stitch is: 1.0 for a complete run of explicit markers, less per guess."""
     score = 1.0
     if any(n.marker.style == HEAD for n in chain):
@@ -628,7 +623,7 @@ def _build_thread(chain: list[_Node], method: str, same_total: int) -> Thread:
         parts=[n.post for n in chain],
         declared_total=declared,
         missing=missing,
-        confidence=_confidence(chain, declared, missing),
+        confidence=_confidence(chain, missing),
         method=method,
         evidence=_evidence(chain, declared, missing, same_total),
     )
