@@ -47,7 +47,7 @@ def emoji_sequences() -> EmojiSequences:
         if data.get("variant") or sequence[1:2] == VARIATION_SELECTOR:
             variation.add(sequence[0])
         chars = [c for c in sequence if c != VARIATION_SELECTOR]
-        if len(chars) == 2 and all(_is_regional(c) for c in chars):
+        if len(chars) == 2 and all(is_regional_indicator(c) for c in chars):
             flags.add("".join(chr(ord(c) - REGIONAL_A + ord("A")) for c in chars))
         for i, char in enumerate(chars):
             if char in SKIN_TONES and i:
@@ -62,8 +62,14 @@ def emoji_sequences() -> EmojiSequences:
     )
 
 
-def _is_regional(char: str) -> bool:
-    return REGIONAL_A <= ord(char) <= 0x1F1FF
+def is_regional_indicator(char: str) -> bool:
+    """A regional indicator letter (two of them make a flag); False for ''."""
+    return bool(char) and REGIONAL_A <= ord(char) <= 0x1F1FF
+
+
+def is_skin_tone(char: str) -> bool:
+    """A skin-tone modifier (U+1F3FB to U+1F3FF); False for ''."""
+    return char in SKIN_TONES
 
 
 # Languages of the names an emoji is looked up by; the words of a post name what it is about.
