@@ -1,4 +1,5 @@
-"""The repair package's import rules, checked on its source (see `feedarchive/repair/__init__`).
+"""The import rules of the repair and threads packages, checked on their source (see the
+layers drawn in `feedarchive/repair/__init__` and `feedarchive/threads/__init__`).
 
 Three rules keep the package walkable: layers point down only, no module reaches into another
 for a private name, and a long module says why it is long.
@@ -9,10 +10,9 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "feedarchive"
-REPAIR = PACKAGE / "repair"
 
 # Higher imports lower, never the reverse; modules of one rank do not import each other.
-LAYERS = {
+REPAIR_LAYERS = {
     "repair": 90,
     "repair.document": 80,
     "repair.diagnose": 70,
@@ -26,6 +26,15 @@ LAYERS = {
     "repair.lossy.damage": 10, "repair.lossy.prior": 10, "repair.lossy.emoji": 10,
     "repair.lossy.candidates": 0,
 }
+THREADS_LAYERS = {
+    "threads": 40,
+    "threads.stitching": 30, "threads.replies": 30,
+    "threads.candidates": 20,
+    "threads.nodes": 10,
+    "threads.markers": 0, "threads.words": 0,
+}
+LAYERS = {**REPAIR_LAYERS, **THREADS_LAYERS}
+LAYERED = [PACKAGE / "repair", PACKAGE / "threads"]
 LONG_MODULE = 500  # lines; past this a module's docstring must say why ("Over 500 lines")
 
 
@@ -62,10 +71,15 @@ def imported_modules(path: Path) -> list[tuple[str, list[str]]]:
     return found
 
 
+def layered_files() -> list[Path]:
+    """Every module of the layered packages."""
+    return sorted(p for package in LAYERED for p in package.rglob("*.py"))
+
+
 def layer_violations() -> list[str]:
-    """Imports inside the repair package that do not point to a strictly lower layer."""
+    """Imports inside a layered package that do not point to a strictly lower layer."""
     bad = []
-    for path in sorted(REPAIR.rglob("*.py")):
+    for path in layered_files():
         here = module_name(path)
         for target, names in imported_modules(path):
             # `from . import x` names a module; otherwise the target is the module itself.
@@ -87,9 +101,9 @@ def private_imports() -> list[str]:
 
 
 def long_modules_without_reason() -> list[str]:
-    """Modules of the repair package over LONG_MODULE lines whose docstring gives no reason."""
+    """Modules of the layered packages over LONG_MODULE lines whose docstring gives no reason."""
     bad = []
-    for path in sorted(REPAIR.rglob("*.py")):
+    for path in layered_files():
         text = path.read_text(encoding="utf-8")
         if text.count("\n") > LONG_MODULE:
             doc = ast.get_docstring(ast.parse(text)) or ""
@@ -98,8 +112,8 @@ def long_modules_without_reason() -> list[str]:
     return bad
 
 
-def test_every_repair_module_has_a_layer():
-    assert sorted(module_name(p) for p in REPAIR.rglob("*.py")) == sorted(LAYERS)
+def test_every_module_has_a_layer():
+    assert sorted(module_name(p) for p in layered_files()) == sorted(LAYERS)
 
 
 def test_layers_point_down():

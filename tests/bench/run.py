@@ -243,7 +243,7 @@ def _bucket(filename: str) -> Optional[str]:
         return "repair"
     if filename.endswith("/feedarchive/identity.py"):
         return "identify"
-    if filename.endswith("/feedarchive/threads.py"):
+    if "/feedarchive/threads/" in filename:
         return "stitch"
     if filename.endswith("/feedarchive/store.py") or "/sqlite_utils/" in filename:
         return "store"
