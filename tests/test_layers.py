@@ -17,7 +17,7 @@ REPAIR_LAYERS = {
     "repair.document": 80,
     "repair.diagnose": 70,
     "repair.fix": 60,
-    "repair.diff": 50, "repair.exact": 50, "repair.tuning": 50,
+    "repair.diff": 50, "repair.exact": 50,
     "repair.lossy": 45,
     "repair.lossy.choose": 40,
     "repair.lossy.chain": 30, "repair.lossy.styled": 30, "repair.lossy.thai": 30,
@@ -25,6 +25,7 @@ REPAIR_LAYERS = {
     "repair.lossy.context": 20, "repair.lossy.lattice": 20, "repair.lossy.mecab": 20,
     "repair.lossy.damage": 10, "repair.lossy.prior": 10, "repair.lossy.emoji": 10,
     "repair.lossy.candidates": 0,
+    "repair.tuning": -10,  # every tuned value: read by every layer, imports nothing
 }
 THREADS_LAYERS = {
     "threads": 40,

@@ -9,7 +9,7 @@ package is in layers; a module imports only from layers below its own, never a p
       document            repair_document, repair_posts, document_evidence, fix_document_text
       diagnose            which mis-decoding a document went through
       fix                 DocumentRepair: apply a diagnosis to one text, recording Repairs
-      diff  exact  tuning changed spans; codecs and their exact inversion; tuned thresholds
+      diff  exact         changed spans; codecs and their exact inversion
       lossy/              the lossy Thai damage, whose lost bytes are guessed:
         choose            the best character per damaged group, with its confidence
         chain  styled     forward-backward over neighbours; math-alphabet words read whole
@@ -20,6 +20,7 @@ package is in layers; a module imports only from layers below its own, never a p
                           the byte-damage parser and damaged forms; character priors
                           (wordfreq); emoji sequences and names (`emoji`)
         candidates        a candidate table, owning what is derived from it; scored options
+    tuning                every tuned value with its origin, read by every layer
 
 The language models load on first use only: `lossy.choose` (and with it wordfreq, PyThaiNLP's
 data and Mozc's dictionary) is imported when a document is diagnosed as lossy Thai, so a clean

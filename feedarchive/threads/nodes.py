@@ -18,6 +18,8 @@ from .words import content_words
 
 @dataclass
 class StitchResult:
+    """What a stitcher found: threads, and unnumbered posts offered beside them."""
+
     threads: list[Thread] = field(default_factory=list)
     candidates: list[ThreadCandidate] = field(default_factory=list)
 
@@ -46,6 +48,7 @@ class Node:
 
 
 def chain_of(node: Node) -> list[Node]:
+    """The whole chain a node is linked into, in reading order."""
     while node.prev:
         node = node.prev
     out = [node]
@@ -63,13 +66,22 @@ def reading_direction(chain: list[Node]) -> int:
 
 
 def post_text(post: Post) -> str:
+    """The text markers are read from: the repaired text, else the raw one."""
     return post.text if post.text is not None else post.text_raw
 
 
 def missing_parts(present: list[int], declared: Optional[int]) -> list[int]:
+    """Part numbers up to the declared total (else the highest present) that are not present.
+
+    >>> missing_parts([1, 2, 4], 5)
+    [3, 5]
+    >>> missing_parts([2, 3], None)
+    [1]
+    """
     top = declared if declared else max(present)
     return [k for k in range(1, top + 1) if k not in present]
 
 
 def id_of(post: Post) -> str:
+    """A post's id; a scraped post without one is named by its author and text."""
     return post.id or post_id(post.author, post_text(post))

@@ -16,6 +16,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
+from ..tuning import (
+    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_OPTIONS,
+    NAMED_EMOJI_BOOST, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
+)
 from .candidates import CandidateTable, Option, candidate_set
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, family
@@ -24,12 +28,6 @@ from .emoji import emoji_named_in, emoji_sequences, is_regional_indicator, is_sk
 from .prior import char_class, char_model, language_shares, log
 from .styled import decode_math_runs
 from .thai import decode_span, spans
-
-# Probability that a real space / line break stands where a lead could have owned it.
-REAL_TOKEN_PROBABILITY = {" ": 0.15, "\n": 0.01}
-# A real line break is seldom followed by a space (a line starting with one, estimated); where
-# a leftover line break is, the byte 0x85 of the character before it is the likelier reading.
-LINE_STARTS_WITH_SPACE_LOG = math.log(0.05)
 
 
 @dataclass
@@ -91,15 +89,6 @@ class DocumentEvidence:
         return boost
 
 
-# Options kept per group for the chain decoding; thousands of emoji otherwise. Candidates are
-# ranked by prior once per candidate table; the best PRESELECT of them and any the document
-# shows intact are scored with the document's evidence, and the best MAX_OPTIONS kept.
-MAX_OPTIONS = 16
-PRESELECT = 64
-LATTICE_OPTIONS = 48  # character edges per reading in the word lattice
-
-
-
 def _ranked(candidates: CandidateTable) -> list[tuple[str, float]]:
     """(character, log prior) of a candidate table, most probable first; cached per table
     (tables come from `completions`' cache, so one byte pattern is ranked once)."""
@@ -107,10 +96,6 @@ def _ranked(candidates: CandidateTable) -> list[tuple[str, float]]:
     return candidates.derived("ranked", lambda table: sorted(
         ((c, log(model.prior(c))) for c in table), key=lambda item: -item[1]
     ))
-
-
-# How much likelier an emoji is when the text names what it shows (`egg` for 🥚).
-NAMED_EMOJI_BOOST = math.log(150.0)
 
 
 def _group_options(
@@ -199,9 +184,6 @@ def _add_named_emoji(
             option.prior += NAMED_EMOJI_BOOST
 
 
-PER_KIND = 3
-
-
 def _representatives(candidates: CandidateTable) -> list[tuple[str, float]]:
     """The PER_KIND likeliest candidates of each kind (`family` of their class)."""
     def pick(table: tuple[str, ...]) -> list[tuple[str, float]]:
@@ -215,9 +197,6 @@ def _representatives(candidates: CandidateTable) -> list[tuple[str, float]]:
         return picks
 
     return candidates.derived("by kind", pick)
-
-
-EMOJI_BASE_OPTIONS = 8
 
 
 def _emoji_bases(candidates: CandidateTable) -> list[tuple[str, float]]:
@@ -270,15 +249,11 @@ def _has_regional(group: Group) -> bool:
     return any(_regional_indicators(r.candidates) for r in group.readings)
 
 
-
-
 def _regional_indicators(candidates: CandidateTable) -> list[tuple[str, float]]:
     """The regional indicator letters among the candidates, most probable first."""
     return candidates.derived("regional", lambda table: [
         (c, p) for c, p in _ranked(table) if is_regional_indicator(c)
     ])
-
-
 
 
 def _rest_mass(candidates: CandidateTable, kept: set[str]) -> float:

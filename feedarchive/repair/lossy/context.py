@@ -19,15 +19,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ..tuning import (
+    APOSTROPHE_LETTER, BIGRAM_LOG_RANGE, CAPITAL_INSIDE_WORD, DASH_BETWEEN_WORDS, FLAG_PAIR,
+    INVALID_SEQUENCE, LETTER_BIGRAM_LOG_RANGE, LONE_MARK, MATH_STYLE_BONUS, NOT_A_CONTRACTION,
+    OTHER_LETTER_BONUS, SAME_CLASS_BONUS, SEQUENCE_BREAK, YEAR_ABBREVIATION, ZWJ_BONUS,
+)
 from .candidates import Option
 from .damage import Group
 from .emoji import emoji_sequences, is_regional_indicator, is_skin_tone
 from .prior import char_class, char_model, log
 
-# How much a neighbour of the same class raises a candidate, in log units, by class.
-SAME_CLASS_BONUS = {"cjk": 2.0, "thai": 1.5, "emoji": 1.0, "latin": 0.3}
-MATH_STYLE_BONUS = 5.0
-OTHER_LETTER_BONUS = 2.0
 
 _THAI_CONSONANTS = range(0x0E01, 0x0E2F)
 _THAI_UPPER_LOWER = {0x0E31, *range(0x0E34, 0x0E3B)}
@@ -56,13 +57,6 @@ def _wordish(char: str) -> bool:
 def _unspaced(char: str) -> bool:
     """Thai and Japanese: the word lists say nothing about spaces next to them."""
     return char_class(char) in ("thai", "cjk")
-
-
-# Bigram evidence is capped: an unseen pair (`c’est` when a word list splits elisions) must
-# not veto a candidate on its own. Two letters that never meet inside a word (`àd`) are strong
-# evidence, so letter pairs get a wider range.
-BIGRAM_LOG_RANGE = (-4.0, 5.0)
-LETTER_BIGRAM_LOG_RANGE = (-9.0, 5.0)
 
 
 @lru_cache(maxsize=None)
@@ -117,10 +111,6 @@ def _thai_right(char: str, right: str) -> float:
     return 0.0
 
 
-# An apostrophe touches letters (`don’t`); a dash touching a letter is the rarer spelling.
-APOSTROPHE_LETTER = 1.0
-
-
 def _quote_left(char: str, left: str) -> float:
     """Typographic quotes and dashes by what precedes them."""
     letter = bool(left) and left.isalpha()
@@ -159,12 +149,6 @@ def _quote_right(char: str, right: str) -> float:
     return 0.0
 
 
-ZWJ_BONUS = 3.0
-# A variation selector after a character Unicode does not pair with one: not a sequence any
-# keyboard produces.
-INVALID_SEQUENCE = 8.0
-
-
 def _emoji_left(char: str, left: str) -> float:
     if char == "\u20e3":
         return 4.0 if left == "\ufe0f" or left.isdigit() or left in "#*" else -2.0
@@ -185,10 +169,6 @@ def _emoji_left(char: str, left: str) -> float:
 
 
 ZWJ_COMPONENTS = frozenset("\u2640\u2642")
-# A flag is two regional indicator letters (🇫🇷); one alone, or a skin tone with no emoji
-# before it, is not something a keyboard writes.
-SEQUENCE_BREAK = 4.0
-FLAG_PAIR = 5.0
 
 
 def _emoji_base(char: str) -> bool:
@@ -253,9 +233,6 @@ def _case_left(char: str, left: str) -> float:
     return 0.0
 
 
-CAPITAL_INSIDE_WORD = 3.0
-
-
 @lru_cache(maxsize=None)
 def right_score(char: str, right: str) -> float:
     """log-score of `char` given the character after it ('' at the end)."""
@@ -267,7 +244,6 @@ def right_score(char: str, right: str) -> float:
 
 
 _QUOTES = frozenset("\u201c\u201d\u2018\u2019\u201e")
-LONE_MARK = 2.0  # per side of a styled letter among plain text; twice that for a lone quote
 
 
 def _alone(char: str, neighbour: str) -> float:
@@ -301,7 +277,6 @@ def unary_score(text: str, groups: list[Group], g: int, option: Option, touched:
 
 
 _YEAR_AFTER = re.compile(r"\d\d(?!\d)")
-YEAR_ABBREVIATION = 1.0
 
 
 def _between_spaces(text: str, start: int, end: int) -> bool:
@@ -333,10 +308,6 @@ _BETWEEN_WORDS = frozenset("\u2019\u2014\u2013")
 # Plain ASCII words only: a neighbour with a damaged letter in it is no word yet.
 _WORD_BEFORE = re.compile(r"(?<![^\W\d_])([A-Za-z]+)$")
 _WORD_AFTER = re.compile(r"^([A-Za-z]+)(?![^\W\d_])")
-# Corrections to the letter-neighbour rules of `_quote_left`/`_quote_right` (which favour `’`
-# touching letters by 2 and disfavour a dash by 2), once the words on both sides are known.
-NOT_A_CONTRACTION = -5.0
-DASH_BETWEEN_WORDS = 3.0
 
 
 def _between_words(char: str, before: str, after: str) -> float:

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..tuning import MAX_EMOJI_PER_NAME_WORD, MAX_NAME_WORD_ZIPF
+
 VARIATION_SELECTOR = "\ufe0f"
 JOINER = "\u200d"
 SKIN_TONES = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))
@@ -74,10 +76,6 @@ def is_skin_tone(char: str) -> bool:
 
 # Languages of the names an emoji is looked up by; the words of a post name what it is about.
 NAME_LANGUAGES = ("en", "fr", "it")
-# Name words this common say nothing of the picture (`face`, `button`), nor do the commonest
-# words of the languages (`the`, `new`, `de`: Zipf frequency 5 is once per 100,000 words).
-MAX_EMOJI_PER_NAME_WORD = 3
-MAX_NAME_WORD_ZIPF = 5.0
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 # In a damaged text only ASCII letters are sure to be what was written.
 _TEXT_WORD = re.compile(r"[a-z]{3,}")

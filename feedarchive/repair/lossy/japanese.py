@@ -36,22 +36,14 @@ from typing import Optional
 
 import numpy as np
 
+from ..tuning import (
+    BEAM, JAPANESE_SPACE_LOG, LANGUAGE_WEIGHTS, MAX_WORD, UNKNOWN_SHARE, WORD_MARGIN,
+)
 from .damage import Group, damage, damaged_form, thai_byte
-from .lattice import MAX_WORD, fitting_forms, gap_log, log_sum_exp, log_sum_exp_all
+from .lattice import fitting_forms, gap_log, log_sum_exp, log_sum_exp_all
 from .mecab import cost_factor, ids_by_kind, read_connections, read_words
-from .prior import LANGUAGE_WEIGHTS, package_folder
+from .prior import package_folder
 
-# Share of tokens that are no dictionary word (names, rare kanji), each one character here.
-UNKNOWN_SHARE = 0.05
-# Of the words that share a damaged form and context ids, only the cheapest can be on the
-# best path. One this many nats dearer than the cheapest word of its form would need the
-# grammar to favour it by 6,400 cost units (on the development corpus, margins of 6 and 10
-# pick the same characters as no margin at all; 3 loses 13 of them).
-WORD_MARGIN = 8.0
-# Japanese is written without spaces: between two Japanese characters a space is rare (after
-# `！` or around a Latin word, mostly), and a space there is more often byte 0xA0 of `だ`, `ム`
-# or `眠`, which the damage turned into one.
-JAPANESE_SPACE_LOG = math.log(0.01)
 
 JAPANESE_LEADS = frozenset(range(0xE3, 0xEA)) | {0xEF}
 
@@ -252,11 +244,6 @@ def _word_edges(dic, text, groups, at, g, last, edges) -> None:
         ends = tuple(ends)
         for surface, left, right, score in words:
             edges.append(_Edge(start, start + length, left, right, score, ends, surface))
-
-
-# States further than this below the best one at their position (a factor of e**30, about
-# 1e13) can change neither the best path nor any confidence a person would read.
-BEAM = 30.0
 
 
 def _within_beam(states: dict, score=lambda v: v) -> dict:

@@ -13,8 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-MAX_WORD = 12  # characters
-BREAK_LOG = math.log(0.01)
+from ..tuning import BREAK_LOG
 
 
 @dataclass

@@ -14,15 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+from ..tuning import CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY
 from .candidates import CandidateTable, Option
 from .context import char_before
 from .damage import Group, Reading
 from .prior import char_class, char_model, log
-
-# How often a word is written in one math-alphabet style (estimate for social posts).
-MATH_WORD_PRIOR = 1e-4  # spread over the styles that fit
-CAPITAL_LOG = math.log(0.05)  # a capital letter inside a styled word, without other evidence
-MIN_MATH_WORD = 3  # letters a run needs to be read as a styled word on its own
 
 
 def _math_letter(char: str) -> str:
@@ -177,11 +173,6 @@ def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[
     if math_score <= other:
         return None
     return 1.0 / (1.0 + math.exp(other - math_score)), best[1], best[2]
-
-
-# A styled run no word list knows (`𝗿𝗲𝗸𝘁`), in a style the text uses elsewhere: read as
-# the likeliest letters, as if it were a rare word.
-OOV_WORD_FREQUENCY = 1e-7
 
 
 def _likeliest_letters(allowed: list[set[str]]) -> str:

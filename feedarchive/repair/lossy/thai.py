@@ -25,17 +25,15 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..tuning import (
+    AFTER_NUMBER_CLASSIFIER, MAX_WORD, THAI_SPACE_LOG, THAI_WORDS_KEPT, WORDS_PER_FORM,
+    WORD_WEIGHT,
+)
 from .candidates import CandidateTable
 from .context import char_before
 from .damage import Group, damaged_form
-from .lattice import MAX_WORD, Edge, best_path, fitting_forms, gap_log, marginals
+from .lattice import Edge, best_path, fitting_forms, gap_log, marginals
 from .prior import char_class, thai_classifiers, thai_word_frequencies
-
-# Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.
-WORD_WEIGHT = 0.95
-THAI_WORDS_KEPT = 60_000
-WORDS_PER_FORM = 16  # the rest of the words sharing one damaged form never win
-THAI_SPACE_LOG = math.log(0.15)
 
 
 @dataclass
@@ -147,11 +145,6 @@ def decode_span(
         g: (char, end, mass.get((g, char, end), 0.0))
         for g, end, char in best_path(by_start, first, last, ends)
     }
-
-
-# Share of the words right after a number that are classifiers: Thai counts with one
-# (`50 บาท`, `40 ปี`, `3 คน`), though a number can also end a phrase.
-AFTER_NUMBER_CLASSIFIER = 0.5
 
 
 def _after_number(text: str, start: int) -> bool:
