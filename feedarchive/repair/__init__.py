@@ -20,7 +20,7 @@ package is in layers; a module imports only from layers below its own, never a p
                           the byte-damage parser and damaged forms; character priors
                           (wordfreq); emoji sequences and names (`emoji`)
         candidates        a candidate table, owning what is derived from it; scored options
-    tuning                every tuned value with its origin, read by every layer
+    tuning                the tuned weights with their origin, read by every layer
 
 The language models load on first use only: `lossy.choose` (and with it wordfreq, PyThaiNLP's
 data and Mozc's dictionary) is imported when a document is diagnosed as lossy Thai, so a clean

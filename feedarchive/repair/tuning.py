@@ -1,10 +1,15 @@
-"""Every tuned value of the repair stage, in one place, each with what is known of its origin.
+"""The repair stage's tuned weights and thresholds, each with what is known of its origin.
 
 A change to one is a change to this file. Where a value was estimated (a share of posts, a
 frequency) or measured (on the development corpus, `/work/shared/corpus`), its comment says
 so; the others are weights set by hand while the rules were written, and only the figures
 of `score.py` and `tests/bench/measure_repair.py` tell whether a new value is better. This
 module imports nothing of the package: every layer may read it.
+
+Some numbers stay beside their code on purpose: the estimated letter and punctuation tables
+of `lossy.prior` (`THAI_LETTER_RATES`, `PUNCTUATION_RATES`: data, not weights), the codec
+evidence limits of `exact` (`MIN_EVIDENCE`, `IMPLAUSIBLE_RATIO`), and the cost bounds of
+`diff` (`DIFF_*`) and `document` (`EVIDENCE_TEXTS`), which bound work, not accuracy.
 """
 from __future__ import annotations
 
