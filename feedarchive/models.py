@@ -187,10 +187,6 @@ class Document:
     # still ASCII there, not characters beside the damage).
     source_text: Optional[str] = None
 
-    @property
-    def has_reply_ids(self) -> bool:
-        return any(post.native_id for post in self.posts)
-
 
 @dataclass
 class Thread:

@@ -215,7 +215,7 @@ def test_repair_document_fixes_profile_and_posts_in_place():
 
 
 def test_damaged_form_matches_the_damage_and_locates_each_character():
-    from feedarchive.repair_words import damaged_form
+    from feedarchive.repair.lossy.damage import damaged_form
 
     for word in ("ร้านอาหาร", "ラーメン", "注文できる"):
         text, spans = damaged_form(word)
@@ -259,8 +259,8 @@ def test_damaged_japanese_is_read_with_its_grammar(original):
 
 
 def test_japanese_dictionary_words_are_found_by_their_damaged_form():
-    from feedarchive.repair_japanese import dictionary
-    from feedarchive.repair_words import damaged_form
+    from feedarchive.repair.lossy.japanese import dictionary
+    from feedarchive.repair.lossy.damage import damaged_form
 
     # Of 学生 the damage keeps all three bytes of 学 and only the lead byte of 生: that text
     # finds the word, with its context ids and a probability, among the words it could be.
@@ -303,7 +303,7 @@ def test_apostrophe_between_letters_beats_a_dash():
 
 
 def test_only_emoji_variation_bases_take_a_variation_selector():
-    from feedarchive.repair_guess import right_score
+    from feedarchive.repair.lossy.context import right_score
 
     # ✔️ is an emoji variation sequence, ✓️ and “️ are not; a joiner binds emoji.
     assert right_score("\u2714", "\ufe0f") > right_score("\u2713", "\ufe0f")
@@ -312,7 +312,7 @@ def test_only_emoji_variation_bases_take_a_variation_selector():
 
 
 def test_emoji_sequences_follow_unicodes_list():
-    from feedarchive.repair_guess import left_score, right_score
+    from feedarchive.repair.lossy.context import left_score, right_score
 
     # A skin tone follows an emoji that takes one: 👩🏽, never 😩🏽.
     assert right_score("\U0001F469", "\U0001F3FD") > 0 > right_score("\U0001F629", "\U0001F3FD")
@@ -345,7 +345,7 @@ def test_an_english_text_makes_french_letters_no_likelier_than_symbols(original)
 
 
 def test_language_shares_follow_the_words_and_scripts_of_a_text():
-    from feedarchive.repair_prior import language_shares
+    from feedarchive.repair.lossy.prior import language_shares
 
     english = language_shares(["what", "we", "believe", "today"], scripts=set())
     # English takes all the share of the three languages told apart by words (0.6 of 0.4).
@@ -357,7 +357,7 @@ def test_language_shares_follow_the_words_and_scripts_of_a_text():
 
 
 def test_substring_counts_become_word_counts():
-    from feedarchive.repair_prior import token_counts
+    from feedarchive.repair.lossy.prior import token_counts
 
     # A list that counts `ได` inside every `ได้` (and `ได้` inside every `ไม่ได้`) says
     # little about `ได` as a word: only what is left after the longer words are taken out.

@@ -55,7 +55,6 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 # Which files make a folder an account archive (checked by the readers' `sniff_dir`).
 X_MARKERS = ("data/tweets.js", "data/tweet.js", "data/account.js", "tweets.js", "tweet.js")
-MASTODON_MARKERS = ("outbox.json",)
 
 
 def is_zip(head: bytes) -> bool:

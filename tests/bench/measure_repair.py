@@ -84,9 +84,9 @@ def main(corpus: Path, verbose: bool) -> None:
     by_script: Counter = Counter()
     lossy_time = 0.0
     lossy_posts = 0
-    from feedarchive.repair_prior import char_model
-    from feedarchive.repair_japanese import dictionary
-    from feedarchive.repair_words import lexicon
+    from feedarchive.repair.lossy.prior import char_model
+    from feedarchive.repair.lossy.japanese import dictionary
+    from feedarchive.repair.lossy.thai import lexicon
 
     warm = time.perf_counter()
     char_model(), lexicon(), dictionary()  # one-off model builds, reported apart

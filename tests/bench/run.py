@@ -9,8 +9,7 @@ in DIR/data-N) and reports, side by side:
    memory of its whole process tree), against the floor: the same final rows inserted with plain
    `sqlite3.executemany` into the same schema, indexes and FTS triggers in one transaction;
 2. the share of each stage (parse, repair, identify, stitch, store, index), run in-process
-   through the library (`stage_costs`), or read from the importer's own profile output when it
-   prints one (`FEEDARCHIVE_PROFILE=1`);
+   through the library (`stage_costs`);
 3. the same generated X archive imported by `feedarchive import` and by twitter-to-sqlite 0.22
    (installed into its own venv under /tmp on first use);
 4. page latency (p50/p95 of sequential requests from 127.0.0.1) on the N-post archive.
@@ -185,7 +184,7 @@ def fresh(path: Path) -> Path:
 
 def ours(db: Path, sources: list[str], log: Path) -> dict:
     result = measure([sys.executable, "-m", "feedarchive", "import", "--db", str(fresh(db)),
-                      *sources], log, env={"FEEDARCHIVE_PROFILE": "1"})
+                      *sources], log)
     with sqlite3.connect(db) as conn:
         result["posts"] = conn.execute("select count(*) from posts").fetchone()[0]
         result["threads"] = conn.execute("select count(*) from threads").fetchone()[0]
@@ -195,23 +194,7 @@ def ours(db: Path, sources: list[str], log: Path) -> dict:
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         result["error"] = " | ".join(tail)
         print(f"  import failed (exit {result['exit_code']}): {result['error']}", flush=True)
-    result["profile"] = stages_from_output(log.read_text(encoding="utf-8", errors="replace"))
     return result
-
-
-def stages_from_output(text: str) -> Optional[dict]:
-    """Stage timings printed by the importer itself, when it prints them: a line
-    `FEEDARCHIVE_PROFILE {"parse": seconds, ...}` (or `profile: {...}`). None until it does."""
-    for line in text.splitlines():
-        for prefix in ("FEEDARCHIVE_PROFILE ", "profile: "):
-            if line.startswith(prefix):
-                try:
-                    data = json.loads(line[len(prefix):])
-                except ValueError:
-                    continue
-                if isinstance(data, dict):
-                    return data
-    return None
 
 
 def floor(source_db: Path, floor_db: Path) -> dict:
@@ -260,7 +243,7 @@ def _bucket(filename: str) -> Optional[str]:
         return "repair"
     if filename.endswith("/feedarchive/identity.py"):
         return "identify"
-    if filename.endswith("/feedarchive/threads.py"):
+    if "/feedarchive/threads/" in filename:
         return "stitch"
     if filename.endswith("/feedarchive/store.py") or "/sqlite_utils/" in filename:
         return "store"
@@ -609,9 +592,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     fresh(out / "floor.db")
     save()
 
-    if report["import"]["profile"]:
-        report["stages"] = dict(source="importer profile", **_shares(report["import"]["profile"]))
-    elif not args.skip_stages:
+    if not args.skip_stages:
         sample = min(args.posts, args.stage_sample)
         sample_data = data if sample == args.posts else \
             out / f"data-{sample}-{args.authors}-{args.seed}"
@@ -652,13 +633,6 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(markdown(report))
     print(f"report: {out / f'report-{args.posts}.json'} and .md")
     return 0
-
-
-def _shares(profile: dict) -> dict:
-    seconds = {k: float(v) for k, v in profile.items() if isinstance(v, (int, float))}
-    total = sum(seconds.values()) or 1.0
-    return dict(total_seconds=round(total, 2), seconds=seconds,
-                share={k: round(v / total, 3) for k, v in seconds.items()})
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..tuning import MAX_EMOJI_PER_NAME_WORD, MAX_NAME_WORD_ZIPF
+
 VARIATION_SELECTOR = "\ufe0f"
 JOINER = "\u200d"
 SKIN_TONES = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))
@@ -47,7 +49,7 @@ def emoji_sequences() -> EmojiSequences:
         if data.get("variant") or sequence[1:2] == VARIATION_SELECTOR:
             variation.add(sequence[0])
         chars = [c for c in sequence if c != VARIATION_SELECTOR]
-        if len(chars) == 2 and all(_is_regional(c) for c in chars):
+        if len(chars) == 2 and all(is_regional_indicator(c) for c in chars):
             flags.add("".join(chr(ord(c) - REGIONAL_A + ord("A")) for c in chars))
         for i, char in enumerate(chars):
             if char in SKIN_TONES and i:
@@ -62,16 +64,18 @@ def emoji_sequences() -> EmojiSequences:
     )
 
 
-def _is_regional(char: str) -> bool:
-    return REGIONAL_A <= ord(char) <= 0x1F1FF
+def is_regional_indicator(char: str) -> bool:
+    """A regional indicator letter (two of them make a flag); False for ''."""
+    return bool(char) and REGIONAL_A <= ord(char) <= 0x1F1FF
+
+
+def is_skin_tone(char: str) -> bool:
+    """A skin-tone modifier (U+1F3FB to U+1F3FF); False for ''."""
+    return char in SKIN_TONES
 
 
 # Languages of the names an emoji is looked up by; the words of a post name what it is about.
 NAME_LANGUAGES = ("en", "fr", "it")
-# Name words this common say nothing of the picture (`face`, `button`), nor do the commonest
-# words of the languages (`the`, `new`, `de`: Zipf frequency 5 is once per 100,000 words).
-MAX_EMOJI_PER_NAME_WORD = 3
-MAX_NAME_WORD_ZIPF = 5.0
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 # In a damaged text only ASCII letters are sure to be what was written.
 _TEXT_WORD = re.compile(r"[a-z]{3,}")

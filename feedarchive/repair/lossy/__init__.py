@@ -1,0 +1,16 @@
+"""The lossy Thai damage: UTF-8 read as ISO-8859-11 with the C1 bytes dropped.
+
+Each character's lead byte survives, so the text can be regrouped into characters
+(`damage.parse_lossy`); where continuation bytes are gone, every well-formed character that
+fits is a candidate, and `choose.choose` picks the most probable one. The layers, each
+importing only from those below it:
+
+    choose
+    chain  styled  thai  japanese
+    context  lattice  mecab
+    damage  prior  emoji
+    candidates
+
+Importing this package loads nothing heavy; the models (wordfreq, PyThaiNLP's word counts,
+Mozc's dictionary with numpy) are built on first use.
+"""

@@ -1,0 +1,360 @@
+"""Choosing the most probable character for each lossy Thai group.
+
+Each group (see `damage`) has one or more readings and each reading a table of well-formed
+characters. A character's score is its prior probability (`prior`), adjusted by what the
+document already shows for certain (`DocumentEvidence`) and by its neighbours (`context`).
+Thousands of candidates per group are cut to a few options each (`_group_options`), the runs
+of math-alphabet letters are read whole (`styled`), the chain of groups is decided by
+forward-backward (`chain`), and runs of Thai or Japanese groups by their word lattices
+(`thai`, `japanese`). The winner's probability is the confidence recorded with the repair.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
+
+from ..tuning import (
+    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_OPTIONS,
+    NAMED_EMOJI_BOOST, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
+)
+from .candidates import CandidateTable, Option, candidate_set
+from .chain import ends, forward_backward
+from .context import SEQUENCE_MARKS, family
+from .damage import Group, Reading
+from .emoji import emoji_named_in, emoji_sequences, is_regional_indicator, is_skin_tone
+from .prior import char_class, char_model, language_shares, log
+from .styled import decode_math_runs
+from .thai import decode_span, spans
+
+
+@dataclass
+class Choice:
+    """The character chosen for one group, where it goes, and how sure we are."""
+
+    start: int
+    end: int
+    char: str
+    confidence: float
+
+
+class DocumentEvidence:
+    """Characters a document shows for certain, used as a cache on top of the global prior.
+
+    A document in Japanese restores many kana exactly; that makes a damaged kana more likely
+    than an emoji with the same bytes, and a document of emoji makes emoji more likely.
+    """
+
+    def __init__(self) -> None:
+        self.chars: Counter[str] = Counter()
+        self.classes: Counter[str] = Counter()
+        self._memo: dict[str, float] = {}
+        self._extras: dict[tuple[int, int], tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
+
+    def add(self, char: str) -> None:
+        self.chars[char] += 1
+        self.classes[family(char_class(char))] += 1
+        self._memo.clear()
+        self._extras.clear()
+
+    def extras(self, candidates: CandidateTable, ranked: list, skip: int = 0) -> list[tuple[str, float]]:
+        """Candidates beyond the first `skip` (PRESELECT) of a ranked table that the document
+        shows intact."""
+        skip = skip or PRESELECT
+        found = self._extras.get((id(candidates), skip))
+        if found is None or found[0] is not candidates:
+            table = candidate_set(candidates)
+            seen = [c for c in self.chars if c in table]
+            if seen:
+                known = set(seen)
+                picks = [(c, p) for c, p in ranked[skip:] if c in known]
+            else:
+                picks = []
+            found = self._extras[id(candidates), skip] = (candidates, picks)
+        return found[1]
+
+    def log_boost(self, char: str) -> float:
+        found = self._memo.get(char)
+        if found is not None:
+            return found
+        total = sum(self.classes.values())
+        boost = 0.0
+        if total:
+            share = self.classes[family(char_class(char))] / total
+            repeat = self.chars[char] / total
+            boost = math.log(0.2 + 2.0 * share) + math.log(1.0 + 20.0 * repeat)
+        self._memo[char] = boost
+        return boost
+
+
+def _ranked(candidates: CandidateTable) -> list[tuple[str, float]]:
+    """(character, log prior) of a candidate table, most probable first; cached per table
+    (tables come from `completions`' cache, so one byte pattern is ranked once)."""
+    model = char_model()
+    return candidates.derived("ranked", lambda table: sorted(
+        ((c, log(model.prior(c))) for c in table), key=lambda item: -item[1]
+    ))
+
+
+def _group_options(
+    group: Group, evidence: "DocumentEvidence", named: frozenset[str],
+    languages: dict[str, float],
+) -> tuple[list[Option], bool]:
+    """The options of one group, and whether it is exact (one reading, one candidate);
+    `named`: emoji the text names, which are options with a boost wherever they fit;
+    `languages`: how much likelier each language is in this text (`text_languages`)."""
+    if len(group.readings) == 1 and len(group.readings[0].candidates) == 1:
+        reading = group.readings[0]
+        return [Option(0, reading.end, reading.candidates[0], 0.0)], True
+    opts: list[Option] = []
+    for index, reading in enumerate(group.readings):
+        leftover = _leftover_log(reading)
+        ranked = _ranked(reading.candidates)
+        chosen = ranked[:PRESELECT]
+        if len(ranked) > PRESELECT:
+            chosen = chosen + evidence.extras(reading.candidates, ranked)
+        for char, prior in chosen:
+            base = _base_score(char, prior, evidence, languages)
+            opts.append(Option(index, reading.end, char, base + leftover, base))
+    if len(opts) > MAX_OPTIONS:
+        opts.sort(key=lambda o: -o.base)
+        del opts[MAX_OPTIONS:]
+        # Context rules act by kind (an emoji ends a post, a quote clings to a word), so each
+        # kind keeps its likeliest few however rare the kind is here.
+        _add_options(group, opts, [_representatives], evidence, languages)
+    if named:
+        _add_named_emoji(group, opts, named, evidence, languages)
+    return opts, False
+
+
+def _base_score(
+    char: str, prior: float, evidence: "DocumentEvidence", languages: dict[str, float]
+) -> float:
+    """A candidate's log score before its neighbours: its prior, what the document shows intact
+    and how common its languages are in this text. Every way a candidate becomes an option
+    scores it here, so options from different routes compare fairly."""
+    base = prior + evidence.log_boost(char)
+    if languages:
+        base += log(char_model().language_ratio(char, languages))
+    return base
+
+
+def text_languages(text: str, groups: list[Group]) -> dict[str, float]:
+    """What this text shows of its languages, as multipliers of their shares (`language_shares`):
+    the plain ASCII words it has, and whether any group could be Japanese or Thai at all."""
+    from .japanese import is_japanese_group
+
+    scripts = set()
+    for group in groups:
+        if is_japanese_group(text, group):
+            scripts.add("ja")
+        elif char_class(group.readings[0].candidates[0]) == "thai":
+            scripts.add("th")
+    return language_shares(_ASCII_WORD.findall(text), scripts)
+
+
+# A word of ASCII letters with no other letter touching it (a damaged letter may be next to it).
+_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
+
+
+def _leftover_log(reading: Reading) -> float:
+    """What a reading's leftover spaces and line breaks cost as text of their own."""
+    cost = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+    return cost + reading.leftover.count("\n ") * LINE_STARTS_WITH_SPACE_LOG
+
+
+def _add_named_emoji(
+    group: Group, options: list[Option], named: frozenset[str], evidence: "DocumentEvidence",
+    languages: dict[str, float],
+) -> None:
+    """Boost the named emoji among `options`, adding those the group fits but that are not."""
+    present = {(o.char, o.end): o for o in options}
+    for index, reading in enumerate(group.readings):
+        table = candidate_set(reading.candidates)
+        for char in named & table:
+            option = present.get((char, reading.end))
+            if option is None:
+                leftover = _leftover_log(reading)
+                base = _base_score(char, log(char_model().prior(char)), evidence, languages)
+                option = Option(index, reading.end, char, base + leftover, base)
+                options.append(option)
+            option.base += NAMED_EMOJI_BOOST
+            option.prior += NAMED_EMOJI_BOOST
+
+
+def _representatives(candidates: CandidateTable) -> list[tuple[str, float]]:
+    """The PER_KIND likeliest candidates of each kind (`family` of their class)."""
+    def pick(table: tuple[str, ...]) -> list[tuple[str, float]]:
+        counts: Counter[str] = Counter()
+        picks = []
+        for char, prior in _ranked(table):
+            kind = family(char_class(char))
+            if counts[kind] < PER_KIND:
+                counts[kind] += 1
+                picks.append((char, prior))
+        return picks
+
+    return candidates.derived("by kind", pick)
+
+
+def _emoji_bases(candidates: CandidateTable) -> list[tuple[str, float]]:
+    """The candidates that can start an emoji sequence, most probable first."""
+    return candidates.derived("emoji bases", lambda table: [
+        (c, p) for c, p in _ranked(table)
+        if c in emoji_sequences().variation_bases or ord(c) >= 0x1F000 and char_class(c) == "emoji"
+    ][:EMOJI_BASE_OPTIONS])
+
+
+def _add_sequence_options(
+    text: str, groups: list[Group], options: list[list[Option]], evidence: DocumentEvidence,
+    languages: dict[str, float],
+) -> None:
+    """Characters that only make sense in a sequence are options wherever the neighbour can
+    complete one, however rare alone: before a possible variation selector, joiner or skin
+    tone, the emoji it would complete (`✔` ranks far below `“` by itself, but `“` never takes
+    U+FE0F); next to a possible regional indicator, the regional indicators (a flag)."""
+    for g in range(len(groups)):
+        touching_next = g + 1 < len(groups) and groups[g + 1].start in ends(groups[g])
+        touching_prev = g > 0 and groups[g].start in ends(groups[g - 1])
+        wanted: list = []
+        if touching_next and any(
+            o.char in SEQUENCE_MARKS or is_skin_tone(o.char) for o in options[g + 1]
+        ):
+            wanted.append(_emoji_bases)
+        if (touching_next and _has_regional(groups[g + 1])) or (touching_prev and _has_regional(groups[g - 1])):
+            wanted.append(_regional_indicators)
+        if wanted:
+            _add_options(groups[g], options[g], wanted, evidence, languages)
+
+
+def _add_options(
+    group: Group, options: list[Option], pickers, evidence: DocumentEvidence,
+    languages: dict[str, float],
+) -> None:
+    """Add to `options` what each picker chooses from each reading's candidates."""
+    present = {(o.char, o.end) for o in options}
+    for index, reading in enumerate(group.readings):
+        leftover = _leftover_log(reading)
+        for pick in pickers:
+            for char, prior in pick(reading.candidates):
+                if (char, reading.end) not in present:
+                    present.add((char, reading.end))
+                    base = _base_score(char, prior, evidence, languages)
+                    options.append(Option(index, reading.end, char, base + leftover, base))
+
+
+def _has_regional(group: Group) -> bool:
+    return any(_regional_indicators(r.candidates) for r in group.readings)
+
+
+def _regional_indicators(candidates: CandidateTable) -> list[tuple[str, float]]:
+    """The regional indicator letters among the candidates, most probable first."""
+    return candidates.derived("regional", lambda table: [
+        (c, p) for c, p in _ranked(table) if is_regional_indicator(c)
+    ])
+
+
+def _rest_mass(candidates: CandidateTable, kept: set[str]) -> float:
+    """Prior mass of a candidate table outside `kept`."""
+    total = candidates.derived("total", lambda table: sum(math.exp(p) for _, p in _ranked(table)))
+    model = char_model()
+    return max(0.0, total - sum(model.prior(c) for c in kept))
+
+
+def choose(
+    text: str, groups: list[Group], evidence: Optional[DocumentEvidence] = None
+) -> list[Choice]:
+    """The best character for every group of one text, with its probability as confidence.
+
+    Neighbouring groups depend on each other (a Thai word is a run of damaged characters), so
+    the groups of a text form a chain: forward-backward over it gives each group's marginal
+    probabilities, and each group takes its most probable character.
+    """
+    evidence = evidence or DocumentEvidence()
+    options: list[list[Option]] = []
+    guessing = False
+    named = emoji_named_in(text)
+    languages = text_languages(text, groups)
+    for group in groups:
+        opts, exact = _group_options(group, evidence, named, languages)
+        guessing = guessing or not exact
+        options.append(opts)
+    if not guessing:
+        return [Choice(g.start, o[0].end, o[0].char, 1.0) for g, o in zip(groups, options)]
+    _add_sequence_options(text, groups, options, evidence, languages)
+    forced = decode_math_runs(text, groups)
+    for g, (option, _confidence) in forced.items():
+        options[g] = [option]
+    marginals = forward_backward(text, groups, options)
+    choices = []
+    for g, group in enumerate(groups):
+        best = max(range(len(options[g])), key=marginals[g].__getitem__)
+        option = options[g][best]
+        confidence = marginals[g][best]
+        if g in forced:
+            confidence = min(confidence, math.exp(option.base))
+        choices.append(Choice(group.start, option.end, option.char, round(confidence, 4)))
+    _decode_words(text, groups, choices, forced, evidence)
+    return choices
+
+
+def _decode_words(
+    text: str, groups: list[Group], choices: list[Choice], forced: set[int],
+    evidence: DocumentEvidence,
+) -> None:
+    """Let the word lattices decide runs of Thai groups (`thai`) and of Japanese ones
+    (`japanese`)."""
+    from .japanese import is_japanese_group
+
+    for whole in spans(groups):
+        for japanese, run in _by_language(text, groups, whole, is_japanese_group):
+            run = [g for g in run if g not in forced]
+            if len(run) >= 2:
+                _decode_run(text, groups, run, japanese, choices, evidence)
+
+
+def _by_language(text: str, groups: list[Group], run: list[int], is_japanese) -> list[tuple[bool, list[int]]]:
+    """Split a run into stretches of Japanese groups and of the others (Thai)."""
+    parts: list[tuple[bool, list[int]]] = []
+    for g in run:
+        japanese = is_japanese(text, groups[g])
+        if parts and parts[-1][0] == japanese:
+            parts[-1][1].append(g)
+        else:
+            parts.append((japanese, [g]))
+    return parts
+
+
+def _decode_run(
+    text: str, groups: list[Group], run: list[int], japanese: bool, choices: list[Choice],
+    evidence: DocumentEvidence,
+) -> None:
+    """Decide one run in its language's lattice; each reading's commonest candidates are
+    its character edges there."""
+    from .japanese import decode_japanese
+
+    char_options = {}
+    for g in run:
+        kept = []
+        # The mass of the other candidates goes on an edge of its own, which chooses none.
+        for reading in groups[g].readings:
+            ranked = _ranked(reading.candidates)
+            top = ranked[:LATTICE_OPTIONS]
+            if len(ranked) > LATTICE_OPTIONS:
+                top = top + evidence.extras(reading.candidates, ranked, LATTICE_OPTIONS)
+            kept += [(c, reading.end, p + evidence.log_boost(c)) for c, p in top]
+            rest = _rest_mass(reading.candidates, {c for c, _ in top})
+            if rest > 0.0:
+                kept.append(("", reading.end, math.log(rest)))
+        char_options[g] = kept
+    if japanese:
+        # The Japanese lattice has its own grammar.
+        found = decode_japanese(text, groups, run, lambda g: [o for o in char_options[g] if o[0]])
+    else:
+        found = decode_span(text, groups, run, char_options)
+    for g, (char, end, confidence) in found.items():
+        choices[g] = Choice(groups[g].start, end, char, round(min(max(confidence, 1e-4), 1.0), 4))
+
+

@@ -1,0 +1,215 @@
+"""Styled words: runs of math-alphabet letters (`𝙗𝙪𝙞𝙡𝙙`) read as a whole.
+
+Letter by letter a math letter never beats an emoji with the same bytes (emoji are far more
+frequent); a run whose every position fits one style and spells a known word is very unlikely
+to be chance. `decode_math_runs` decides such runs before the chain does.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+from ..tuning import CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY
+from .candidates import CandidateTable, Option
+from .context import char_before
+from .damage import Group, Reading
+from .prior import char_class, char_model, log
+
+
+def _math_letter(char: str) -> str:
+    """The plain letter or digit a math-alphabet character stands for (NFKC), lower-cased."""
+    return unicodedata.normalize("NFKC", char).lower()
+
+
+@dataclass
+class _MathTable:
+    """The math-alphabet side of one candidate table: for each style, the letter each
+    candidate spells (small letters preferred, a capital needs a reason), and the prior mass
+    of the table's other candidates."""
+
+    styles: dict[str, dict[str, str]]
+    other_mass: float
+
+
+def _math_table(candidates: CandidateTable) -> _MathTable:
+    """The math side of a candidate table, built once per table."""
+    return candidates.derived("math", _build_math_table)
+
+
+def _build_math_table(candidates: CandidateTable) -> _MathTable:
+    styles: dict[str, dict[str, str]] = {}
+    other = 0.0
+    model = char_model()
+    for char in candidates:
+        kind = char_class(char)
+        if not kind.startswith("math:"):
+            other += model.prior(char)
+            continue
+        letter = _math_letter(char)
+        by_letter = styles.setdefault(kind, {})
+        if letter not in by_letter or "SMALL" in unicodedata.name(char, ""):
+            by_letter[letter] = char
+    for by_letter in styles.values():
+        for letter, char in list(by_letter.items()):
+            if "CAPITAL" in unicodedata.name(char, ""):
+                by_letter[letter.upper()] = by_letter.pop(letter)
+    return _MathTable(styles, other)
+
+
+def decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[Option, float]]:
+    """Read runs of adjacent 4-byte groups as one math-alphabet word when that is likelier.
+
+    Letter by letter a math letter never beats an emoji (emoji are far more frequent), but a
+    run whose every position fits one style and spells a known word is very unlikely to be
+    chance. Compares P(style word) = MATH_WORD_PRIOR / styles * P(word) with the product over
+    positions of the total prior of the other candidates. A run must pin at least one letter
+    with a surviving byte: a run of bare leads spells any short word. Returns, for the groups
+    it decides, the option chosen and its probability.
+    """
+    # Per group, the readings that can be a math letter without swallowing a space.
+    tables: list[list[tuple[int, Reading, _MathTable]]] = []
+    for group in groups:
+        found = []
+        for index, reading in enumerate(group.readings):
+            if any(c.isspace() for c in text[group.start:reading.end]):
+                continue
+            table = _math_table(reading.candidates)
+            if table.styles:
+                found.append((index, reading, table))
+        tables.append(found)
+    runs: list[list[int]] = []
+    for g, group in enumerate(groups):
+        if not tables[g]:
+            continue
+        if runs and runs[-1][-1] == g - 1 and any(r.end == group.start for _, r, _ in tables[g - 1]):
+            runs[-1].append(g)
+        else:
+            runs.append([g])
+    decided: dict[int, tuple[float, str, list[tuple[int, Reading, str]]]] = {}
+    for _pass in range(2):
+        # Second pass: a post writes all its styled words alike, so a style other runs of
+        # the text settled on is a thousand times likelier.
+        settled = dict(decided)
+        for r, run in enumerate(runs):
+            # The styles the *other* runs settled on (a run must not vouch for itself).
+            used = Counter(style for other, (_score, style, _pick) in settled.items() if other != r)
+            result = _best_math_word(run, groups, tables, used, _starts_sentence(text, groups[run[0]].start))
+            if result is not None:
+                decided[r] = result
+            else:
+                decided.pop(r, None)
+    forced: dict[int, tuple[Option, float]] = {}
+    for r, (confidence, _style, pick) in decided.items():
+        for g, (index, reading, char) in zip(runs[r], pick):
+            forced[g] = (Option(index, reading.end, char, math.log(max(confidence, 1e-9))), confidence)
+    return forced
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    before = char_before(text, start)
+    return not before or before in ".!?:\n"
+
+
+def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[float, str, list]]:
+    """(confidence, style, (reading index, reading, character) per group) of the best word
+    reading of a run, if any beats the other candidates; see `_decode_math_runs`. `initial`:
+    the run starts a sentence, so its first letter may be a capital at no cost."""
+    if len(run) < 2 or all(groups[g].readings[0].end - groups[g].start == 1 for g in run):
+        return None
+    styles = set.intersection(*({s for _, _, t in tables[g] for s in t.styles} for g in run))
+    if len(run) < MIN_MATH_WORD:
+        # Two damaged emoji spell some two-letter word in some style by chance (🐻💀 as 𝖻𝗒):
+        # a short run is read as a word only in a style a longer run of the text settled on.
+        styles = {style for style in styles if used.get(style)}
+    best: tuple[float, str, list] = (-math.inf, "", [])
+    for style in styles:
+        weight = math.log(1000.0) if used.get(style) else 0.0
+        letters: list[dict[str, tuple[int, Reading, str]]] = []
+        for g in run:
+            by_letter: dict[str, tuple[int, Reading, str]] = {}
+            for index, reading, table in tables[g]:
+                for letter, char in table.styles.get(style, {}).items():
+                    by_letter.setdefault(letter, (index, reading, char))
+            letters.append(by_letter)
+        # Capitals (kept upper-case in the tables) need a reason: each costs CAPITAL_LOG, but
+        # for the first letter of a sentence.
+        small = [{c for c in allowed if not c.isupper()} for allowed in letters]
+        if initial:
+            small[0] |= {c.lower() for c in letters[0]}
+        any_case = [{c.lower() for c in allowed} for allowed in letters]
+        for allowed in (small, any_case):
+            if not all(allowed):
+                continue
+            found = _most_frequent_word(tuple("".join(sorted(a)) for a in allowed))
+            if found is None:
+                if used.get(style) and allowed is any_case:
+                    found = _likeliest_letters(allowed), OOV_WORD_FREQUENCY
+                else:
+                    continue
+            word, freq = found
+            spelled = []
+            caps = 0
+            for i, (ch, by_letter) in enumerate(zip(word, letters)):
+                if ch in by_letter:
+                    spelled.append(by_letter[ch])
+                else:
+                    spelled.append(by_letter[ch.upper()])
+                    caps += not (i == 0 and initial)
+            score = math.log(freq) + weight + caps * CAPITAL_LOG
+            if score > best[0]:
+                best = (score, style, spelled)
+    if not best[2]:
+        return None
+    other = 0.0
+    for g, (index, reading, _char) in zip(run, best[2]):
+        mass = _math_table(reading.candidates).other_mass
+        other += math.log(mass) if mass > 0 else -50.0
+    math_score = math.log(MATH_WORD_PRIOR / max(len(styles), 1)) + best[0]
+    if math_score <= other:
+        return None
+    return 1.0 / (1.0 + math.exp(other - math_score)), best[1], best[2]
+
+
+def _likeliest_letters(allowed: list[set[str]]) -> str:
+    """The likeliest string with one of `allowed[i]` at each place, by the letter bigram
+    model (Viterbi over the letters)."""
+    model = char_model()
+    best = {c: (log(model.prior(c)) + log(model.bigram_ratio(" ", c)), c) for c in allowed[0]}
+    for options in allowed[1:]:
+        best = {
+            c: max((score + log(model.prior(c)) + log(model.bigram_ratio(p, c)), text + c)
+                   for p, (score, text) in best.items())
+            for c in options
+        }
+    return max(best.values())[1]
+
+
+@lru_cache(maxsize=4096)
+def _most_frequent_word(allowed: tuple[str, ...]) -> Optional[tuple[str, float]]:
+    """The commonest known word whose i-th letter is one of `allowed[i]`: one regular
+    expression over the words of that length, listed most frequent first."""
+    blob, freqs = _words_of_length(len(allowed))
+    pattern = "^" + "".join("[" + re.escape(letters) + "]" for letters in allowed) + "$"
+    match = re.search(pattern, blob, re.M)
+    if match is None:
+        return None
+    return match.group(0), freqs[match.group(0)]
+
+
+@lru_cache(maxsize=None)
+def _words_of_length(length: int) -> tuple[str, dict[str, float]]:
+    """Known words (English, French, Italian) of one length, one a line, most frequent first."""
+    import wordfreq
+
+    best: dict[str, float] = {}
+    for lang in ("en", "fr", "it"):
+        for word, freq in wordfreq.get_frequency_dict(lang, "small").items():
+            if len(word) == length and word.isalpha():
+                best[word] = max(best.get(word, 0.0), freq)
+    ordered = sorted(best.items(), key=lambda item: -item[1])
+    return "\n".join(w for w, _ in ordered), best

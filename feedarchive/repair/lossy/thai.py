@@ -1,0 +1,177 @@
+"""Word-level decoding of damaged Thai runs.
+
+Thai is written without spaces, and in the lossy Thai damage nearly every Thai character loses
+a byte: a consonant keeps only its block (`เธ` + ?). Character pairs cannot choose among thirty
+consonants; words can. A run of such groups is segmented into dictionary words, each position
+taking one of its candidates, over a lattice of raw-text positions:
+
+- a word edge spells a known word (the Thai corpora's counts from PyThaiNLP's data files)
+  through consecutive groups, scored by the word's probability;
+- a character edge takes one candidate alone, scored by its prior, as an out-of-vocabulary
+  token;
+- a real space between groups is an edge of its own, scored by the probability of a space
+  (so a reading that owns the space as byte 0xA0 competes fairly with one that does not); so is
+  any other character the damage left between two groups (a digit, `#`), at no cost.
+
+Each word is an edge of its own, and the best path chooses: words that share a damaged form
+(`โดย`, `ไทย`, `เคย`) must not lend each other letters. Forward-backward gives the confidence of
+each choice. Japanese has a lattice of its own (`japanese`); the damaged forms (`damage`)
+and the lattice maths (`lattice`) serve both.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..tuning import (
+    AFTER_NUMBER_CLASSIFIER, MAX_WORD, THAI_SPACE_LOG, THAI_WORDS_KEPT, WORDS_PER_FORM,
+    WORD_WEIGHT,
+)
+from .candidates import CandidateTable
+from .context import char_before
+from .damage import Group, damaged_form
+from .lattice import Edge, best_path, fitting_forms, gap_log, marginals
+from .prior import char_class, thai_classifiers, thai_word_frequencies
+
+
+@dataclass
+class Lexicon:
+    """Thai words indexed by what the damage leaves of them, so that finding every word a
+    stretch of damaged text can spell is one dictionary look-up per length."""
+
+    # damaged form -> [(character spans relative to the form, ((word, log p), ...))]
+    forms: dict[str, list[tuple[tuple[tuple[int, int], ...], tuple[tuple[str, float], ...]]]]
+    lengths: tuple[int, ...]  # lengths of damaged forms that occur, ascending
+    classifiers: frozenset[str]  # words that count what a number counts (`บาท`, `ปี`)
+    classifier_share: float  # their share of word tokens
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The THAI_WORDS_KEPT commonest words, as probabilities times the share of word tokens."""
+    freqs = thai_word_frequencies()
+    top = sorted(freqs.items(), key=lambda item: -item[1])[:THAI_WORDS_KEPT]
+    total = sum(f for _, f in top) or 1.0
+    found: dict[str, dict[tuple, list[tuple[str, float]]]] = {}
+    for word, freq in top:
+        if not 1 < len(word) <= MAX_WORD:
+            continue
+        form = damaged_form(word)
+        if form is None:
+            continue
+        layout = tuple((a, b) for a, b, _ in form[1])
+        found.setdefault(form[0], {}).setdefault(layout, []).append(
+            (word, math.log(WORD_WEIGHT * freq / total))
+        )
+    forms = {
+        text: [(layout, tuple(sorted(words, key=lambda w: -w[1])[:WORDS_PER_FORM]))
+               for layout, words in layouts.items()]
+        for text, layouts in found.items()
+    }
+    classifiers = thai_classifiers()
+    share = sum(freqs.get(w, 0.0) for w in classifiers) / total
+    return Lexicon(forms, tuple(sorted({len(k) for k in forms})), classifiers, share)
+
+
+@lru_cache(maxsize=None)
+def _char_weight_log(char: str) -> float:
+    """log share of single-character tokens, for the script of `char`. Punctuation is no
+    out-of-vocabulary word (the word lists leave it out): it pays nothing."""
+    if unicodedata.category(char)[0] == "P":
+        return 0.0
+    return math.log(1.0 - WORD_WEIGHT)
+
+
+def _lattice_class(char: str) -> bool:
+    return char_class(char) in ("thai", "cjk")
+
+
+def _can_be_word_char(candidates: CandidateTable) -> bool:
+    """Whether any candidate is Thai or Japanese (cached per candidate table)."""
+    return candidates.derived("lattice", lambda table: any(_lattice_class(c) for c in table))
+
+
+def spans(groups: list[Group]) -> list[list[int]]:
+    """Runs of consecutive groups that can be Thai or Japanese and touch each other."""
+    runs: list[list[int]] = []
+    for g, group in enumerate(groups):
+        if not any(_can_be_word_char(r.candidates) for r in group.readings):
+            continue
+        if runs and runs[-1][-1] == g - 1:
+            ends = {r.end for r in groups[g - 1].readings}
+            if group.start in ends or group.start - 1 in ends:
+                runs[-1].append(g)
+                continue
+        runs.append([g])
+    return [run for run in runs if len(run) > 1]
+
+
+def decode_span(
+    text: str,
+    groups: list[Group],
+    run: list[int],
+    options: dict[int, list[tuple[str, int, float]]],
+) -> dict[int, tuple[str, int, float]]:
+    """(character, end of its reading, probability) chosen for each group of `run`.
+
+    `options` holds each group's candidates worth a character edge: (character, end of its
+    reading, log score), '' standing for the rest of them.
+    """
+    at = {groups[g].start: g for g in run}
+    first, last = groups[run[0]].start, max(r.end for r in groups[run[-1]].readings)
+    edges: list[Edge] = []
+    for g in run:
+        start = groups[g].start
+        found = len(edges)
+        for char, end, score in options[g]:
+            if not char:  # candidates not worth an edge each: their mass, choosing none
+                edges.append(Edge(start, end, score + _char_weight_log(groups[g].readings[0].candidates[0]), ()))
+                continue
+            edges.append(Edge(start, end, score + _char_weight_log(char), ((g, end, char),)))
+        _word_edges(text, groups, at, g, last, edges)
+        if _after_number(text, start):
+            _expect_classifier(edges, found)
+    for pos in range(first, last):
+        if pos not in at:
+            edges.append(Edge(pos, pos + 1, gap_log(text[pos], THAI_SPACE_LOG), ()))
+    ends = list({r.end for r in groups[run[-1]].readings})
+    by_start: dict[int, list[Edge]] = {}
+    for edge in edges:
+        by_start.setdefault(edge.start, []).append(edge)
+    mass = marginals(by_start, first, last, ends)
+    return {
+        g: (char, end, mass.get((g, char, end), 0.0))
+        for g, end, char in best_path(by_start, first, last, ends)
+    }
+
+
+def _after_number(text: str, start: int) -> bool:
+    """Whether a digit comes right before `start`, spaces aside."""
+    before = char_before(text, start)
+    return before.isascii() and before.isdigit()
+
+
+def _expect_classifier(edges: list[Edge], found: int) -> None:
+    """Rescore the edges from `found` on, which start right after a number: a classifier
+    takes AFTER_NUMBER_CLASSIFIER of the probability, every other reading the rest."""
+    lex = lexicon()
+    if not lex.classifier_share:
+        return
+    share = AFTER_NUMBER_CLASSIFIER
+    boost = math.log(share / lex.classifier_share + 1.0 - share)
+    other = math.log(1.0 - share)
+    for edge in edges[found:]:
+        word = "".join(c for _, _, c in edge.picks)
+        edge.score += boost if word in lex.classifiers else other
+
+
+def _word_edges(text, groups, at, g, last, edges) -> None:
+    lex = lexicon()
+    for length, ends, words in fitting_forms(lex.forms, lex.lengths, text, groups, at, g, last):
+        for word, score in words:
+            picks = tuple((h, end, char) for (h, end), char in zip(ends, word))
+            edges.append(Edge(groups[g].start, groups[g].start + length, score, picks))
+
+

@@ -1,0 +1,127 @@
+"""Candidates: unnumbered posts that probably belong to a thread, reported beside it.
+
+An intro just before part 1, a thank-you note after the last part, or a pinned post at the
+top of the page that shares the thread's words; never counted as parts, only offered with a
+confidence and the evidence for it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from ..models import Post, ThreadCandidate
+from .markers import THREAD_EMOJI
+from .nodes import Node, post_text, reading_direction
+from .words import content_words
+
+CANDIDATE_THRESHOLD = 0.55
+CANDIDATE_REACH = 2  # neighbours on each side of a thread looked at as candidates
+PINNED_REACH = 100  # a pinned first post is only offered to threads this near the top
+_TAIL_CUES = re.compile(
+    r"(?:\b(?:thanks|thank you|grazie|merci|danke|gracias|collaborators|co-?authors|the end|"
+    r"that['’]?s all|fin du (?:thread|fil)|end of (?:the )?thread)\b|/end\b|ありがとう|感謝|ขอบคุณ)",
+    re.IGNORECASE,
+)
+_HEAD_CUES = re.compile(r"👇|⬇️|[:：]\s*$|\bhere['’]?s\b|" + THREAD_EMOJI, re.IGNORECASE)
+# "Great thread by @someone": a post about somebody else's thread is not part of this one.
+_OTHERS_THREAD = re.compile(r"\b(?:thread|fil)\s+(?:by|de|from)\s+@", re.IGNORECASE)
+
+
+def _overlap(text: str, thread_text: str) -> float:
+    """Share of the post's content words that the thread also uses."""
+    words = content_words(text)
+    if not words:
+        return 0.0
+    return len(words & content_words(thread_text)) / len(words)
+
+
+def _candidate_role(text: str, side: str) -> str:
+    """Closing wording makes a tail, intro wording (or a question) a head; else the side decides."""
+    if _TAIL_CUES.search(text):
+        return "tail"
+    if _HEAD_CUES.search(text) or "?" in text or "？" in text:
+        return "head"
+    return side
+
+
+def _candidate_score(text: str, thread_text: str, distance: int, role: str,
+                     pinned: bool) -> float:
+    """Heuristic 0..1: adjacency, shared vocabulary, and intro/closing wording.
+
+    No single weak signal is enough: a neighbour needs intro/closing wording or clearly shared
+    vocabulary, and a far (pinned-looking) post needs strongly shared vocabulary.
+    """
+    if _OTHERS_THREAD.search(text):
+        return 0.0
+    score = 0.3 if distance == 1 else 0.15 if distance == 2 else 0.0
+    if pinned:
+        score += 0.1
+    score += 0.45 * min(1.0, max(0.0, (_overlap(text, thread_text) - 0.1) / 0.3))
+    cues = _TAIL_CUES if role == "tail" else _HEAD_CUES
+    if cues.search(text):
+        score += 0.3
+    return round(min(score, 0.9), 2)
+
+
+@dataclass
+class _Spot:
+    """A post position worth scoring as a candidate for one thread."""
+
+    pos: int
+    side: str  # "head": before part 1 in reading order; "tail": after the last part
+    distance: int
+    pinned: bool = False
+
+
+def _spots(chain: list[Node], count: int) -> list[_Spot]:
+    """The two posts on either side of the thread, and the first post on the page.
+
+    Profile pages show a pinned post first, out of time order; an author often pins the intro
+    to their thread, so the first post is looked at whatever its distance.
+    """
+    direction = reading_direction(chain) or -1  # a lone part: assume the usual newest-first page
+    first, last = chain[0].pos, chain[-1].pos
+    spots = [_Spot(first - direction * d, "head", d) for d in range(1, CANDIDATE_REACH + 1)]
+    declared = chain[-1].marker.total
+    if not declared or chain[-1].part == declared:  # after an unfinished thread: no closing note
+        spots += [_Spot(last + direction * d, "tail", d) for d in range(1, CANDIDATE_REACH + 1)]
+    ends = {first, last}
+    top = min(n.pos for n in chain)
+    if 0 not in {s.pos for s in spots} | ends and 0 < top <= PINNED_REACH:
+        spots.append(_Spot(0, "head", min(n.pos for n in chain), pinned=True))
+    return [s for s in spots if 0 <= s.pos < count]
+
+
+def find_candidates(timeline: Mapping[int, Post], count: int,
+                     chains: list[list[Node]]) -> list[ThreadCandidate]:
+    """Score unthreaded neighbours of each thread; keep each post's best match."""
+    in_thread = {n.pos for c in chains for n in c}
+    best: dict[int, ThreadCandidate] = {}
+    for chain in chains:
+        thread_text = " ".join(post_text(n.post) for n in chain)
+        for spot in _spots(chain, count):
+            between = range(min(spot.pos, chain[0].pos, chain[-1].pos),
+                            max(spot.pos, chain[0].pos, chain[-1].pos))
+            if spot.pos in in_thread or (not spot.pinned and any(
+                    p in in_thread and p not in {n.pos for n in chain} for p in between)):
+                continue  # another thread stands in between
+            if spot.pos not in timeline:
+                continue
+            text = post_text(timeline[spot.pos])
+            role = _candidate_role(text, spot.side)
+            score = _candidate_score(text, thread_text, spot.distance, role, spot.pinned)
+            old = best.get(spot.pos)
+            if score < CANDIDATE_THRESHOLD or (old and old.confidence >= score):
+                continue
+            where = ("shown first on the page (pinned?) and shares the thread's vocabulary"
+                     if spot.pinned else f"{spot.distance} post(s) from the thread's "
+                     f"{'first' if spot.side == 'head' else 'last'} part")
+            best[spot.pos] = ThreadCandidate(
+                post=timeline[spot.pos], thread_id=chain[0].post.thread_id or "", role=role,
+                confidence=score,
+                evidence=f"Unnumbered post {where}; it reads like the thread's "
+                         f"{'introduction' if role == 'head' else 'closing note'}, so it is "
+                         f"offered as a {role} candidate, not counted as a part.",
+            )
+    return [best[pos] for pos in sorted(best)]

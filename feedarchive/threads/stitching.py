@@ -1,0 +1,319 @@
+"""Stitching by markers: an author's marked posts linked into threads.
+
+Numbered parts are linked cheapest link first (distance on the timeline, parts missing
+between, agreeing totals and styles; shared words only break ties), a number-less head
+becomes part 1 of the thread that starts at part 2 below it, a closing `/end` the part after
+the last, and a chain becomes a thread only when its markers are trusted.
+"""
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import Counter
+from typing import Mapping, Optional
+
+from ..identity import thread_id
+from ..models import Post, Thread
+from .candidates import find_candidates
+from .markers import END, HEAD, MAX_PART, THREAD_EMOJI, find_marker
+from .nodes import (Node, StitchResult, chain_of, id_of, missing_parts, post_text,
+                    reading_direction)
+from .words import similarity
+
+MAX_STEP = 8  # posts of the same author allowed between two consecutive parts
+STEP_PER_MISSING = 3  # extra room for each part missing between them
+HEAD_REACH = 4  # how far a head may sit from its part 2
+END_REACH = 3  # how far a closing /end may sit from the last part
+
+
+def _link_cost(a: Node, b: Node) -> Optional[float]:
+    """Cost of reading `b` right after `a` in one thread, or None when they cannot be."""
+    if a.part is None or b.part is None or b.part <= a.part or a.total_key != b.total_key:
+        return None
+    missing = b.part - a.part - 1
+    distance = abs(a.pos - b.pos)
+    if distance > MAX_STEP + STEP_PER_MISSING * missing:
+        return None
+    cost = distance + 1.5 * missing
+    if a.marker.style != b.marker.style and THREAD_EMOJI not in a.marker.text:
+        cost += 2.0
+    # Word overlap only separates otherwise equal choices (two `1/2` posts next to one `2/2`).
+    return cost - 0.5 * similarity(a.tokens, b.tokens)
+
+
+def _can_join(a: Node, b: Node) -> bool:
+    """Joining keeps each thread in one direction down the page."""
+    if a.next is not None or b.prev is not None:
+        return False
+    step = 1 if b.pos > a.pos else -1
+    return all(d in (0, step) for d in (reading_direction(chain_of(a)), reading_direction(chain_of(b))))
+
+
+# Parts farther apart than this can never link (the largest gap `_link_cost` allows).
+LINKS_KEPT = 8  # cheapest candidate links kept into each part: memory stays linear
+LINK_REACH = MAX_STEP + STEP_PER_MISSING * (MAX_PART - 2)
+
+
+def _link_numbered(nodes: list[Node]) -> None:
+    """Link numbered parts, cheapest link first; note choices that had a close rival.
+
+    Only pairs within `LINK_REACH` timeline positions are costed, so a long timeline with
+    many marked posts stays near linear.
+    """
+    by_total: dict[object, list[Node]] = {}
+    for node in sorted((n for n in nodes if n.part is not None), key=lambda n: n.pos):
+        by_total.setdefault(node.total_key, []).append(node)  # parts share their total
+    into: dict[int, list[tuple]] = {}
+    for numbered in by_total.values():
+        positions = [n.pos for n in numbered]
+        for a in numbered:
+            lo = bisect.bisect_left(positions, a.pos - LINK_REACH)
+            hi = bisect.bisect_right(positions, a.pos + LINK_REACH)
+            for b in numbered[lo:hi]:
+                cost = _link_cost(a, b)
+                if cost is not None:
+                    rivals = into.setdefault(id(b), [])
+                    heapq.heappush(rivals, (-cost, -a.pos, b.pos, a, b))
+                    if len(rivals) > LINKS_KEPT:  # the costliest ways into b never win
+                        heapq.heappop(rivals)
+    edges = sorted(((-c, -ap, bp, a, b) for kept in into.values() for c, ap, bp, a, b in kept),
+                   key=lambda e: e[:3])
+    into = {key: [(-c, -ap, bp, a, b) for c, ap, bp, a, b in kept] for key, kept in into.items()}
+    for cost, _, _, a, b in edges:
+        if not _can_join(a, b):
+            continue
+        rivals = [e for e in into[id(b)] if e[0] - cost < 1.0 and e[3] is not a
+                  and e[3].part == a.part and e[3].next is None]
+        a.next, b.prev = b, a
+        if rivals:
+            b.notes.append(
+                f"two posts could precede part {b.part}; the one {abs(a.pos - b.pos)} post(s) "
+                f"away with more words in common was chosen"
+            )
+
+
+def _chain_starts(nodes: list[Node]) -> list[list[Node]]:
+    return list({id(c[0]): c for c in (chain_of(n) for n in nodes if n.part is not None)}.values())
+
+
+def _attach_heads(nodes: list[Node]) -> None:
+    """A number-less head becomes part 1 of the nearest thread that starts at part 2."""
+    heads = {n.pos: n for n in nodes if n.marker.style == HEAD}
+    pairs = []
+    for chain in _chain_starts(nodes) if heads else []:
+        first = chain[0]
+        if first.part != 2:
+            continue
+        direction = reading_direction(chain)
+        for step in range(-HEAD_REACH, HEAD_REACH + 1):  # > 0: head sits above part 2
+            head = heads.get(first.pos - step)
+            if head is None or step == 0:
+                continue
+            if direction and (step > 0) != (direction > 0):
+                continue  # head must stand where part 1 would be
+            pairs.append((abs(step), head.pos, head, first))
+    pairs.sort(key=lambda p: p[:2])
+    for _, _, head, first in pairs:
+        if head.next is None and first.prev is None:
+            head.part = 1
+            head.next, first.prev = first, head
+            head.notes.append("the unnumbered head (marked " + head.marker.text + ") is taken as "
+                              "part 1 because part 2 follows it")
+
+
+def _attach_endings(nodes: list[Node]) -> None:
+    """A closing `/end` becomes the part after the last one of the thread right before it."""
+    ends = [n for n in nodes if n.marker.style == END]
+    if not ends:
+        return
+    last_parts = {c[-1].pos: c for c in _chain_starts(nodes)}
+    for end in ends:
+        best = None
+        for step in range(-END_REACH, END_REACH + 1):
+            chain = last_parts.get(end.pos - step)
+            if chain is None or step == 0:
+                continue
+            last = chain[-1]
+            if last is end or last.part is None:
+                continue
+            total = last.marker.total
+            if total is not None and last.part >= total:
+                continue
+            direction = reading_direction(chain) or -1
+            if (step > 0) != (direction > 0):
+                continue
+            if best is None or abs(step) < abs(best.pos - end.pos):
+                best = last
+        if best is not None:
+            end.part = best.part + 1
+            best.next, end.prev = end, best
+            end.notes.append("the closing " + end.marker.text + " is read as the last part")
+
+
+def _trusted(chain: list[Node]) -> bool:
+    """Does this chain of marked posts make a thread?
+
+    A head or `/end` alone is not a thread. A bare `k/n` alone is only trusted as the start of a
+    thread (k = 1, checked against quantity words already); "4/5" on its own could be a rating.
+    """
+    numbered = [n for n in chain if n.marker.style not in (HEAD, END)]
+    if not numbered:
+        return False
+    if len(chain) >= 2:
+        return _weak_chain_ok(chain)
+    only = numbered[0]
+    if only.marker.weak:
+        return only.part == 1 and only.marker.position == "start" \
+            and not _lowercase_follows(post_text(only.post), only.marker.end)
+    return True
+
+
+RATING_SCALES = (5, 10, 100)
+
+
+def _weak_chain_ok(chain: list[Node]) -> bool:
+    """A thread held together only by bare `k/n` must look like one, not like a few scores.
+
+    Two posts "8/10 Great crust" and "9/10 Best tiramisu" would otherwise chain up. Without
+    part 1, bare parts must be consecutive, and on a rating scale (/5, /10) there must be three.
+    """
+    if not all(n.marker.weak for n in chain) or any(n.part == 1 for n in chain):
+        return True
+    parts = [n.part for n in chain]
+    consecutive = all(b - a == 1 for a, b in zip(parts, parts[1:]))
+    if chain[0].marker.total in RATING_SCALES:
+        return consecutive and len(chain) >= 3
+    return consecutive
+
+
+def _lowercase_follows(text: str, end: int) -> bool:
+    """A lone "1/2 marathon done" reads as a quantity; a thread opens with a new sentence."""
+    rest = text[end:].lstrip()
+    return bool(rest) and rest[0].isascii() and rest[0].islower()
+
+
+def _confidence(chain: list[Node], missing: list[int]) -> float:
+    """How sure the stitch is: 1.0 for a complete run of explicit markers, less per guess."""
+    score = 1.0
+    if any(n.marker.style == HEAD for n in chain):
+        score -= 0.1
+    if any(n.marker.style == END for n in chain):
+        score -= 0.1
+    if all(n.marker.weak for n in chain):
+        score -= 0.15
+    if len(chain) == 1:
+        score -= 0.1
+    if any(abs(a.pos - b.pos) > 1 for a, b in zip(chain, chain[1:])):
+        score -= 0.05
+    if missing:
+        score -= 0.05
+    if any("could precede" in note for n in chain for note in n.notes):
+        score -= 0.25
+    return round(max(0.1, score), 2)
+
+
+def _evidence(chain: list[Node], declared: Optional[int], missing: list[int],
+              same_total: int) -> str:
+    """One or two plain sentences on what was inferred rather than read off the markers."""
+    total = f"of {declared}" if declared else "(no stated total)"
+    if len(chain) == 1:
+        bits = [f"Only part {chain[0].part} {total} is present."]
+    else:
+        parts = ", ".join(str(n.part) for n in chain)
+        direction = "oldest first" if reading_direction(chain) > 0 else "newest first"
+        bits = [f"Parts {parts} {total}, laid out {direction}."]
+    gaps = [abs(a.pos - b.pos) - 1 for a, b in zip(chain, chain[1:])]
+    if any(gaps):
+        bits.append(f"Other posts sit between parts (up to {max(gaps)}).")
+    if missing:
+        bits.append("Missing: " + ", ".join(map(str, missing)) + ".")
+    if same_total > 1:
+        bits.append(f"{same_total} threads by this author share this total; parts were grouped "
+                    f"by their order on the timeline and distance, each part number once.")
+    for n in chain:
+        bits.extend(note[0].upper() + note[1:] + "." for note in n.notes)
+    return " ".join(bits)
+
+
+def _build_thread(chain: list[Node], method: str, same_total: int) -> Thread:
+    """Make the Thread record and stamp its parts."""
+    author = chain[0].post.author
+    totals = [n.marker.total for n in chain if n.marker.total is not None]
+    declared = totals[0] if totals else None
+    present = [n.part for n in chain]
+    missing = missing_parts(present, declared)
+    tid = thread_id(author, id_of(chain[0].post))
+    for node in chain:
+        node.post.thread_id = tid
+        node.post.thread_index = node.part
+        node.post.thread_marker = node.marker.text
+    return Thread(
+        id=tid,
+        author=author,
+        parts=[n.post for n in chain],
+        declared_total=declared,
+        missing=missing,
+        confidence=_confidence(chain, missing),
+        method=method,
+        evidence=_evidence(chain, declared, missing, same_total),
+    )
+
+
+def _by_author(posts: list[Post]) -> dict[str, list[Post]]:
+    groups: dict[str, list[Post]] = {}
+    for post in posts:
+        groups.setdefault(post.author.lower(), []).append(post)
+    return groups
+
+
+def _stitch_author(timeline: Mapping[int, Post]) -> list[list[Node]]:
+    """Chains (threads, reading order) found among one author's posts."""
+    nodes = []
+    for pos in sorted(timeline):
+        post = timeline[pos]
+        marker = find_marker(post_text(post))
+        if marker:
+            nodes.append(Node(post, pos, marker, marker.part))
+    _link_numbered(nodes)
+    for node in nodes:  # word sets only break ties between links; free them on long timelines
+        node.__dict__.pop("tokens", None)
+    _attach_heads(nodes)
+    _attach_endings(nodes)
+    chains = {id(c[0]): c for c in (chain_of(n) for n in nodes)}.values()
+    kept = [c for c in chains if _trusted(c)]
+    kept.sort(key=lambda c: min(n.pos for n in c))
+    return kept
+
+
+def stitch(posts: list[Post]) -> StitchResult:
+    """Group each author's marked posts into threads; set thread fields on the parts.
+
+    Posts outside any thread are left untouched. Unnumbered posts that probably belong to a
+    thread are returned as candidates.
+    """
+    result = StitchResult()
+    for author_posts in _by_author(posts).values():
+        partial = stitch_timeline(dict(enumerate(author_posts)), len(author_posts))
+        result.threads.extend(partial.threads)
+        result.candidates.extend(partial.candidates)
+    return result
+
+
+def stitch_timeline(timeline: Mapping[int, Post], count: int) -> StitchResult:
+    """Stitch one author's timeline given as {position: post} (0 = newest) of `count` posts.
+
+    Only the positions the mapping iterates over are read for markers; others are looked up
+    when a candidate's neighbour is needed, so a long archive can hand over just its marked
+    posts (see `may_carry_marker`) and fetch the rest on demand.
+    """
+    result = StitchResult()
+    chains = _stitch_author(timeline)
+    totals = Counter(c[0].total_key for c in chains)
+    for chain in chains:
+        key = chain[0].total_key
+        same_total = totals[key] if key != "open" else 0
+        result.threads.append(_build_thread(chain, "markers", same_total))
+    result.candidates.extend(find_candidates(timeline, count, chains))
+    return result
+
+
