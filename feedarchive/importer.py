@@ -26,7 +26,7 @@ from .errors import (ArchiveWriteError, FeedarchiveError, NothingToImport, Sourc
 from .formats import detect_format, homepage, read_document
 from .formats.members import SourceUnit, source_sha256, source_size, walk_sources
 from .identity import native_post_id, post_id
-from .models import PRIVATE_VISIBILITIES, Document, Post
+from .models import PRIVATE_VISIBILITIES, Document, InFileOrder, Post, ReadsInBlocks
 from .profiles import website_and_location
 from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
                      repair_profile_and_pages)
@@ -90,13 +90,12 @@ def repaired_batches(doc: Document, decision: DocumentRepair,
     """Batches of prepared posts in source order. A reader that can cut its source into
     blocks (`posts.blocks()` and `posts.parse_unit`) has them parsed and repaired in worker
     processes when the source is large, one writer staying in this process."""
-    blocks = getattr(doc.posts, "blocks", None)
-    if blocks is not None:
+    if isinstance(doc.posts, ReadsInBlocks):
         work = partial(parse_and_prepare, doc.posts.parse_unit, decision, doc.platform)
         if size_hint >= PARALLEL_MIN_BYTES:
-            yield from in_workers(work, blocks())
+            yield from in_workers(work, doc.posts.blocks())
         else:
-            yield from map(work, blocks())
+            yield from map(work, doc.posts.blocks())
         return
     batch: list[Post] = []
     for post in doc.posts:
@@ -313,7 +312,8 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
         report.repairs += store.write_pages(db, doc.pages, source_id, resolved)
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
         timeline = TimelineWriter(db, source_id, doc.platform,
-                                  newest_first=getattr(doc.posts, "newest_first", False))
+                                  newest_first=isinstance(doc.posts, InFileOrder)
+                                  and doc.posts.newest_first)
         unlisted = 0
         for posts, warnings in repaired_batches(doc, decision, size):
             public = posts if include_private else [

@@ -7,7 +7,7 @@ found. The repair stage fills in `text` (repaired) beside `text_raw`; the thread
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Iterator, Optional, Protocol, runtime_checkable
 
 
 @dataclass
@@ -186,6 +186,39 @@ class Document:
     # diagnoses as `fix-text` would, before markup was read (entities such as `&nbsp;` are
     # still ASCII there, not characters beside the damage).
     source_text: Optional[str] = None
+
+
+# -- what a reader may offer besides its posts ----------------------------------------------
+# `Document.posts` is a list, or a lazy object a reader re-reads its file for on each
+# iteration. Such an object may offer more, and the importer and the repair stage ask for it
+# by these protocols, not by probing for attributes.
+
+@runtime_checkable
+class ReadsInBlocks(Protocol):
+    """Posts cut into units of work: `blocks()` yields units (cheap to make: raw bytes), and
+    `parse_unit(unit)` turns one into (posts, warnings); large sources have them parsed and
+    repaired in worker processes."""
+
+    def blocks(self, size: Optional[int] = None) -> Iterator[Any]: ...
+
+    def parse_unit(self, unit: Any) -> tuple[list[Post], list[str]]: ...
+
+
+@runtime_checkable
+class OffersEvidence(Protocol):
+    """Up to `limit` non-ASCII post texts for the repair diagnosis, found without making
+    every post (a timeline's lines read as bytes, a first pass's newest texts)."""
+
+    def evidence(self, limit: int) -> list[str]: ...
+
+
+@runtime_checkable
+class InFileOrder(Protocol):
+    """Posts yielded as the file lists them rather than newest first: `newest_first` asks
+    the store to order this source's posts by date (a reader that held its posts sorted
+    them; one that streams them cannot)."""
+
+    newest_first: bool
 
 
 @dataclass

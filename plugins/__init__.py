@@ -180,6 +180,14 @@ def render_cell(row, value, column, table, database, datasette):
 # - `_fa_search` (a common word): each row walked is tested against the full-text index, which
 #   costs nothing like building a list of most of the table.
 # A word is common when it matches COMMON_SHARE of the posts.
+#
+# Why a wrapper and not a hook: Datasette 0.65's `filters_from_request` hook can add a WHERE
+# clause (ours does: `filters_from_request` below), but it cannot take `_search` away from the
+# table view, which would still add its own full-text clause and count every match. Only the
+# query string the view reads decides that, so the wrapper rewrites it before the view runs:
+# for the posts table of an archive, a non-blank `_search` without `_searchmode`, `_fts_table`
+# or `_fts_pk`, of a word with more than COUNTED_MATCHES matches. Anything else passes as sent
+# (tests/test_table_search_edges.py).
 COUNTED_MATCHES = 10_000
 COMMON_SHARE = 0.1
 SAMPLE_ROWS = 20_000

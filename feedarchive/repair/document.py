@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..models import Document, Page, Post, Repair
+from ..models import Document, OffersEvidence, Page, Post, Repair
 from .diagnose import diagnose
 from .fix import DocumentRepair
 
@@ -30,9 +30,8 @@ def document_evidence(doc: Document) -> list[str]:
     texts = [page.text for page in doc.pages if page.text]
     if doc.profile is not None:
         texts += [v for v in (doc.profile.name, doc.profile.bio, doc.profile.location) if v]
-    lazy_evidence = getattr(doc.posts, "evidence", None)
-    if lazy_evidence is not None:
-        return texts + lazy_evidence(EVIDENCE_TEXTS)
+    if isinstance(doc.posts, OffersEvidence):
+        return texts + doc.posts.evidence(EVIDENCE_TEXTS)
     posts = [post.text for post in doc.posts if post.text and not post.text.isascii()]
     return texts + posts[:EVIDENCE_TEXTS]
 
