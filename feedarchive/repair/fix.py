@@ -127,11 +127,16 @@ def fix_exact(text: str, field: str, kind: str, then_ftfy: bool = True) -> tuple
     """
     codecs = EXACT_KINDS[kind]
 
+    partly: set[str] = set()  # the runs undone only where their bytes form UTF-8
+
     def invert(run: str) -> Optional[str]:
         whole = invert_chain(run, codecs)
         if whole is not None or len(codecs) > 1:
             return whole
-        return invert_run_partly(run, codecs[0])
+        part = invert_run_partly(run, codecs[0])
+        if part is not None:
+            partly.add(run)
+        return part
 
     parts: list[str] = []
     repairs: list[Repair] = []
@@ -141,13 +146,15 @@ def fix_exact(text: str, field: str, kind: str, then_ftfy: bool = True) -> tuple
         parts.append(text[last:start])
         parts.append(after)
         last = end
-        # A run undone in part keeps its other characters: the repair is what changed.
-        head = len(os.path.commonprefix([before, after]))
-        tail = len(os.path.commonprefix([before[head:][::-1], after[head:][::-1]]))
-        start, end = start + head, end - tail
-        before, after = before[head:len(before) - tail], after[head:len(after) - tail]
-        repairs.append(Repair(field, start, end, kind, before, after, 1.0,
-                              _inversion_rule(kind, before, after)))
+        rule = f"inverse of {kind}"
+        if before in partly:
+            # A run undone in part keeps its other characters: the repair is what changed.
+            head = len(os.path.commonprefix([before, after]))
+            tail = len(os.path.commonprefix([before[head:][::-1], after[head:][::-1]]))
+            start, end = start + head, end - tail
+            before, after = before[head:len(before) - tail], after[head:len(after) - tail]
+            rule = _inversion_rule(kind, before, after)
+        repairs.append(Repair(field, start, end, kind, before, after, 1.0, rule))
         spans.append((start, end, before, after))
     parts.append(text[last:])
     fixed = "".join(parts)
@@ -254,8 +261,15 @@ def _quoted_example(raw: str, i1: int, i2: int) -> bool:
         (after.isspace() or after in ")]}>.,;:!?—–-")
 
 
+# Something short between quotes or backticks: what `_quoted_example` can be about.
+QUOTED_SHORT = re.compile("[" + re.escape("".join(EXAMPLE_QUOTES)) + r"][^\s]{1,6}["
+                          + re.escape("".join(set(EXAMPLE_QUOTES.values()))) + "]")
+
+
 def _without_quoted_examples(raw: str, fixed: str) -> str:
     """`fixed` with the changes `_quoted_example` rejects put back as they were in `raw`."""
+    if fixed == raw or QUOTED_SHORT.search(raw) is None:  # no example: no diff to make
+        return fixed
     spans = changed_spans(raw, fixed)
     if not any(_quoted_example(raw, i1, i2) for i1, i2, _j1, _j2 in spans):
         return fixed
