@@ -1,0 +1,1 @@
+"""Tests of the repair stage (feedarchive/repair/), one file per subject."""
