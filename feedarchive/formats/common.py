@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Optional, TypeVa
 
 from ..errors import SourceError
 from ..models import Post
+from . import members
 
 T = TypeVar("T")
 
@@ -281,11 +282,7 @@ def parsed_jsonl(path: Path, parse: Callable[[Any, int], T], bad: BadRecords) ->
     was interrupted (a capture stopped mid-write): the complete lines are kept and the cut one
     is left out with a warning, `skip_bad` or not."""
     label = str(path)
-    try:
-        stream = open(path, "rb")
-    except OSError as error:
-        raise SourceError(label, f"cannot read file: {error.strerror}") from None
-    with stream:
+    with members.open_regular(path, label) as stream:
         yield from parsed_lines(label, enumerate(bounded_lines(stream, MAX_LINE_BYTES), start=1),
                                 parse, bad)
     bad.close()
@@ -342,11 +339,7 @@ class LineBlock:
 def jsonl_blocks(path: Path, size: int = CHUNK) -> Iterator[LineBlock]:
     """A JSON Lines file cut into blocks of whole lines of about `size` bytes."""
     label = str(path)
-    try:
-        stream = open(path, "rb")
-    except OSError as error:
-        raise SourceError(label, f"cannot read file: {error.strerror}") from None
-    with stream:
+    with members.open_regular(path, label) as stream:
         pieces: list[bytes] = []
         too_long: list[int] = []
         first, held = 1, 0

@@ -205,6 +205,15 @@ class OutboxSource:
     shallow: bool
     member: str
 
+    def numbered_items(self, label: str, occurrence: int) -> Iterator[tuple[int, Any]]:
+        """The items of one `orderedItems` (the `occurrence`th), numbered from 1 as the
+        first pass numbered them."""
+        number = 0
+        for found, _, item in self.items(label):
+            if found == occurrence:
+                number += 1
+                yield number, item
+
     def items(self, label: str) -> Iterator[tuple[int, int, Any]]:
         """outbox.json's `orderedItems`, as `KeyedArray` yields them: (occurrence, line,
         item). A tar(.gz) is scanned up to the member and a little past it, no further."""
@@ -351,11 +360,7 @@ class OutboxPosts:
         a bad item, listed after those of the first reading as before, or the failure."""
         if self.source is None:  # pragma: no cover - every reader passes its source
             raise SourceError(self.label, "cannot read outbox.json again")
-        number = 0
-        for occurrence, _, item in self.source.items(self.label):
-            if occurrence != self.occurrence:
-                continue
-            number += 1
+        for number, item in self.source.numbered_items(self.label, self.occurrence):
             try:
                 UrlNames().add(item)
                 draft = activity_draft(item)
@@ -390,11 +395,7 @@ class OutboxToots(LazyPosts):
     def __iter__(self) -> Iterator[Post]:
         if not self.count or self.source is None:
             return
-        number = 0
-        for occurrence, _, item in self.source.items(self.label):
-            if occurrence != self.occurrence:
-                continue
-            number += 1
+        for number, item in self.source.numbered_items(self.label, self.occurrence):
             try:
                 if self.drafted:
                     UrlNames().add(item)  # an item the first pass could not tally was bad

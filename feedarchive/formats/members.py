@@ -150,17 +150,23 @@ def _describe(path: Path | str, mode: int) -> str:
     return kind
 
 
+def _status(path: Path | str, label: str,
+            status: Callable[[Path | str], os.stat_result]) -> os.stat_result:
+    """`status(path)` (`os.stat` or `os.lstat`), its failure said as a SourceError."""
+    try:
+        return status(path)
+    except FileNotFoundError:
+        raise SourceError(label, "no such file") from None
+    except OSError as error:
+        raise SourceError(label, f"cannot read file: {error.strerror}") from None
+
+
 def refuse_special(path: Path | str, label: Optional[str] = None) -> os.stat_result:
     """The status of a path named as a source (a link is followed: it may point to the file);
     SourceError, without opening it, when it is a FIFO, a socket or a device (reading one
     would block forever or never end)."""
     label = label or str(path)
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        raise SourceError(label, "no such file") from None
-    except OSError as error:
-        raise SourceError(label, f"cannot read file: {error.strerror}") from None
+    info = _status(path, label, os.stat)
     if special_kind(info.st_mode) is not None:
         try:
             mode = os.lstat(path).st_mode
@@ -180,12 +186,7 @@ def open_regular(path: Path | str, label: Optional[str] = None,
     if follow:
         info = refuse_special(path, label)
     else:
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            raise SourceError(label, "no such file") from None
-        except OSError as error:
-            raise SourceError(label, f"cannot read file: {error.strerror}") from None
+        info = _status(path, label, os.lstat)
     if not stat.S_ISREG(info.st_mode):
         if stat.S_ISDIR(info.st_mode):
             raise SourceError(label, "a folder, not a file")
