@@ -219,6 +219,28 @@ def fix_text(explain: bool) -> None:
             )
 
 
+@cli.command()
+@db_option
+@click.option("--author", "authors", multiple=True, metavar="HANDLE",
+              help="Only this author (repeatable; default: every author).")
+def restitch(db_path: Path | None, authors: tuple[str, ...]) -> None:
+    """Stitch threads afresh over whole timelines (imports only redo what they change)."""
+    from .errors import FeedarchiveError
+    from .restitch import restitch_archive
+    from .store import open_db
+
+    path = db_path or default_db()
+    if not path.exists():
+        raise click.ClickException(f"{path}: no archive there")
+    try:
+        with archive_errors():
+            counts = restitch_archive(open_db(path), [a.lstrip("@") for a in authors] or None)
+    except FeedarchiveError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    for handle, threads in counts.items():
+        click.echo(f"@{handle}: {plural(threads, 'thread')}")
+
+
 @cli.command(name="export-thread")
 @click.argument("thread_id")
 @db_option

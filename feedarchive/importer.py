@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 import sqlite_utils
 
-from . import store
+from . import placing, store
 from .errors import (ArchiveWriteError, FeedarchiveError, NothingToImport, SourceError,
                      UnknownFormatError)
 from .formats import detect_format, homepage, read_document
@@ -30,7 +30,8 @@ from .models import PRIVATE_VISIBILITIES, Document, InFileOrder, Post, ReadsInBl
 from .profiles import website_and_location
 from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
                      repair_profile_and_pages)
-from .threads import StitchResult, may_carry_marker, stitch_replies, stitch_timeline
+from .placing import REORDER_SHARE
+from .restitch import restitch_author, restitch_changed
 
 
 @dataclass
@@ -162,55 +163,6 @@ class IdAssigner:
             taken.add(post.id)
 
 
-def restitch(db: sqlite_utils.Database, handle: str) -> StitchResult:
-    """Stitch one author's whole archive afresh (a new scrape may complete old threads).
-
-    Reply ids are proof where a source has them; markers stitch the rest. Both paths yield
-    the same `StitchResult`, so everything downstream is one code path. Only posts that can
-    matter are loaded: marked posts and their neighbours, or the self-reply links."""
-    linked = store.self_reply_posts(db, handle)
-    by_native = {post.native_id: post.id for post in linked}
-    reply_to = {post.id: by_native[post.reply_to] for post in linked
-                if post.reply_to in by_native}
-    from_replies = stitch_replies(linked, reply_to)
-    count, marked = 0, []  # only marked posts are loaded; neighbours come when asked for
-    for position, text in store.unlinked_texts(db, handle):
-        count = max(count, position + 1)
-        if may_carry_marker(text):
-            marked.append(position)
-    from_markers = stitch_timeline(store.AuthorTimeline(db, handle, marked), count)
-    return StitchResult(from_replies.threads + from_markers.threads,
-                        from_replies.candidates + from_markers.candidates)
-
-
-def merge_timeline(existing: list[str], incoming: list[str]) -> list[str]:
-    """One timeline order (newest first) from what the archive has and a new scrape.
-
-    Posts the two share anchor the merge: new posts go just above the next shared post they
-    precede in the scrape, or just below the last shared one. A scrape sharing nothing is
-    taken as newer than the archive, the usual case when one scrapes again later.
-    """
-    known = set(existing)
-    anchors = [post for post in incoming if post in known]
-    if not anchors:
-        return [post for post in incoming if post not in known] + existing
-    above: dict[str, list[str]] = {}
-    pending: list[str] = []
-    for post in incoming:
-        if post in known:
-            above.setdefault(post, []).extend(pending)
-            pending = []
-        else:
-            pending.append(post)
-    merged: list[str] = []
-    for post in existing:
-        merged.extend(above.get(post, []))
-        merged.append(post)
-    last = anchors[-1]
-    cut = merged.index(last) + 1
-    return merged[:cut] + pending + merged[cut:]
-
-
 # A file found in a folder that no reader knows is an error when it looks like data (the user
 # has an export we cannot read) and is passed over otherwise (notes, pictures, a README).
 DATA_SUFFIXES = (".json", ".jsonl", ".ndjson", ".js", ".car", ".zip", ".tar", ".gz", ".tgz")
@@ -289,9 +241,10 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
             report.status = "unchanged"
             return report
         previous = store.sources_at_path(db, resolved)
-        touched = set()
+        removed: dict[str, dict[str, int]] = {}  # author -> posts that left, with positions
         for source_id in previous:
-            touched |= store.delete_source(db, source_id)
+            for handle, posts in store.delete_source(db, source_id).items():
+                removed.setdefault(handle, {}).update(posts)
         report.status = "replaced" if previous else "imported"
         source_id = store.insert_source(db, {
             "path": resolved, "format": doc.format, "sha256": sha256, "size": size,
@@ -313,7 +266,7 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
         timeline = TimelineWriter(db, source_id, doc.platform,
                                   newest_first=isinstance(doc.posts, InFileOrder)
-                                  and doc.posts.newest_first)
+                                  and doc.posts.newest_first, removed=removed)
         unlisted = 0
         for posts, warnings in repaired_batches(doc, decision, size):
             public = posts if include_private else [
@@ -338,27 +291,46 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
         profiles = ([doc.profile] if doc.profile else []) + doc.other_profiles
         accounts = store.record_handles(db, source_id, doc.platform, profiles, timeline.newest)
         merged = store.merge_renamed_authors(db, accounts)
-        for handle in sorted({merged.get(h, h) for h in timeline.authors | touched}):
+        for handle in sorted({merged.get(h, h) for h in timeline.authors | set(removed)}):
             if handle in merged.values():
                 timeline.place_merged(handle)
+                restitch_author(db, handle)
             else:
-                timeline.place(handle)
-            result = restitch(db, handle)
-            store.replace_threads(db, handle, result.threads, result.candidates)
-            report.threads += len(result.threads)
+                stitch_where_changed(db, handle, timeline.place(handle), timeline, removed)
         store.delete_empty_threads(db)
+        report.threads = store.count_threads(db, sorted(timeline.authors))
         if report.author in merged:
             report.author = merged[report.author]
         store.finish_source(db, source_id, report.posts, report.warnings)
     return report
 
 
+def stitch_where_changed(db: sqlite_utils.Database, handle: str, placed: Optional[list[int]],
+                         timeline: "TimelineWriter", removed: dict[str, dict[str, int]]) -> None:
+    """Stitch again what this source can have changed of the author's threads: the windows
+    around the posts it placed, refreshed or removed, or the whole timeline when it was ordered
+    afresh (`placed` is None) or the changes are a large share of it."""
+    gone = removed.get(handle, {})
+    if placed is None:
+        restitch_author(db, handle)
+        return
+    changed = placed + timeline.source_positions(handle) + list(gone.values())
+    total = store.count_author_posts(db, handle)
+    if len(changed) > total * REORDER_SHARE:
+        restitch_author(db, handle)
+    else:
+        replies = bool(gone) or timeline.has_platform_ids(handle)
+        restitch_changed(db, handle, changed, replies)
+
+
 class TimelineWriter:
     """Writes batches of one source's posts and keeps each author's timeline order.
 
-    Posts are written with provisional positions after the author's existing ones; `place`
-    then merges them in: undated scrapes on the posts they share with the archive, dated
-    sources by date.
+    A new author's posts are numbered in source order as they are written. An author the
+    archive has gets the new posts unplaced, and `place` then puts them on the timeline
+    (`placing`): by date when the timeline is dated throughout, else beside the posts the
+    source shares with the archive. A post that left with the file this one replaces comes
+    back where it was.
 
     `newest_first`: the source's posts come in file order, but their timeline order is
     newest first (by date, then native id, both descending; undated last), the order readers
@@ -367,9 +339,12 @@ class TimelineWriter:
     where it is not, the source's posts are taken in that order rather than as written."""
 
     def __init__(self, db: sqlite_utils.Database, source_id: int, platform: Optional[str],
-                 newest_first: bool = False):
+                 newest_first: bool = False, removed: Optional[dict[str, dict[str, int]]] = None):
         self.db, self.source_id, self.newest_first = db, source_id, newest_first
         self.ids = IdAssigner(db, platform, source_id)
+        self.returning = {post_id: position for posts in (removed or {}).values()
+                          for post_id, position in posts.items()}
+        self.lost = set(removed or ())  # authors some of whose posts left with a replaced file
         self.authors: set[str] = set()
         self.next_position: dict[str, int] = {}
         self.existing: dict[str, int] = {}
@@ -385,14 +360,19 @@ class TimelineWriter:
             store.ensure_author(self.db, handle)
             self.authors.add(handle)
             self.existing[handle] = store.count_author_posts(self.db, handle)
-            self.next_position[handle] = self.existing[handle]
-        positions = {}
+            self.next_position[handle] = 0
+        positions: dict[str, Optional[int]] = {}
         for post in posts:
             if post.id in written:  # keeps its place; only its counts are refreshed
                 positions[post.id] = None
                 continue
-            positions[post.id] = self.next_position[post.author]
-            self.next_position[post.author] += 1
+            if post.id in self.returning and self.existing[post.author]:
+                positions[post.id] = self.returning[post.id]
+            elif self.existing[post.author]:
+                positions[post.id] = None  # placed by `place` once the source is written
+            else:
+                positions[post.id] = self.next_position[post.author]
+                self.next_position[post.author] += 1
             self.dated = self.dated and post.created_at is not None
             if post.created_at is not None and (self.newest is None
                                                 or post.created_at > self.newest):
@@ -419,20 +399,44 @@ class TimelineWriter:
         self.repeats += len(written)
         return list(unique.values()), known, written
 
-    def place(self, handle: str) -> None:
-        if handle not in self.authors:  # only lost posts: `delete_source` renumbered them
-            return
-        if self.dated and store.all_dated(self.db, handle):
-            store.order_by_date(self.db, handle)
-        elif self.existing[handle]:
-            existing, incoming = store.timeline_ids(self.db, handle, self.source_id)
-            if self.newest_first:
-                incoming = self.newest_first_ids(handle)
-            order = merge_timeline(existing, incoming)
-            store.set_positions(self.db, handle, order)
-        elif self.newest_first:
-            store.set_positions(self.db, handle, self.newest_first_ids(handle))
-        # A new author's posts were numbered 0..n-1 in source order as they were written.
+    def place(self, handle: str) -> Optional[list[int]]:
+        """Put the author's new posts on the timeline; return the positions given, or None
+        when the timeline was numbered afresh (a new author, or a reorder by date)."""
+        if handle not in self.authors:  # only lost posts, which leave gaps
+            return []
+        dated = self.dated and store.all_dated(self.db, handle)
+        if not self.existing[handle]:
+            if dated:
+                placing.order_by_date(self.db, handle)
+            elif self.newest_first:
+                store.set_positions(self.db, handle, self.newest_first_ids(handle))
+            return None
+        unplaced = store.unplaced_posts(self.db, handle)
+        if dated:
+            # Date order holds on a timeline dated throughout, unless it was ordered by the
+            # posts' sources while undated posts were in it (those may have just left).
+            if handle in self.lost or len(unplaced) > REORDER_SHARE * self.existing[handle]:
+                placing.order_by_date(self.db, handle)
+                return None
+            return placing.place_by_date(self.db, handle, unplaced)
+        incoming = (self.newest_first_ids(handle) if self.newest_first
+                    else store.source_post_ids(self.db, handle, self.source_id))
+        return placing.place_beside_anchors(self.db, handle, incoming,
+                                            {post_id for post_id, _ in unplaced})
+
+    def source_positions(self, handle: str) -> list[int]:
+        """Where this source's posts by `handle` sit (new and seen before)."""
+        return [row[0] for row in self.db.execute(
+            "select p.position from engagement e join posts p on p.id = e.post_id "
+            "where e.source_id = ? and p.author = ?", [self.source_id, handle])]
+
+    def has_platform_ids(self, handle: str) -> bool:
+        """Whether this source gave any of `handle`'s posts a platform id (reply ids can
+        then prove threads)."""
+        return self.db.execute(
+            "select 1 from engagement e join posts p on p.id = e.post_id where e.source_id = ? "
+            "and p.author = ? and p.native_id is not null limit 1",
+            [self.source_id, handle]).fetchone() is not None
 
     def newest_first_ids(self, handle: str) -> list[str]:
         """This source's posts by `handle` in `newest_first` order (ties as written)."""
@@ -443,11 +447,15 @@ class TimelineWriter:
 
     def place_merged(self, handle: str) -> None:
         """A renamed account's timelines, now one: by date when every post has one, else the
-        older handle's posts after the current one's."""
+        older handle's posts after the current one's (`store.move_author` put them there),
+        and this source's new posts beside the posts it shares with them."""
         if store.all_dated(self.db, handle):
-            store.order_by_date(self.db, handle)
-        else:
-            store.compact_positions(self.db, handle)
+            placing.order_by_date(self.db, handle)
+            return
+        unplaced = {post_id for post_id, _ in store.unplaced_posts(self.db, handle)}
+        if unplaced:
+            placing.place_beside_anchors(
+                self.db, handle, store.source_post_ids(self.db, handle, self.source_id), unplaced)
 
 
 def import_paths(

@@ -12,7 +12,6 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Iterable, Iterator, Optional
 
 import sqlite_utils
@@ -22,7 +21,7 @@ from .models import PLACEHOLDER_HANDLE, Page, Post, Profile, Repair, Thread, Thr
 from .textindex import GRAM_SCRIPT, WORD_TOKENIZER, grams
 from .titles import cut_title
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 30_000
 
 TABLES: dict[str, dict] = {
@@ -205,6 +204,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             add_missing_columns(db, name, spec["columns"])
         for table, columns in INDEXES:
             db[table].create_index(columns, if_not_exists=True)
+        # The few undated posts, so "is this timeline dated throughout?" costs nothing.
+        db.execute("create index if not exists posts_undated on posts (author) "
+                   "where created_at is null")
         db.execute("create table if not exists search_pending "
                    "(tbl text, row integer, primary key (tbl, row)) without rowid")
         for table in SEARCHED_TABLES:
@@ -367,10 +369,14 @@ def sources_at_path(db: sqlite_utils.Database, path: str) -> list[int]:
     return [row[0] for row in db.execute("select id from sources where path = ?", [path])]
 
 
-def delete_source(db: sqlite_utils.Database, source_id: int) -> set[str]:
-    """Remove what one source contributed; posts also seen by other sources stay. Returns the
-    authors whose posts it touched (their timelines and threads need redoing)."""
-    touched = {row[0] for row in db.execute(
+def delete_source(db: sqlite_utils.Database, source_id: int) -> dict[str, dict[str, int]]:
+    """Remove what one source contributed; posts also seen by other sources stay.
+
+    Returns, for each author whose posts it touched, the posts that left with it and the
+    positions they had: their neighbours' threads need redoing, and a replacement file that
+    holds some of them again puts them back where they were. Positions are not renumbered:
+    a gap is as good as a number (`placing`)."""
+    touched: dict[str, dict[str, int]] = {row[0]: {} for row in db.execute(
         "select distinct author from posts where id in "
         "(select post_id from engagement where source_id = ?)", [source_id])}
     db.execute("delete from repairs where source_id = ?", [source_id])
@@ -381,6 +387,9 @@ def delete_source(db: sqlite_utils.Database, source_id: int) -> set[str]:
     db.execute("delete from profile_history where source_id = ?", [source_id])
     db.execute("delete from author_handles where source_id = ?", [source_id])
     orphans = "select id from posts where source_id = ? and id not in (select post_id from engagement)"
+    for post_id, author, position in db.execute(
+            f"select id, author, position from posts where id in ({orphans})", [source_id]):
+        touched.setdefault(author, {})[post_id] = position
     db.execute(f"delete from thread_candidates where post_id in ({orphans})", [source_id])
     db.execute(f"delete from media where post_id in ({orphans})", [source_id])
     db.execute(f"delete from posts where id in ({orphans})", [source_id])
@@ -396,8 +405,6 @@ def delete_source(db: sqlite_utils.Database, source_id: int) -> set[str]:
     )
     db.execute("update authors set source_id = null where source_id = ?", [source_id])
     db.execute("delete from sources where id = ?", [source_id])
-    for handle in touched:
-        compact_positions(db, handle)
     return touched
 
 
@@ -496,13 +503,21 @@ def move_author(db: sqlite_utils.Database, old: str, new: str) -> None:
     params = {"old": old, "new": new}
     db.execute(f"update authors set {fill} where handle = :new", params)
     clear_threads(db, old)
-    params["offset"] = count_author_posts(db, new)
+    # Below the current handle's posts, keeping their order (positions may be sparse).
+    params["offset"] = (
+        db.execute("select coalesce(max(position), -1) from posts where author = :new",
+                   params).fetchone()[0] + 1
+        - db.execute("select coalesce(min(position), 0) from posts where author = :old",
+                     params).fetchone()[0])
     db.execute("update posts set author = :new, position = position + :offset "
                "where author = :old", params)
     for table, column in (("pages", "author"), ("repairs", "author"), ("sources", "author")):
         db.execute(f"update {table} set {column} = :new where {column} = :old", params)
     db.execute("update or replace profile_history set handle = :new where handle = :old", params)
     db.execute("delete from authors where handle = :old", params)
+
+
+UNLINK_POSTS = "update posts set thread_id = null, thread_index = null, thread_marker = null "
 
 
 def clear_threads(db: sqlite_utils.Database, handle: str) -> None:
@@ -513,10 +528,34 @@ def clear_threads(db: sqlite_utils.Database, handle: str) -> None:
     )
     # A thread's parts may carry another handle by now (a later source named the account
     # anew): they are found by thread as well as by author.
-    unlink = "update posts set thread_id = null, thread_index = null, thread_marker = null "
-    db.execute(unlink + "where thread_id in (select id from threads where author = ?)", [handle])
-    db.execute(unlink + "where author = ? and thread_id is not null", [handle])
+    db.execute(UNLINK_POSTS + "where thread_id in (select id from threads where author = ?)",
+               [handle])
+    db.execute(UNLINK_POSTS + "where author = ? and thread_id is not null", [handle])
     db.execute("delete from threads where author = ?", [handle])
+
+
+def clear_threads_made_by(db: sqlite_utils.Database, handle: str, method: str) -> None:
+    """Unstitch the threads of one author that one stitcher made ("markers", "replies")."""
+    made = "(select id from threads where author = ? and method = ?)"
+    db.execute(f"delete from thread_candidates where thread_id in {made}", [handle, method])
+    db.execute(UNLINK_POSTS + f"where thread_id in {made}", [handle, method])
+    db.execute("delete from threads where author = ? and method = ?", [handle, method])
+
+
+def delete_marker_threads_touching(db: sqlite_utils.Database, post_ids: list[str]) -> None:
+    """Unstitch the marker threads that have a part, or a candidate, among `post_ids`."""
+    for chunk in chunks(post_ids):
+        marks = ",".join("?" * len(chunk))
+        touched = [row[0] for row in db.execute(
+            f"select t.id from threads t where t.method = 'markers' and t.id in ("
+            f"select thread_id from posts where id in ({marks}) and thread_id is not null "
+            f"union select thread_id from thread_candidates where post_id in ({marks}))",
+            chunk + chunk)]
+        for ids in chunks(touched):
+            marks = ",".join("?" * len(ids))
+            db.execute(f"delete from thread_candidates where thread_id in ({marks})", ids)
+            db.execute(UNLINK_POSTS + f"where thread_id in ({marks})", ids)
+            db.execute(f"delete from threads where id in ({marks})", ids)
 
 
 def delete_empty_threads(db: sqlite_utils.Database) -> None:
@@ -587,44 +626,59 @@ def replace_threads(db: sqlite_utils.Database, handle: str, threads: list[Thread
                     candidates: list[ThreadCandidate]) -> None:
     """Swap in the freshly stitched threads of one author."""
     clear_threads(db, handle)
+    insert_threads(db, threads, candidates)
+
+
+def insert_threads(db: sqlite_utils.Database, threads: list[Thread],
+                   candidates: list[ThreadCandidate]) -> None:
+    """Write stitched threads, number their parts and record the candidates offered."""
     rows = []
     for thread in threads:
         parts = thread.parts
-        found = len(parts)
         total = thread.declared_total
         rows.append({
-            "id": thread.id, "author": thread.author, "declared_total": total, "found": found,
-            "complete": int(total is not None and not thread.missing),
+            "id": thread.id, "author": thread.author, "declared_total": total,
+            "found": len(parts), "complete": int(total is not None and not thread.missing),
             "title": cut_title((parts[0].text or "").split("\n")[0], 120),
-            "replies": sum(p.replies or 0 for p in parts),
-            "reposts": sum(p.reposts or 0 for p in parts),
-            "likes": sum(p.likes or 0 for p in parts),
             "missing": json.dumps(thread.missing), "confidence": thread.confidence,
-            "method": thread.method, "evidence": thread.evidence, "position": None,
+            "method": thread.method, "evidence": thread.evidence,
         })
     if rows:
-        db["threads"].insert_all(rows, pk="id")
+        db["threads"].insert_all(rows, pk="id", replace=True)
     db.conn.executemany(
         "update posts set thread_id = ?, thread_index = ?, thread_marker = ? where id = ?",
         [(p.thread_id, p.thread_index, p.thread_marker, p.id) for t in threads for p in t.parts],
     )
     # Sums and first position come from the stored rows, which hold the latest counts.
-    db.execute(
+    db.conn.executemany(
         """
         update threads set
           replies = (select sum(replies) from posts where thread_id = threads.id),
           reposts = (select sum(reposts) from posts where thread_id = threads.id),
           likes = (select sum(likes) from posts where thread_id = threads.id),
           position = (select min(position) from posts where thread_id = threads.id)
-        where author = ?
+        where id = ?
         """,
-        [handle],
+        [(row["id"],) for row in rows],
     )
     db["thread_candidates"].insert_all(
         ({"post_id": c.post.id, "thread_id": c.thread_id, "role": c.role,
           "evidence": c.evidence, "confidence": c.confidence} for c in candidates),
         pk=("post_id", "thread_id"), replace=True,
     )
+
+
+def replace_marker_threads(db: sqlite_utils.Database, window_ids: list[str],
+                           threads: list[Thread], candidates: list[ThreadCandidate]) -> None:
+    """Swap in what stitching a window by markers found, for the threads inside it."""
+    delete_marker_threads_touching(db, window_ids)
+    insert_threads(db, threads, candidates)
+
+
+def replace_reply_threads(db: sqlite_utils.Database, handle: str, threads: list[Thread]) -> None:
+    """Swap in the author's threads proved by reply ids (they have no candidates)."""
+    clear_threads_made_by(db, handle, "replies")
+    insert_threads(db, threads, [])
 
 
 OPTIONAL_POST_FIELDS = ("created_at", "url", "lang", "quotes", "views", "bookmarks",
@@ -723,51 +777,29 @@ def finish_source(db: sqlite_utils.Database, source_id: int, posts: int,
                [posts, "\n".join(warnings) or None, source_id])
 
 
-def compact_positions(db: sqlite_utils.Database, handle: str) -> None:
-    """Number an author's timeline 0..n-1 again, keeping its order (after posts left)."""
-    db.execute(
-        """
-        with ordered as (select id, row_number() over (order by position, id) - 1 as rank
-                         from posts where author = ?)
-        update posts set position = ordered.rank from ordered
-        where posts.id = ordered.id and posts.position is not ordered.rank
-        """,
-        [handle],
-    )
-
-
 def all_dated(db: sqlite_utils.Database, handle: str) -> bool:
-    return db.execute("select count(*) from posts where author = ? and created_at is null",
-                      [handle]).fetchone()[0] == 0
+    """Whether every post of the author has a date (`posts_undated` answers from its few rows)."""
+    return db.execute("select 1 from posts where author = ? and created_at is null limit 1",
+                      [handle]).fetchone() is None
 
 
-def order_by_date(db: sqlite_utils.Database, handle: str) -> None:
-    """Dated timelines are ordered by date, newest first, whatever order sources came in."""
-    db.execute(
-        """
-        with ordered as (select id, row_number() over (order by created_at desc, id desc) - 1
-                         as rank from posts where author = ?)
-        update posts set position = ordered.rank from ordered
-        where posts.id = ordered.id and posts.position is not ordered.rank
-        """,
-        [handle],
-    )
+def unplaced_posts(db: sqlite_utils.Database, handle: str) -> list[tuple[str, Optional[str]]]:
+    """(id, created_at) of the author's posts written without a place yet (`placing`)."""
+    return [tuple(row) for row in db.execute(
+        "select id, created_at from posts where author = ? and position is null", [handle])]
 
 
-def timeline_ids(db: sqlite_utils.Database, handle: str,
-                 source_id: int) -> tuple[list[str], list[str]]:
-    """The author's timeline before this source (its posts kept their places), and this
-    source's posts in the order it listed them."""
-    incoming = [r[0] for r in db.execute(
+def source_post_ids(db: sqlite_utils.Database, handle: str, source_id: int) -> list[str]:
+    """A source's posts by `handle`, in the order it listed them."""
+    return [row[0] for row in db.execute(
         "select e.post_id from engagement e join posts p on p.id = e.post_id "
         "where e.source_id = ? and p.author = ? order by e.rowid", [source_id, handle])]
-    fresh = set(incoming) - {r[0] for r in db.execute(
-        "select post_id from engagement where source_id != ? and post_id in "
-        "(select post_id from engagement where source_id = ?)", [source_id, source_id])}
-    existing = [r[0] for r in db.execute(
-        "select id from posts where author = ? order by position, id", [handle])
-        if r[0] not in fresh]
-    return existing, incoming
+
+
+def count_threads(db: sqlite_utils.Database, handles: list[str]) -> int:
+    marks = ",".join("?" * len(handles))
+    return db.execute(f"select count(*) from threads where author in ({marks})",
+                      handles).fetchone()[0] if handles else 0
 
 
 def set_positions(db: sqlite_utils.Database, handle: str, order: list[str]) -> None:
@@ -796,58 +828,3 @@ def post_from_row(handle: str, post_id: str, text: str, text_raw: Optional[str],
     post = Post(text_raw or "", handle, text=text, native_id=native_id, reply_to=reply_to)
     post.id = post_id
     return post
-
-
-def unlinked_texts(db: sqlite_utils.Database, handle: str) -> Iterator[tuple[int, str]]:
-    """(position, text) of an author's posts without reply ids, streamed in timeline order."""
-    yield from db.conn.execute(
-        "select position, text from posts where author = ? and native_id is null "
-        "order by position", [handle])
-
-
-def posts_at_positions(db: sqlite_utils.Database, handle: str,
-                       positions: Iterable[int]) -> dict[int, Post]:
-    found: dict[int, Post] = {}
-    for chunk in chunks(sorted(positions)):
-        marks = ",".join("?" * len(chunk))
-        for position, *row in db.execute(
-            f"select position, id, text, null from posts where author = ? "
-            f"and native_id is null and position in ({marks})", [handle, *chunk],
-        ):
-            found[position] = post_from_row(handle, *row)
-    return found
-
-
-class AuthorTimeline(Mapping):
-    """One author's posts without reply ids, by timeline position, as the thread stage reads
-    them. Iterating yields only the positions given (the marked posts); any other position is
-    fetched when asked for (a candidate's neighbour), so a long timeline is never loaded."""
-
-    WINDOW = 16  # neighbours are fetched a window at a time; a few recent windows are kept
-
-    def __init__(self, db: sqlite_utils.Database, handle: str, positions: Iterable[int]):
-        self.db, self.handle = db, handle
-        self.marked = posts_at_positions(db, handle, positions)
-        self.windows: dict[int, dict[int, Post]] = {}
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(sorted(self.marked))
-
-    def __len__(self) -> int:
-        return len(self.marked)
-
-    def __getitem__(self, position: int) -> Post:
-        post = self.marked.get(position)
-        if post is None:
-            post = self.window(position - position % self.WINDOW).get(position)
-        if post is None:
-            raise KeyError(position)
-        return post
-
-    def window(self, start: int) -> dict[int, Post]:
-        if start not in self.windows:
-            if len(self.windows) >= 64:
-                self.windows.pop(next(iter(self.windows)))
-            self.windows[start] = posts_at_positions(
-                self.db, self.handle, range(start, start + self.WINDOW))
-        return self.windows[start]

@@ -341,12 +341,15 @@ async def timeline_points(db, handle: str, total: int) -> list[dict]:
     """Likes and reposts per bucket of timeline positions (newest first), for the chart."""
     async def compute():
         size = max(1, -(-total // CHART_BUCKETS))
+        # Buckets of ranks, not of positions: positions have gaps (`feedarchive.placing`).
         return await rows(
             db, "select min(position) as first, max(position) as last, count(*) as posts, "
                 "cast(round(avg(likes)) as integer) as likes, "
-                "cast(round(avg(reposts)) as integer) as reposts "
-                "from posts where author = ? group by position / ? order by first",
-            [handle, size])
+                "cast(round(avg(reposts)) as integer) as reposts from ("
+                "select position, likes, reposts, "
+                "(row_number() over (order by position) - 1) / ? as bucket "
+                "from posts where author = ?) group by bucket order by first",
+            [size, handle])
 
     return await cached(db, f"chart:{handle}", compute)
 
@@ -393,18 +396,21 @@ async def author_page(datasette, request):
         return await author_feed(datasette, request, db, author)
     counts = await author_counts(db)
     n_posts = counts["posts"].get(handle, 0)
-    start = int_arg(request, "from", 0, 0, n_posts)
+    # Pages are cut by position, which is sparse and may be negative (`feedarchive.placing`).
+    top = (await rows(db, "select min(position) as top from posts where author = ?",
+                      [handle]))[0]["top"] or 0
+    start = int_arg(request, "from", top, top, 2**62)
     timeline = await rows(
         db, f"select {await post_columns(db)} from posts where author = ? and position >= ? "
             f"order by position limit ?", [handle, start, TIMELINE_PAGE + 1])
     older = timeline[TIMELINE_PAGE]["position"] if len(timeline) > TIMELINE_PAGE else None
     timeline = await decorate_posts(datasette, db, timeline[:TIMELINE_PAGE])
     newer = None
-    if start > 0:
+    if start > top:
         back = await rows(db, "select position from posts where author = ? and position < ? "
                               "order by position desc limit 1 offset ?",
                           [handle, start, TIMELINE_PAGE - 1])
-        newer = back[0]["position"] if back else 0
+        newer = back[0]["position"] if back else top
     history = await rows(
         db, "select h.observed_at, h.followers, h.following, h.media, h.statuses, h.source_id, "
             "s.path from profile_history h left join sources s on s.id = h.source_id "
@@ -432,7 +438,8 @@ async def author_page(datasette, request):
         "chart": timeline_chart(points),
         "threads_html": await author_threads_html(datasette, db, handle, threads),
         "older_url": f"{base}?from={older}" if older is not None else None,
-        "newer_url": (f"{base}?from={newer}" if newer else base) if newer is not None else None,
+        "newer_url": (f"{base}?from={newer}" if newer != top else base)
+        if newer is not None else None,
         "feed_url": f"{base}.atom", "json_url": f"{base}.json",
         "table_url": datasette.urls.table(db.name, "posts") + "?" + urlencode(
             {"author": handle, "_sort": "position"}),

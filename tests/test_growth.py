@@ -89,3 +89,31 @@ def test_removing_a_scrape_keeps_posts_another_scrape_saw(tmp_path, write_file):
     assert db.execute("select likes from posts where text like '1/3%'").fetchone()[0] == 1500
     assert db.execute("select likes from posts where text like 'Lunch%'").fetchone()[0] == 4
     assert db.execute("select count(*) from posts").fetchone()[0] == 5
+
+
+def numbered_scrape(numbers) -> str:
+    """A scrape of posts "Note 1" … "Note N" (N the newest), newest first."""
+    return timeline(*((f"Note {n}: field notes from the lab, day {n}.", "0", "0", str(n))
+                      for n in sorted(numbers, reverse=True)))
+
+
+def note_numbers(db) -> list[int]:
+    return [int(r[0].split(":")[0][5:]) for r in db.execute(
+        "select text from posts order by position")]
+
+
+def test_an_edited_file_puts_the_posts_it_keeps_back_where_they_were(tmp_path, write_file):
+    """A holds notes 1–10, B notes 5–15; A is then cut down to notes 1–3. Notes 1–3 are older
+    than everything B holds: they go back below it, not on top as a scrape sharing nothing
+    with the archive would."""
+    db = open_db(tmp_path / "a.db")
+    a = write_file("a.txt", numbered_scrape(range(1, 11)))
+    import_file(db, a)
+    import_file(db, write_file("b.txt", numbered_scrape(range(5, 16))))
+    a.write_text(numbered_scrape(range(1, 4)), encoding="utf-8")
+    assert import_file(db, a).status == "replaced"
+    assert note_numbers(db) == [15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 3, 2, 1]
+    fresh = open_db(tmp_path / "b.db")  # the same two files imported once, A first
+    import_file(fresh, a)
+    import_file(fresh, tmp_path / "b.txt")
+    assert note_numbers(fresh) == note_numbers(db)

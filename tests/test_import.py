@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from feedarchive.importer import import_file, import_paths, merge_timeline
+from feedarchive.importer import import_file, import_paths
+from feedarchive.placing import merge_timeline
 from feedarchive.store import open_db
 
 from conftest import timeline

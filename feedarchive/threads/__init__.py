@@ -28,10 +28,11 @@ name (`tests/test_layers.py` checks both):
 """
 from __future__ import annotations
 
+from .candidates import PINNED_REACH
 from .markers import Marker, find_marker, may_carry_marker
 from .nodes import StitchResult
 from .replies import stitch_replies
 from .stitching import stitch, stitch_timeline
 
-__all__ = ["Marker", "StitchResult", "find_marker", "may_carry_marker", "stitch",
+__all__ = ["PINNED_REACH", "Marker", "StitchResult", "find_marker", "may_carry_marker", "stitch",
            "stitch_replies", "stitch_timeline"]

@@ -28,12 +28,12 @@ _HEAD_CUES = re.compile(r"👇|⬇️|[:：]\s*$|\bhere['’]?s\b|" + THREAD_EMO
 _OTHERS_THREAD = re.compile(r"\b(?:thread|fil)\s+(?:by|de|from)\s+@", re.IGNORECASE)
 
 
-def _overlap(text: str, thread_text: str) -> float:
+def _overlap(text: str, thread_words: set[str]) -> float:
     """Share of the post's content words that the thread also uses."""
     words = content_words(text)
     if not words:
         return 0.0
-    return len(words & content_words(thread_text)) / len(words)
+    return len(words & thread_words) / len(words)
 
 
 def _candidate_role(text: str, side: str) -> str:
@@ -45,7 +45,7 @@ def _candidate_role(text: str, side: str) -> str:
     return side
 
 
-def _candidate_score(text: str, thread_text: str, distance: int, role: str,
+def _candidate_score(text: str, thread_words: set[str], distance: int, role: str,
                      pinned: bool) -> float:
     """Heuristic 0..1: adjacency, shared vocabulary, and intro/closing wording.
 
@@ -57,7 +57,7 @@ def _candidate_score(text: str, thread_text: str, distance: int, role: str,
     score = 0.3 if distance == 1 else 0.15 if distance == 2 else 0.0
     if pinned:
         score += 0.1
-    score += 0.45 * min(1.0, max(0.0, (_overlap(text, thread_text) - 0.1) / 0.3))
+    score += 0.45 * min(1.0, max(0.0, (_overlap(text, thread_words) - 0.1) / 0.3))
     cues = _TAIL_CUES if role == "tail" else _HEAD_CUES
     if cues.search(text):
         score += 0.3
@@ -99,7 +99,7 @@ def find_candidates(timeline: Mapping[int, Post], count: int,
     in_thread = {n.pos for c in chains for n in c}
     best: dict[int, ThreadCandidate] = {}
     for chain in chains:
-        thread_text = " ".join(post_text(n.post) for n in chain)
+        thread_words = content_words(" ".join(post_text(n.post) for n in chain))
         for spot in _spots(chain, count):
             between = range(min(spot.pos, chain[0].pos, chain[-1].pos),
                             max(spot.pos, chain[0].pos, chain[-1].pos))
@@ -110,7 +110,7 @@ def find_candidates(timeline: Mapping[int, Post], count: int,
                 continue
             text = post_text(timeline[spot.pos])
             role = _candidate_role(text, spot.side)
-            score = _candidate_score(text, thread_text, spot.distance, role, spot.pinned)
+            score = _candidate_score(text, thread_words, spot.distance, role, spot.pinned)
             old = best.get(spot.pos)
             if score < CANDIDATE_THRESHOLD or (old and old.confidence >= score):
                 continue

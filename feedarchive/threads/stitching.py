@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from collections import Counter
 from typing import Mapping, Optional
 
 from ..identity import thread_id
 from ..models import Post, Thread
 from .candidates import find_candidates
-from .markers import END, HEAD, MAX_PART, THREAD_EMOJI, find_marker
+from .markers import END, HEAD, THREAD_EMOJI, find_marker
 from .nodes import (Node, StitchResult, chain_of, id_of, missing_parts, post_text,
                     reading_direction)
 from .words import similarity
@@ -24,6 +23,7 @@ MAX_STEP = 8  # posts of the same author allowed between two consecutive parts
 STEP_PER_MISSING = 3  # extra room for each part missing between them
 HEAD_REACH = 4  # how far a head may sit from its part 2
 END_REACH = 3  # how far a closing /end may sit from the last part
+SAME_TOTAL_REACH = 2 * MAX_STEP  # threads this near with one total could trade parts
 
 
 def _link_cost(a: Node, b: Node) -> Optional[float]:
@@ -49,33 +49,40 @@ def _can_join(a: Node, b: Node) -> bool:
     return all(d in (0, step) for d in (reading_direction(chain_of(a)), reading_direction(chain_of(b))))
 
 
-# Parts farther apart than this can never link (the largest gap `_link_cost` allows).
 LINKS_KEPT = 8  # cheapest candidate links kept into each part: memory stays linear
-LINK_REACH = MAX_STEP + STEP_PER_MISSING * (MAX_PART - 2)
 
 
 def _link_numbered(nodes: list[Node]) -> None:
     """Link numbered parts, cheapest link first; note choices that had a close rival.
 
-    Only pairs within `LINK_REACH` timeline positions are costed, so a long timeline with
-    many marked posts stays near linear.
+    Only pairs that `_link_cost` can accept are costed (found by part number and distance),
+    so a long timeline with many marked posts stays near linear.
     """
-    by_total: dict[object, list[Node]] = {}
+    # Parts by total and part number, in timeline order: `b` can follow `a` only if it has a
+    # higher part number, and the farther its number, the farther it may sit, so each part
+    # number present is searched within its own reach instead of every pair being costed.
+    by_part: dict[object, dict[int, list[Node]]] = {}
     for node in sorted((n for n in nodes if n.part is not None), key=lambda n: n.pos):
-        by_total.setdefault(node.total_key, []).append(node)  # parts share their total
+        by_part.setdefault(node.total_key, {}).setdefault(node.part, []).append(node)
+    positions = {(key, part): [n.pos for n in found]
+                 for key, parts in by_part.items() for part, found in parts.items()}
     into: dict[int, list[tuple]] = {}
-    for numbered in by_total.values():
-        positions = [n.pos for n in numbered]
-        for a in numbered:
-            lo = bisect.bisect_left(positions, a.pos - LINK_REACH)
-            hi = bisect.bisect_right(positions, a.pos + LINK_REACH)
-            for b in numbered[lo:hi]:
-                cost = _link_cost(a, b)
-                if cost is not None:
-                    rivals = into.setdefault(id(b), [])
-                    heapq.heappush(rivals, (-cost, -a.pos, b.pos, a, b))
-                    if len(rivals) > LINKS_KEPT:  # the costliest ways into b never win
-                        heapq.heappop(rivals)
+    for key, parts in by_part.items():
+        for a in (n for found in parts.values() for n in found):
+            for part, found in parts.items():
+                if part <= a.part:
+                    continue
+                reach = MAX_STEP + STEP_PER_MISSING * (part - a.part - 1)
+                at = positions[(key, part)]
+                lo = bisect.bisect_left(at, a.pos - reach)
+                hi = bisect.bisect_right(at, a.pos + reach)
+                for b in found[lo:hi]:
+                    cost = _link_cost(a, b)
+                    if cost is not None:
+                        rivals = into.setdefault(id(b), [])
+                        heapq.heappush(rivals, (-cost, -a.pos, b.pos, a, b))
+                        if len(rivals) > LINKS_KEPT:  # the costliest ways into b never win
+                            heapq.heappop(rivals)
     edges = sorted(((-c, -ap, bp, a, b) for kept in into.values() for c, ap, bp, a, b in kept),
                    key=lambda e: e[:3])
     into = {key: [(-c, -ap, bp, a, b) for c, ap, bp, a, b in kept] for key, kept in into.items()}
@@ -228,7 +235,7 @@ def _evidence(chain: list[Node], declared: Optional[int], missing: list[int],
     if missing:
         bits.append("Missing: " + ", ".join(map(str, missing)) + ".")
     if same_total > 1:
-        bits.append(f"{same_total} threads by this author share this total; parts were grouped "
+        bits.append(f"{same_total} threads near each other share this total; parts were grouped "
                     f"by their order on the timeline and distance, each part number once.")
     for n in chain:
         bits.extend(note[0].upper() + note[1:] + "." for note in n.notes)
@@ -257,6 +264,40 @@ def _build_thread(chain: list[Node], method: str, same_total: int) -> Thread:
         method=method,
         evidence=_evidence(chain, declared, missing, same_total),
     )
+
+
+def _sharing_total_nearby(chains: list[list[Node]]) -> list[int]:
+    """For each chain, how many chains with its declared total (itself included) sit within
+    `SAME_TOTAL_REACH` posts of it: threads that near could have traded parts, which the
+    evidence says. Counting only neighbours keeps the answer local, as a re-stitch of part of
+    a timeline needs (`feedarchive.restitch`); "open" totals are not counted.
+
+    >>> from feedarchive.threads.markers import find_marker
+    >>> def chain(at, text):
+    ...     return [Node(Post(text, "ada"), at, find_marker(text), find_marker(text).part)]
+    >>> _sharing_total_nearby([chain(0, "1/3 Alpha"), chain(5, "1/3 Beta"), chain(90, "1/3 Gamma")])
+    [2, 2, 1]
+    """
+    by_key: dict[object, list[tuple[int, int]]] = {}
+    spans = [(min(n.pos for n in c), max(n.pos for n in c), c[0].total_key) for c in chains]
+    for low, high, key in spans:
+        by_key.setdefault(key, []).append((low, high))
+    lows, widest = {}, {}
+    for key, found in by_key.items():
+        found.sort()
+        lows[key] = [low for low, _ in found]
+        widest[key] = max(high - low for low, high in found)
+    counts = []
+    for low, high, key in spans:
+        if key == "open":
+            counts.append(0)
+            continue
+        found = by_key[key]
+        first = bisect.bisect_left(lows[key], low - SAME_TOTAL_REACH - widest[key])
+        last = bisect.bisect_right(lows[key], high + SAME_TOTAL_REACH)
+        counts.append(sum(1 for other_low, other_high in found[first:last]
+                          if other_high + SAME_TOTAL_REACH >= low))
+    return counts
 
 
 def _by_author(posts: list[Post]) -> dict[str, list[Post]]:
@@ -308,10 +349,7 @@ def stitch_timeline(timeline: Mapping[int, Post], count: int) -> StitchResult:
     """
     result = StitchResult()
     chains = _stitch_author(timeline)
-    totals = Counter(c[0].total_key for c in chains)
-    for chain in chains:
-        key = chain[0].total_key
-        same_total = totals[key] if key != "open" else 0
+    for chain, same_total in zip(chains, _sharing_total_nearby(chains)):
         result.threads.append(_build_thread(chain, "markers", same_total))
     result.candidates.extend(find_candidates(timeline, count, chains))
     return result

@@ -1,0 +1,351 @@
+"""Stitching an author's stored timeline again: around what an import changed, or all of it a
+window at a time, so the cost follows what is new and memory stays flat at any size.
+
+The thread stage reads a timeline as {rank: post}, rank 0 the newest, and measures distance in
+ranks. A window is a run of the stored timeline handed to it with ranks kept (near the top) or
+offset past the reach of the only rule that looks at absolute ranks, the pinned first post.
+
+Markers link posts that sit near each other, so a window's result can be trusted away from its
+edges. Where a window is cut, its result must agree, over a zone around the cut, with the result
+of a window that sees both sides of that zone: the stored result for a re-stitch around a
+change (the rest of the timeline did not change), the next window's for a full pass. A window
+that disagrees grows and is stitched again; one that grows past half the timeline becomes the
+full pass. `tests/test_restitch.py` checks on random timelines and growth orders that both give
+what stitching the whole timeline at once gives.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Mapping, Optional
+
+import sqlite_utils
+
+from . import store
+from .errors import FeedarchiveError
+from .models import Post, Thread, ThreadCandidate
+from .threads import (PINNED_REACH, StitchResult, may_carry_marker, stitch_replies,
+                      stitch_timeline)
+
+MARGIN = 64  # posts read beyond a change on each side before the result is trusted
+ZONE = MARGIN // 2  # posts at a window's cut whose threads must agree with the other side's
+CHUNK = 4096  # posts per window of a full pass
+# A window that does not start at the top is numbered from here: past the pinned rule's reach.
+OFFSET = PINNED_REACH + 1
+
+
+@dataclass
+class Row:
+    """One post of the stored timeline as the marker stitcher needs it."""
+
+    position: int
+    id: str
+    text: Optional[str]  # None for a post with a platform id: reply ids stitch those
+    marked: bool
+
+
+class WindowTimeline(Mapping):
+    """Rows as {rank: post}: iterating yields the marked ranks only (all the stitcher reads
+    markers from), any other post of the window is there when asked for (a neighbour)."""
+
+    def __init__(self, handle: str, rows: list[Row], first_rank: int):
+        self.posts = {first_rank + i: store.post_from_row(handle, row.id, row.text, None)
+                      for i, row in enumerate(rows) if row.text is not None}
+        self.marked = [first_rank + i for i, row in enumerate(rows) if row.marked]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.marked)
+
+    def __len__(self) -> int:
+        return len(self.marked)
+
+    def __getitem__(self, rank: int) -> Post:
+        return self.posts[rank]
+
+
+def rows_from(cursor) -> Iterator[Row]:
+    for position, post_id, unlinked, text in cursor:
+        text = text if unlinked else None
+        yield Row(position, post_id, text, text is not None and may_carry_marker(text))
+
+
+ROW_COLUMNS = "position, id, native_id is null, coalesce(text, text_raw, '')"
+
+
+def timeline_rows(db: sqlite_utils.Database, handle: str, first: Optional[int] = None,
+                  last: Optional[int] = None) -> Iterator[Row]:
+    """The author's posts from position `first` to `last` (inclusive; None: the end)."""
+    where, params = ["author = ?"], [handle]
+    if first is not None:
+        where.append("position >= ?")
+        params.append(first)
+    if last is not None:
+        where.append("position <= ?")
+        params.append(last)
+    yield from rows_from(db.conn.execute(
+        f"select {ROW_COLUMNS} from posts where {' and '.join(where)} order by position", params))
+
+
+def stitch_rows(handle: str, rows: list[Row], first_rank: int, complete: bool) -> StitchResult:
+    """Stitch a window; `complete`: it reaches the oldest post (nothing lies below)."""
+    timeline = WindowTimeline(handle, rows, first_rank)
+    return stitch_timeline(timeline, first_rank + len(rows) + (0 if complete else 1))
+
+
+# --- What a window decided, compared at its cuts --------------------------------------------
+
+def decided(result: StitchResult) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """Per post id: its thread, part and the thread's confidence and evidence; and its
+    candidate offer. Two results agree on a zone when these agree for its posts."""
+    parts = {p.id: (t.id, p.thread_index, t.confidence, t.evidence)
+             for t in result.threads for p in t.parts}
+    offers = {c.post.id: (c.thread_id, c.role, c.confidence) for c in result.candidates}
+    return parts, offers
+
+
+def agree(a: StitchResult, b: StitchResult, ids: list[str]) -> bool:
+    (parts_a, offers_a), (parts_b, offers_b) = decided(a), decided(b)
+    return all(parts_a.get(i) == parts_b.get(i) and offers_a.get(i) == offers_b.get(i)
+               for i in ids)
+
+
+def stored_decisions(db: sqlite_utils.Database, ids: list[str]) -> StitchResult:
+    """The marker threads and candidates the archive holds for these posts, as a result."""
+    result = StitchResult()
+    threads: dict[str, Thread] = {}
+    for chunk in store.chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for post_id, thread_id, index, confidence, evidence in db.execute(
+                f"select p.id, p.thread_id, p.thread_index, t.confidence, t.evidence "
+                f"from posts p join threads t on t.id = p.thread_id "
+                f"where t.method = 'markers' and p.id in ({marks})", chunk):
+            thread = threads.setdefault(thread_id, Thread(
+                id=thread_id, author="", parts=[], confidence=confidence, evidence=evidence))
+            part = Post("", "", thread_index=index)
+            part.id = post_id
+            thread.parts.append(part)
+        for post_id, thread_id, role, confidence in db.execute(
+                f"select c.post_id, c.thread_id, c.role, c.confidence from thread_candidates c "
+                f"join threads t on t.id = c.thread_id where t.method = 'markers' "
+                f"and c.post_id in ({marks})", chunk):
+            post = Post("", "")
+            post.id = post_id
+            result.candidates.append(ThreadCandidate(post, thread_id, role, "", confidence))
+    result.threads = list(threads.values())
+    return result
+
+
+# --- Around a change -------------------------------------------------------------------------
+
+def rows_around(db: sqlite_utils.Database, handle: str, position: int, reach: int,
+                newer: bool) -> Optional[int]:
+    """The position `reach` posts newer (older) than `position`, or None past the end."""
+    sign, order = ("<", "desc") if newer else (">", "asc")
+    row = db.execute(f"select position from posts where author = ? and position {sign} ? "
+                     f"order by position {order} limit 1 offset ?",
+                     [handle, position, reach - 1]).fetchone()
+    return row[0] if row else None
+
+
+def stored_thread_span(db: sqlite_utils.Database, handle: str, first: Optional[int],
+                       last: Optional[int]) -> tuple[Optional[int], Optional[int]]:
+    """Widen [first, last] to hold every stored marker thread, and its candidates, that has a
+    part or a candidate inside."""
+    bounds = "p.author = :h" + (" and p.position >= :first" if first is not None else "") \
+        + (" and p.position <= :last" if last is not None else "")
+    params = {"h": handle, "first": first, "last": last}
+    row = db.execute(
+        f"""
+        with touched as (
+          select p.thread_id as id from posts p where {bounds} and p.thread_id is not null
+          union select c.thread_id from thread_candidates c join posts p on p.id = c.post_id
+          where {bounds}),
+        markers as (select t.id from threads t join touched on touched.id = t.id
+                    where t.method = 'markers'),
+        spots as (
+          select position from posts where thread_id in (select id from markers)
+          union all select p.position from thread_candidates c join posts p on p.id = c.post_id
+          where c.thread_id in (select id from markers))
+        select min(position), max(position) from spots
+        """, params).fetchone()
+    low = row[0] if first is None or (row[0] is not None and row[0] < first) else first
+    high = row[1] if last is None or (row[1] is not None and row[1] > last) else last
+    return (None if first is None else low), (None if last is None else high)
+
+
+def near_top(db: sqlite_utils.Database, handle: str, position: int) -> bool:
+    """Whether fewer than OFFSET + MARGIN posts are newer than `position`."""
+    limit = OFFSET + MARGIN
+    return db.execute("select count(*) from (select 1 from posts where author = ? and "
+                      "position < ? limit ?)", [handle, position, limit]).fetchone()[0] < limit
+
+
+def restitch_span(db: sqlite_utils.Database, handle: str, first: int, last: int,
+                  total: int) -> bool:
+    """Re-stitch the posts from `first` to `last` and what they can reach; False when the
+    window grew past half the timeline (the caller does a full pass instead)."""
+    margin = MARGIN
+    while True:
+        low = rows_around(db, handle, first, margin, newer=True)
+        high = rows_around(db, handle, last, margin, newer=False)
+        while True:  # until no stored thread crosses the window's edges
+            widened = stored_thread_span(db, handle, low, high)
+            if widened == (low, high):
+                break
+            low = rows_around(db, handle, widened[0], margin, newer=True) \
+                if widened[0] is not None else None
+            high = rows_around(db, handle, widened[1], margin, newer=False) \
+                if widened[1] is not None else None
+        if low is not None and near_top(db, handle, low):
+            low = None
+        rows = list(timeline_rows(db, handle, low, high))
+        if len(rows) * 2 > total:
+            return False
+        result = stitch_rows(handle, rows, 0 if low is None else OFFSET, high is None)
+        zones = ([] if low is None else rows[:ZONE]) + ([] if high is None else rows[-ZONE:])
+        ids = [row.id for row in zones]
+        if agree(result, stored_decisions(db, ids), ids):
+            window_ids = [row.id for row in rows]
+            store.replace_marker_threads(db, window_ids, result.threads, result.candidates)
+            return True
+        margin *= 4
+
+
+def changed_spans(positions: list[int]) -> list[tuple[int, int]]:
+    """Changed positions grouped into spans: changes fewer than two margins apart are one.
+    Positions are at least as far apart as ranks, so no two spans closer than that stay
+    apart; spans a gap of positions keeps apart may still overlap, which costs a little
+    work, not correctness (each window is stitched against what the last one wrote)."""
+    spans: list[tuple[int, int]] = []
+    for position in sorted(set(positions)):
+        if spans and position - spans[-1][1] <= 2 * MARGIN:
+            spans[-1] = (spans[-1][0], position)
+        else:
+            spans.append((position, position))
+    return spans
+
+
+def restitch_changed(db: sqlite_utils.Database, handle: str, changed: list[int],
+                     replies: bool) -> None:
+    """Re-stitch only the windows around `changed` positions (posts placed, refreshed or
+    removed); proof by reply ids is redone when the import brought posts with platform ids."""
+    total = store.count_author_posts(db, handle)
+    if replies:
+        restitch_replies(db, handle)
+    spans = changed_spans(changed)
+    if sum(last - first + 2 * MARGIN for first, last in spans) * 2 > total:
+        restitch_markers(db, handle)  # windows would cover most of it: one pass is cheaper
+        return
+    for first, last in spans:
+        if not restitch_span(db, handle, first, last, total):
+            restitch_markers(db, handle)
+            return
+
+
+# --- All of it ---------------------------------------------------------------------------------
+
+def restitch_replies(db: sqlite_utils.Database, handle: str) -> None:
+    """Threads proved by reply ids, all of the author's (only self-replies are read)."""
+    linked = store.self_reply_posts(db, handle)
+    by_native = {post.native_id: post.id for post in linked}
+    reply_to = {post.id: by_native[post.reply_to] for post in linked
+                if post.reply_to in by_native}
+    store.replace_reply_threads(db, handle, stitch_replies(linked, reply_to).threads)
+
+
+def restitch_author(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK) -> None:
+    """Stitch one author's whole archive afresh: reply ids, then markers a window at a time."""
+    restitch_replies(db, handle)
+    restitch_markers(db, handle, chunk)
+
+
+def restitch_markers(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK) -> None:
+    """Stitch the author's whole timeline by markers, a window at a time.
+
+    A window is `size` posts plus two margins; the next one starts `size` posts later, so they
+    overlap by two margins and the cut between them is in the middle of the overlap. A thread
+    belongs to the window its newest part falls in, between its cuts, and a window's threads
+    are written only once the next window decides the same for the zone around the cut;
+    otherwise the window is doubled and stitched again. Only a window's rows are held."""
+    store.clear_threads_made_by(db, handle, "markers")
+    source = timeline_rows(db, handle)
+    buffered: list[Row] = []
+    start = owned_from = 0  # rank of buffered[0]; the cut above the current window
+    size = chunk
+    cache: dict[tuple[int, int], StitchResult] = {}
+
+    def fill(count: int) -> bool:
+        """Buffer `count` rows; False when the timeline ends first."""
+        while len(buffered) < count:
+            row = next(source, None)
+            if row is None:
+                return False
+            buffered.append(row)
+        return True
+
+    def stitched(offset: int, length: int, complete: bool) -> StitchResult:
+        key = (start + offset, length)
+        if key not in cache:
+            cache.clear()
+            cache[key] = stitch_rows(handle, buffered[offset:offset + length], start + offset,
+                                     complete)
+        return cache[key]
+
+    while True:
+        length = size + 2 * MARGIN
+        if not fill(length + 1):  # the last window: everything left
+            last = stitch_rows(handle, buffered, start, True)
+            write_threads(db, last, owned_threads(last, buffered, start, owned_from, None))
+            return
+        result = stitched(0, length, False)
+        beyond = fill(size + chunk + 2 * MARGIN + 1)
+        following = stitched(size, min(chunk + 2 * MARGIN, len(buffered) - size)
+                             if beyond else len(buffered) - size, not beyond)
+        cut = size + MARGIN
+        zone = [row.id for row in buffered[cut - ZONE:cut + ZONE]]
+        owned = owned_threads(result, buffered[:length], start, owned_from, start + cut)
+        if not agree(result, following, zone) or reaches_edge(owned, buffered[length - ZONE:]):
+            size *= 2
+            continue
+        write_threads(db, result, owned)
+        del buffered[:size]
+        start += size
+        owned_from = start + MARGIN
+        size = chunk
+
+
+def owned_threads(result: StitchResult, rows: list[Row], first_rank: int, owned_from: int,
+                  owned_to: Optional[int]) -> list[Thread]:
+    """The threads of a window whose newest part's rank is in [owned_from, owned_to)."""
+    rank = {row.id: first_rank + i for i, row in enumerate(rows)}
+    return [t for t in result.threads
+            if owned_from <= min(rank[p.id] for p in t.parts)
+            and (owned_to is None or min(rank[p.id] for p in t.parts) < owned_to)]
+
+
+def reaches_edge(threads: list[Thread], edge: list[Row]) -> bool:
+    """Whether a thread has a part among the last rows of its window, where what lies
+    beyond could have changed it."""
+    near = {row.id for row in edge}
+    return any(p.id in near for t in threads for p in t.parts)
+
+
+def write_threads(db: sqlite_utils.Database, result: StitchResult, threads: list[Thread]) -> None:
+    """Write these threads of a window's result, with their candidates."""
+    kept = {t.id for t in threads}
+    store.insert_threads(db, threads, [c for c in result.candidates if c.thread_id in kept])
+
+
+def restitch_archive(db: sqlite_utils.Database,
+                     handles: Optional[list[str]] = None) -> dict[str, int]:
+    """Stitch the named authors' timelines afresh (every author's by default), in one
+    transaction; returns how many threads each one has. Imports only re-stitch around what
+    they change; this is the full rebuild, for after a change to the thread rules."""
+    names = handles or [row[0] for row in db.execute("select handle from authors order by handle")]
+    unknown = [handle for handle in names if not store.author_exists(db, handle)]
+    if unknown:
+        raise FeedarchiveError(f"no author @{unknown[0]} in the archive")
+    with store.transaction(db):
+        for handle in names:
+            restitch_author(db, handle)
+        store.delete_empty_threads(db)
+    return {handle: store.count_threads(db, [handle]) for handle in names}
