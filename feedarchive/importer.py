@@ -242,8 +242,9 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
             return report
         previous = store.sources_at_path(db, resolved)
         removed: dict[str, dict[str, int]] = {}  # author -> posts that left, with positions
+        emptied: set[str] = set()  # threads that lost parts with them
         for source_id in previous:
-            for handle, posts in store.delete_source(db, source_id).items():
+            for handle, posts in store.delete_source(db, source_id, emptied).items():
                 removed.setdefault(handle, {}).update(posts)
         report.status = "replaced" if previous else "imported"
         source_id = store.insert_source(db, {
@@ -297,7 +298,7 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
                 restitch_author(db, handle)
             else:
                 stitch_where_changed(db, handle, timeline.place(handle), timeline, removed)
-        store.delete_empty_threads(db)
+        store.delete_empty_threads(db, emptied)
         report.threads = store.count_threads(db, sorted(timeline.authors))
         if report.author in merged:
             report.author = merged[report.author]
@@ -315,8 +316,8 @@ def stitch_where_changed(db: sqlite_utils.Database, handle: str, placed: Optiona
         restitch_author(db, handle)
         return
     changed = placed + timeline.source_positions(handle) + list(gone.values())
-    total = store.count_author_posts(db, handle)
-    if len(changed) > total * REORDER_SHARE:
+    enough = int(len(changed) / REORDER_SHARE) + 1  # posts that make the changes a small share
+    if store.count_author_posts(db, handle, up_to=enough) < enough:
         restitch_author(db, handle)
     else:
         replies = bool(gone) or timeline.has_platform_ids(handle)
@@ -347,7 +348,7 @@ class TimelineWriter:
         self.lost = set(removed or ())  # authors some of whose posts left with a replaced file
         self.authors: set[str] = set()
         self.next_position: dict[str, int] = {}
-        self.existing: dict[str, int] = {}
+        self.existing: dict[str, int] = {}  # 1 when the archive had posts of theirs
         self.posts = self.new_posts = self.repairs = 0
         self.dated = True
         self.newest: Optional[str] = None  # the latest post date in the source
@@ -359,7 +360,7 @@ class TimelineWriter:
         for handle in {p.author for p in posts} - self.authors:
             store.ensure_author(self.db, handle)
             self.authors.add(handle)
-            self.existing[handle] = store.count_author_posts(self.db, handle)
+            self.existing[handle] = store.count_author_posts(self.db, handle, up_to=1)
             self.next_position[handle] = 0
         positions: dict[str, Optional[int]] = {}
         for post in posts:
@@ -415,7 +416,8 @@ class TimelineWriter:
         if dated:
             # Date order holds on a timeline dated throughout, unless it was ordered by the
             # posts' sources while undated posts were in it (those may have just left).
-            if handle in self.lost or len(unplaced) > REORDER_SHARE * self.existing[handle]:
+            enough = int(len(unplaced) / REORDER_SHARE) + 1
+            if handle in self.lost or store.count_author_posts(self.db, handle, enough) < enough:
                 placing.order_by_date(self.db, handle)
                 return None
             return placing.place_by_date(self.db, handle, unplaced)
@@ -427,21 +429,21 @@ class TimelineWriter:
     def source_positions(self, handle: str) -> list[int]:
         """Where this source's posts by `handle` sit (new and seen before)."""
         return [row[0] for row in self.db.execute(
-            "select p.position from engagement e join posts p on p.id = e.post_id "
+            "select p.position from engagement e cross join posts p on p.id = e.post_id "
             "where e.source_id = ? and p.author = ?", [self.source_id, handle])]
 
     def has_platform_ids(self, handle: str) -> bool:
         """Whether this source gave any of `handle`'s posts a platform id (reply ids can
         then prove threads)."""
         return self.db.execute(
-            "select 1 from engagement e join posts p on p.id = e.post_id where e.source_id = ? "
+            "select 1 from engagement e cross join posts p on p.id = e.post_id where e.source_id = ? "
             "and p.author = ? and p.native_id is not null limit 1",
             [self.source_id, handle]).fetchone() is not None
 
     def newest_first_ids(self, handle: str) -> list[str]:
         """This source's posts by `handle` in `newest_first` order (ties as written)."""
         return [row[0] for row in self.db.execute(
-            "select p.id from engagement e join posts p on p.id = e.post_id "
+            "select p.id from engagement e cross join posts p on p.id = e.post_id "
             "where e.source_id = ? and p.author = ? order by coalesce(p.created_at, '') desc, "
             "coalesce(p.native_id, '') desc, e.rowid", [self.source_id, handle])]
 

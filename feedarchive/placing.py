@@ -87,11 +87,7 @@ def make_room(db: sqlite_utils.Database, handle: str, above: Optional[int],
     if below is None or below - above - 1 >= count:
         return above + 1
     need = count - (below - above - 1)
-    newer = db.execute("select count(*) from posts where author = ? and position <= ?",
-                       [handle, above]).fetchone()[0]
-    older = db.execute("select count(*) from posts where author = ? and position >= ?",
-                       [handle, below]).fetchone()[0]
-    if newer <= older:
+    if side_is_shorter(db, handle, "position <= ?", above, "position >= ?", below):
         shift, where, first = -need, "position <= ?", above - need + 1
         bound = above
     else:
@@ -101,6 +97,20 @@ def make_room(db: sqlite_utils.Database, handle: str, above: Optional[int],
         db.execute(f"update {table} set position = position + ? where author = ? and {where}",
                    [shift, handle, bound])
     return first
+
+
+def side_is_shorter(db: sqlite_utils.Database, handle: str, side: str, bound: int,
+                    other_side: str, other_bound: int) -> bool:
+    """Whether fewer posts lie on `side` of a gap than on the other, counting each side only
+    as far as needed: the two are counted in growing steps until one runs out."""
+    step = 256
+    while True:
+        counts = [db.execute(f"select count(*) from (select 1 from posts where author = ? "
+                             f"and {where} limit ?)", [handle, at, step]).fetchone()[0]
+                  for where, at in ((side, bound), (other_side, other_bound))]
+        if min(counts) < step:
+            return counts[0] <= counts[1]
+        step *= 8
 
 
 def put(db: sqlite_utils.Database, handle: str, ids: list[str], above: Optional[int],

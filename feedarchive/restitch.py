@@ -29,6 +29,7 @@ from .threads import (PINNED_REACH, StitchResult, may_carry_marker, stitch_repli
 MARGIN = 64  # posts read beyond a change on each side before the result is trusted
 ZONE = MARGIN // 2  # posts at a window's cut whose threads must agree with the other side's
 CHUNK = 4096  # posts per window of a full pass
+WINDOW_COUNT_LIMIT = 100_000  # a timeline is counted this far to size windows against it
 # A window that does not start at the top is numbered from here: past the pinned rule's reach.
 OFFSET = PINNED_REACH + 1
 
@@ -191,10 +192,7 @@ def restitch_span(db: sqlite_utils.Database, handle: str, first: int, last: int,
             widened = stored_thread_span(db, handle, low, high)
             if widened == (low, high):
                 break
-            low = rows_around(db, handle, widened[0], margin, newer=True) \
-                if widened[0] is not None else None
-            high = rows_around(db, handle, widened[1], margin, newer=False) \
-                if widened[1] is not None else None
+            low, high = widened
         if low is not None and near_top(db, handle, low):
             low = None
         rows = list(timeline_rows(db, handle, low, high))
@@ -228,11 +226,13 @@ def restitch_changed(db: sqlite_utils.Database, handle: str, changed: list[int],
                      replies: bool) -> None:
     """Re-stitch only the windows around `changed` positions (posts placed, refreshed or
     removed); proof by reply ids is redone when the import brought posts with platform ids."""
-    total = store.count_author_posts(db, handle)
     if replies:
         restitch_replies(db, handle)
     spans = changed_spans(changed)
-    if sum(last - first + 2 * MARGIN for first, last in spans) * 2 > total:
+    cost = sum(last - first + 2 * MARGIN for first, last in spans)
+    # Counted only as far as it matters: a window past half of it makes a full pass cheaper.
+    total = store.count_author_posts(db, handle, up_to=max(2 * cost, WINDOW_COUNT_LIMIT) + 1)
+    if cost * 2 > total:
         restitch_markers(db, handle)  # windows would cover most of it: one pass is cheaper
         return
     for first, last in spans:

@@ -139,7 +139,8 @@ INDEXES = [
     ("posts", ["source_id"]),
     ("posts", ["likes"]),
     ("posts", ["reposts"]),
-    ("threads", ["author"]),
+    ("threads", ["author", "position"]),
+    ("thread_candidates", ["thread_id"]),  # unstitching a thread finds its candidates
     ("threads", ["likes"]),
     ("repairs", ["post_id"]),
     ("repairs", ["source_id"]),
@@ -369,13 +370,16 @@ def sources_at_path(db: sqlite_utils.Database, path: str) -> list[int]:
     return [row[0] for row in db.execute("select id from sources where path = ?", [path])]
 
 
-def delete_source(db: sqlite_utils.Database, source_id: int) -> dict[str, dict[str, int]]:
+def delete_source(db: sqlite_utils.Database, source_id: int,
+                  emptied: Optional[set[str]] = None) -> dict[str, dict[str, int]]:
     """Remove what one source contributed; posts also seen by other sources stay.
 
     Returns, for each author whose posts it touched, the posts that left with it and the
     positions they had: their neighbours' threads need redoing, and a replacement file that
     holds some of them again puts them back where they were. Positions are not renumbered:
-    a gap is as good as a number (`placing`)."""
+    a gap is as good as a number (`placing`). The threads that lost parts are added to
+    `emptied` (`delete_empty_threads` looks at those)."""
+    emptied = set() if emptied is None else emptied
     touched: dict[str, dict[str, int]] = {row[0]: {} for row in db.execute(
         "select distinct author from posts where id in "
         "(select post_id from engagement where source_id = ?)", [source_id])}
@@ -387,9 +391,12 @@ def delete_source(db: sqlite_utils.Database, source_id: int) -> dict[str, dict[s
     db.execute("delete from profile_history where source_id = ?", [source_id])
     db.execute("delete from author_handles where source_id = ?", [source_id])
     orphans = "select id from posts where source_id = ? and id not in (select post_id from engagement)"
-    for post_id, author, position in db.execute(
-            f"select id, author, position from posts where id in ({orphans})", [source_id]):
+    for post_id, author, position, thread in db.execute(
+            f"select id, author, position, thread_id from posts where id in ({orphans})",
+            [source_id]):
         touched.setdefault(author, {})[post_id] = position
+        if thread is not None:
+            emptied.add(thread)
     db.execute(f"delete from thread_candidates where post_id in ({orphans})", [source_id])
     db.execute(f"delete from media where post_id in ({orphans})", [source_id])
     db.execute(f"delete from posts where id in ({orphans})", [source_id])
@@ -558,12 +565,22 @@ def delete_marker_threads_touching(db: sqlite_utils.Database, post_ids: list[str
             db.execute(f"delete from threads where id in ({marks})", ids)
 
 
-def delete_empty_threads(db: sqlite_utils.Database) -> None:
+def delete_empty_threads(db: sqlite_utils.Database,
+                         ids: Optional[Iterable[str]] = None) -> None:
     """A thread whose parts all left (their source was replaced, or their author merged)
-    goes too: no thread page is ever empty."""
+    goes too: no thread page is ever empty. `ids`: only these can have emptied."""
     empty = "select id from threads t where not exists (select 1 from posts p where p.thread_id = t.id)"
-    db.execute(f"delete from thread_candidates where thread_id in ({empty})")
-    db.execute(f"delete from threads where id in ({empty})")
+    if ids is None:
+        db.execute(f"delete from thread_candidates where thread_id in ({empty})")
+        db.execute(f"delete from threads where id in ({empty})")
+        return
+    for chunk in chunks(sorted(ids)):
+        marks = ",".join("?" * len(chunk))
+        found = [row[0] for row in db.execute(f"{empty} and t.id in ({marks})", chunk)]
+        if found:
+            marks = ",".join("?" * len(found))
+            db.execute(f"delete from thread_candidates where thread_id in ({marks})", found)
+            db.execute(f"delete from threads where id in ({marks})", found)
 
 
 def ensure_author(db: sqlite_utils.Database, handle: str) -> None:
@@ -767,8 +784,13 @@ def ids_from_source(db: sqlite_utils.Database, ids: list[str], source_id: int) -
     return found
 
 
-def count_author_posts(db: sqlite_utils.Database, handle: str) -> int:
-    return db.execute("select count(*) from posts where author = ?", [handle]).fetchone()[0]
+def count_author_posts(db: sqlite_utils.Database, handle: str, up_to: Optional[int] = None) -> int:
+    """How many posts the author has, counting no further than `up_to` when given (a long
+    timeline need not be counted to know it is long)."""
+    if up_to is None:
+        return db.execute("select count(*) from posts where author = ?", [handle]).fetchone()[0]
+    return db.execute("select count(*) from (select 1 from posts where author = ? limit ?)",
+                      [handle, up_to]).fetchone()[0]
 
 
 def finish_source(db: sqlite_utils.Database, source_id: int, posts: int,
@@ -792,7 +814,7 @@ def unplaced_posts(db: sqlite_utils.Database, handle: str) -> list[tuple[str, Op
 def source_post_ids(db: sqlite_utils.Database, handle: str, source_id: int) -> list[str]:
     """A source's posts by `handle`, in the order it listed them."""
     return [row[0] for row in db.execute(
-        "select e.post_id from engagement e join posts p on p.id = e.post_id "
+        "select e.post_id from engagement e cross join posts p on p.id = e.post_id "
         "where e.source_id = ? and p.author = ? order by e.rowid", [source_id, handle])]
 
 
