@@ -646,43 +646,36 @@ def replace_threads(db: sqlite_utils.Database, handle: str, threads: list[Thread
     insert_threads(db, threads, candidates)
 
 
+THREAD_COLUMNS = ("id", "author", "declared_total", "found", "complete", "title", "missing",
+                  "confidence", "method", "evidence")
+INSERT_THREAD = (f"insert or replace into threads ({', '.join(THREAD_COLUMNS)}) "
+                 f"values ({', '.join('?' * len(THREAD_COLUMNS))})")
+# Sums and first position come from the stored rows, which hold the latest counts.
+THREAD_TOTALS = """
+    update threads set (replies, reposts, likes, position) = (
+      select sum(replies), sum(reposts), sum(likes), min(position) from posts
+      where thread_id = threads.id)
+    where id = ?"""
+INSERT_CANDIDATE = ("insert or replace into thread_candidates "
+                    "(post_id, thread_id, role, evidence, confidence) values (?, ?, ?, ?, ?)")
+
+
 def insert_threads(db: sqlite_utils.Database, threads: list[Thread],
                    candidates: list[ThreadCandidate]) -> None:
-    """Write stitched threads, number their parts and record the candidates offered."""
-    rows = []
-    for thread in threads:
-        parts = thread.parts
-        total = thread.declared_total
-        rows.append({
-            "id": thread.id, "author": thread.author, "declared_total": total,
-            "found": len(parts), "complete": int(total is not None and not thread.missing),
-            "title": cut_title((parts[0].text or "").split("\n")[0], 120),
-            "missing": json.dumps(thread.missing), "confidence": thread.confidence,
-            "method": thread.method, "evidence": thread.evidence,
-        })
-    if rows:
-        db["threads"].insert_all(rows, pk="id", replace=True)
+    """Write stitched threads, number their parts and record the candidates offered. Plain
+    `executemany`: a full pass over a long timeline writes thousands of threads."""
+    db.conn.executemany(INSERT_THREAD, [
+        (t.id, t.author, t.declared_total, len(t.parts),
+         int(t.declared_total is not None and not t.missing),
+         cut_title((t.parts[0].text or "").split("\n")[0], 120), json.dumps(t.missing),
+         t.confidence, t.method, t.evidence) for t in threads])
     db.conn.executemany(
         "update posts set thread_id = ?, thread_index = ?, thread_marker = ? where id = ?",
         [(p.thread_id, p.thread_index, p.thread_marker, p.id) for t in threads for p in t.parts],
     )
-    # Sums and first position come from the stored rows, which hold the latest counts.
-    db.conn.executemany(
-        """
-        update threads set
-          replies = (select sum(replies) from posts where thread_id = threads.id),
-          reposts = (select sum(reposts) from posts where thread_id = threads.id),
-          likes = (select sum(likes) from posts where thread_id = threads.id),
-          position = (select min(position) from posts where thread_id = threads.id)
-        where id = ?
-        """,
-        [(row["id"],) for row in rows],
-    )
-    db["thread_candidates"].insert_all(
-        ({"post_id": c.post.id, "thread_id": c.thread_id, "role": c.role,
-          "evidence": c.evidence, "confidence": c.confidence} for c in candidates),
-        pk=("post_id", "thread_id"), replace=True,
-    )
+    db.conn.executemany(THREAD_TOTALS, [(t.id,) for t in threads])
+    db.conn.executemany(INSERT_CANDIDATE, [
+        (c.post.id, c.thread_id, c.role, c.evidence, c.confidence) for c in candidates])
 
 
 def replace_marker_threads(db: sqlite_utils.Database, window_ids: list[str],
