@@ -21,6 +21,10 @@ Posts carry emoji (ZWJ sequences, flags, skin tones), accents, CJK, Cyrillic, cu
 a part missing or an unrelated post between parts; counts read `1,234`, `2K`, `12.4K`, `1.2M`;
 some posts end in a line that is a bare number. Everything is streamed: memory stays flat
 whatever N is. The same seed gives the same bytes.
+
+`--shape threads` (issue 20) writes instead one author's thread-heavy scrape
+(`generate_threads`: 8% of posts start a 2-8 part thread); `write_thread_timeline` and
+`write_next_scrape` give `growth.py` its archives and the next scrape that overlaps them.
 """
 from __future__ import annotations
 
@@ -29,9 +33,11 @@ import json
 import random
 import time
 import zlib
+from collections import Counter
 from datetime import datetime, timedelta, timezone
+from itertools import islice
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 SEED = 20251011
 COMMON_WORD = "the"        # in most posts: the "matches almost everything" search
@@ -435,14 +441,210 @@ def generate(out: Path, posts: int, authors: int = 4, seed: int = SEED) -> dict:
     return manifest
 
 
+# --------------------------------------------------------------------------------------------
+# Thread-heavy single author (issue 20: "An archive that grows for years")
+# --------------------------------------------------------------------------------------------
+THREAD_START_SHARE = 0.08  # of all posts, the share that starts a thread (prolific authors)
+THREAD_LENGTHS = (2, 2, 3, 3, 3, 4, 4, 5, 5, 6, 7, 8)
+# The styles the stitcher knows (threads/markers.py), weighted as they are seen: "1/5", "(1/8)",
+# "🧵1/" then "2/", a head without a number ("… 🧵", "Thread:") then "2/", a trailing "… 3/5".
+HEAVY_STYLES = ("slash_total",) * 3 + ("paren",) * 3 + ("emoji_open",) * 2 + \
+    ("emoji_head",) * 2 + ("trailing",)
+GAP_SHARE = 0.06  # a gap between two parts holds 1-3 other posts (written in between)
+MISSING_SHARE = 0.06  # a thread of 3+ parts lacks one (deleted, or skipped by the scrape)
+NEW_POSTS, KNOWN_POSTS = 3, 20  # the growth run's next scrape: 3 new above the 20 newest known
+THREAD_EMOJI = "\U0001f9f5"
+
+
+def thread_chance() -> float:
+    """Chance that the next item of the stream is a thread rather than a single post, chosen
+    so that thread starts are THREAD_START_SHARE of all posts: a thread brings its parts and
+    the posts written between them, less a missing part, so p = h / (1 - h·(T - 1))."""
+    mean = sum(THREAD_LENGTHS) / len(THREAD_LENGTHS)
+    long_share = sum(n >= 3 for n in THREAD_LENGTHS) / len(THREAD_LENGTHS)
+    per_thread = mean + GAP_SHARE * (mean - 1) * 2 - MISSING_SHARE * long_share
+    return THREAD_START_SHARE / (1 - THREAD_START_SHARE * (per_thread - 1))
+
+
+def heavy_marker(style: str, k: int, n: int, variant: int) -> tuple[str, str]:
+    """(prefix, suffix) marking part k of n; `variant` (0-2, one per thread: an author writes
+    a thread one way) picks among the ways each style is written."""
+    if style == "slash_total":
+        return (f"{k}/{n}: " if variant == 0 else f"{k}/{n} "), ""
+    if style == "paren":
+        return ("", f" ({k}/{n})") if variant == 0 else (f"({k}/{n}) ", "")
+    if style == "emoji_open":
+        if k == 1:
+            return (f"{THREAD_EMOJI} 1/ " if variant == 0 else f"{THREAD_EMOJI}1/ "), ""
+        return f"{k}/ ", (" /end" if k == n and variant == 2 else "")
+    if style == "emoji_head":
+        if k > 1:
+            return f"{k}/ ", ""
+        return (("", f" {THREAD_EMOJI}"), (f"{THREAD_EMOJI} ", ""), ("Thread: ", ""))[variant]
+    return "", f" {k}/{n}"  # trailing
+
+
+
+def _shown(counts: tuple[int, int, int], rng: random.Random) -> tuple[str, str, str]:
+    return tuple(shown_count(value, rng) for value in counts)  # type: ignore[return-value]
+
+
+def _heavy_single(rng: random.Random, maker: TextMaker) -> dict:
+    counts = _counts(rng)
+    return dict(text=maker.body(), counts=counts, shown=_shown(counts, rng), part=None)
+
+
+def _heavy_thread(rng: random.Random, maker: TextMaker) -> list[dict]:
+    """One thread as the timeline shows it: last part first, sometimes a part missing, and
+    now and then other posts between two parts."""
+    n = rng.choice(THREAD_LENGTHS)
+    style = rng.choice(HEAVY_STYLES)
+    variant = rng.randrange(3)
+    missing = rng.randint(2, n) if n >= 3 and rng.random() < MISSING_SHARE else None
+    parts: list[Optional[dict]] = []
+    for k in range(1, n + 1):
+        prefix, suffix = heavy_marker(style, k, n, variant)
+        lines = maker.body().split("\n")
+        if len(lines) > 1 and lines[-1].isdigit():
+            lines.pop()  # the bare number would sit between the text and its marker
+        if suffix:
+            lines[-1] = lines[-1].rstrip(":")  # "…: 2/5" reads as a score, not a part
+        counts = _counts(rng)
+        if k == 1:
+            counts = (counts[0], counts[1], counts[2] * 3 + 10)
+        parts.append(dict(text=prefix + "\n".join(lines) + suffix, counts=counts,
+                          shown=_shown(counts, rng), part=(k, n, style)))
+    if missing is not None:
+        parts[missing - 1] = None
+    shown: list[dict] = []
+    for part in reversed(parts):
+        if part is None:
+            continue
+        if shown and rng.random() < GAP_SHARE:
+            shown.extend(_heavy_single(rng, maker) for _ in range(rng.randint(1, 3)))
+        shown.append(part)
+    return shown
+
+
+def thread_heavy_posts(seed: int = SEED) -> Iterator[dict]:
+    """One author's timeline, newest first and without end: dict(text, counts, shown, part),
+    `part` = (k, n, style) for thread parts, None for other posts.
+
+    The stream does not depend on how much of it is read, so the first posts are the same for
+    a 10k and a 1M archive: the growth run's next scrape overlaps each of them alike."""
+    rng = random.Random(f"{seed}:thread-heavy")
+    maker = TextMaker(rng)
+    chance = thread_chance()
+    while True:
+        if rng.random() < chance:
+            yield from _heavy_thread(rng, maker)
+        else:
+            yield _heavy_single(rng, maker)
+
+
+def thread_author(seed: int = SEED) -> tuple[str, str]:
+    """(handle, display name) of the thread-heavy author."""
+    rng = random.Random(f"{seed}:thread-author")
+    handle = make_handles(rng, 1)[0]
+    return handle, f"{handle.split('_')[0].title()} {rng.choice(('Okonkwo', 'Müller', 'Tanaka 田中'))}"
+
+
+def timeline_entry(text: str, shown: tuple[str, str, str]) -> str:
+    """A post as a copied profile page shows it: its text, then replies, reposts, likes."""
+    return f"{text}\n{shown[0]}\n{shown[1]}\n{shown[2]}\n"
+
+
+def write_heavy_timeline(path: Path, posts: Iterable[dict], header: str) -> dict:
+    """Stream `posts` under `header` into `path` (renamed into place when complete, so a cache
+    never holds half a file); what was written, counted."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    stats = dict(posts=0, thread_starts=0, thread_parts=0, styles={})
+    styles: Counter = Counter()
+    with open(partial, "w", encoding="utf-8", newline="\n") as timeline:
+        timeline.write(header)
+        chunk: list[str] = []
+        for post in posts:
+            stats["posts"] += 1
+            if post["part"] is not None:
+                stats["thread_parts"] += 1
+                if post["part"][0] == 1:
+                    stats["thread_starts"] += 1
+                    styles[post["part"][2]] += 1
+            chunk.append(timeline_entry(post["text"], post["shown"]))
+            if len(chunk) >= 2000:
+                timeline.write("".join(chunk))
+                chunk = []
+        timeline.write("".join(chunk))
+    partial.replace(path)
+    stats["styles"] = dict(sorted(styles.items()))
+    stats["bytes"] = path.stat().st_size
+    stats["path"] = str(path)
+    return stats
+
+
+def write_thread_timeline(path: Path, posts: int, seed: int = SEED, skip: int = 0) -> dict:
+    """The thread-heavy author's scrape of `posts` posts, the `skip` newest left out (the
+    growth run's archives leave out what the next scrape brings as new)."""
+    handle, name = thread_author(seed)
+    header = profile_header(random.Random(f"{seed}:profile"), handle, name, skip + posts)
+    stats = write_heavy_timeline(path, islice(thread_heavy_posts(seed), skip, skip + posts), header)
+    return dict(stats, handle=handle)
+
+
+def _grown(value: int, rng: random.Random) -> int:
+    """A count a few days later: counts only grow."""
+    return value + int(value * rng.uniform(0.0, 0.2)) + rng.randrange(3)
+
+
+def write_next_scrape(path: Path, seed: int = SEED, new: int = NEW_POSTS,
+                      known: int = KNOWN_POSTS) -> dict:
+    """The author's next scrape, as a real re-scrape reads: `new` posts written since, then the
+    `known` newest posts any archive of `write_thread_timeline(skip=new)` holds, with their
+    counts grown; the profile header read again (followers changed)."""
+    rng = random.Random(f"{seed}:rescrape")
+    posts = list(islice(thread_heavy_posts(seed), new + known))
+    for post in posts[new:]:
+        post["counts"] = tuple(_grown(value, rng) for value in post["counts"])
+        post["shown"] = _shown(post["counts"], rng)
+    handle, name = thread_author(seed)
+    header = profile_header(rng, handle, name, 1_000_000 + new)
+    return dict(write_heavy_timeline(path, posts, header), handle=handle, new=new, known=known)
+
+
+def generate_threads(out: Path, posts: int, seed: int = SEED) -> dict:
+    """The thread-heavy shape for `run.py --shape threads`: `timelines/<handle>.txt`, one
+    author, N posts (clean UTF-8); return the manifest (written to `manifest.json`)."""
+    started = time.perf_counter()
+    out = Path(out)
+    handle, _ = thread_author(seed)
+    stats = write_thread_timeline(out / "timelines" / f"{handle}.txt", posts, seed)
+    manifest = dict(
+        shape="threads", posts=posts, authors=1, seed=seed, handles=[handle],
+        timelines=[dict(path=stats["path"], handle=handle, posts=posts, mojibake="clean",
+                        bytes=stats["bytes"])],
+        thread_starts=stats["thread_starts"], threads_parts=stats["thread_parts"],
+        thread_start_share=round(stats["thread_starts"] / max(posts, 1), 4),
+        styles=stats["styles"], common_word=COMMON_WORD, rare_word=RARE_WORD, seconds=0.0,
+    )
+    manifest["seconds"] = round(time.perf_counter() - started, 1)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--authors", type=int, default=4)
+    parser.add_argument("--shape", choices=("timelines", "threads"), default="timelines",
+                        help="threads: one thread-heavy author (--authors is ignored)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", type=Path, default=Path("/tmp/feedarchive-bench/data"))
     args = parser.parse_args(argv)
-    manifest = generate(args.out, args.posts, args.authors, args.seed)
+    if args.shape == "threads":
+        manifest = generate_threads(args.out, args.posts, args.seed)
+    else:
+        manifest = generate(args.out, args.posts, args.authors, args.seed)
     print(json.dumps({k: v for k, v in manifest.items() if k != "timelines"}, indent=2))
     for item in manifest["timelines"]:
         print(f"{item['path']}: {item['posts']} posts, {item['bytes']:,} bytes, {item['mojibake']}")

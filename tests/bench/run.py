@@ -14,8 +14,13 @@ in DIR/data-N) and reports, side by side:
    (installed into its own venv under /tmp on first use);
 4. page latency (p50/p95 of sequential requests from 127.0.0.1) on the N-post archive.
 
-The report is printed and written to DIR/report-N.json and DIR/report-N.md. DIR defaults to
-/tmp/feedarchive-bench (outside the repository).
+`--shape threads` (issue 20, "An archive that grows for years") generates instead one author's
+thread-heavy scrape (8% of posts start a 2-8 part thread; `generate.generate_threads`) and
+reports 1, 2 and 4 for it; there is no X archive, so no 3.
+
+The report is printed and written to DIR/report-N.json and DIR/report-N.md (report-threads-N
+for the thread-heavy shape). DIR defaults to /tmp/feedarchive-bench (outside the repository).
+The growth run of issue 20 is `growth.py`.
 """
 from __future__ import annotations
 
@@ -475,12 +480,16 @@ def machine() -> dict:
 
 
 def markdown(report: dict) -> str:
-    m, n = report["machine"], report["posts"]
-    lines = [f"# feedarchive benchmark: {n:,} posts", "",
+    m, n, g = report["machine"], report["posts"], report["generate"]
+    shape = " (thread-heavy, one author)" if report.get("shape") == "threads" else ""
+    archive = f", {g['x_archive_mb']} MB X archive" if "x_archive_mb" in g else ""
+    lines = [f"# feedarchive benchmark: {n:,} posts{shape}", "",
              f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {m['python']}, "
              f"SQLite {m['sqlite']}, Datasette {m['datasette']}. Generated in "
-             f"{report['generate']['seconds']} s ({report['generate']['timeline_mb']} MB of "
-             f"timelines, {report['generate']['x_archive_mb']} MB X archive).", ""]
+             f"{g['seconds']} s ({g['timeline_mb']} MB of timelines{archive}).", ""]
+    if report.get("shape") == "threads":
+        lines += [f"Thread starts: {report['thread_start_share']:.1%} of posts "
+                  f"({report['thread_parts']:,} posts are thread parts).", ""]
     imp, flo = report.get("import"), report.get("floor")
     if imp:
         lines += ["## Import (timeline scrapes)", "",
@@ -538,10 +547,33 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def data_folder(out: Path, shape: str, posts: int, authors: int, seed: int) -> Path:
+    """Where a generated data set is cached (the first shape keeps the name it always had)."""
+    if shape == "threads":
+        return out / f"data-threads-{posts}-{seed}"
+    return out / f"data-{posts}-{authors}-{seed}"
+
+
+def generated(out: Path, shape: str, posts: int, authors: int, seed: int) -> tuple[Path, dict]:
+    """The data set's folder and manifest, generated unless an earlier run left it."""
+    data = data_folder(out, shape, posts, authors, seed)
+    manifest_path = data / "manifest.json"
+    if manifest_path.exists():
+        print(f"using the scrapes generated earlier in {data}", flush=True)
+        return data, json.loads(manifest_path.read_text())
+    print(f"generating {posts:,} posts ({shape}) into {data} …", flush=True)
+    if shape == "threads":
+        return data, generate.generate_threads(data, posts, seed)
+    return data, generate.generate(data, posts, authors, seed)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--authors", type=int, default=4)
+    parser.add_argument("--shape", choices=("timelines", "threads"), default="timelines",
+                        help="threads: one author, 8%% of posts start a 2-8 part thread "
+                             "(issue 20); no X archive, so no peer comparison")
     parser.add_argument("--seed", type=int, default=generate.SEED)
     parser.add_argument("--out", type=Path, default=Path("/tmp/feedarchive-bench"))
     parser.add_argument("--skip-peer", action="store_true", help="no X archive comparison")
@@ -556,24 +588,26 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    data = out / f"data-{args.posts}-{args.authors}-{args.seed}"
-    manifest_path = data / "manifest.json"
-    if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text())
-        print(f"using the scrapes generated earlier in {data}", flush=True)
-    else:
-        print(f"generating {args.posts:,} posts into {data} …", flush=True)
-        manifest = generate.generate(data, args.posts, args.authors, args.seed)
+    threads = args.shape == "threads"
+    if threads:
+        args.authors, args.skip_peer = 1, True  # one author; no X archive to compare on
+    data, manifest = generated(out, args.shape, args.posts, args.authors, args.seed)
     timeline_bytes = sum(item["bytes"] for item in manifest["timelines"])
-    report: dict = dict(posts=args.posts, authors=args.authors, seed=args.seed, machine=machine(),
+    report: dict = dict(posts=args.posts, shape=args.shape, authors=args.authors, seed=args.seed,
+                        machine=machine(),
                         generate=dict(seconds=manifest["seconds"],
-                                      timeline_mb=round(timeline_bytes / 2**20, 1),
-                                      x_archive_mb=round(manifest["x_archive_bytes"] / 2**20, 1)),
+                                      timeline_mb=round(timeline_bytes / 2**20, 1)),
                         started=time.strftime("%Y-%m-%d %H:%M:%S"))
+    if "x_archive_bytes" in manifest:
+        report["generate"]["x_archive_mb"] = round(manifest["x_archive_bytes"] / 2**20, 1)
+    if threads:
+        report.update(thread_start_share=manifest["thread_start_share"],
+                      thread_parts=manifest["threads_parts"], styles=manifest["styles"])
     db = out / "feedarchive.db"
+    name = f"report-threads-{args.posts}" if threads else f"report-{args.posts}"
 
     def save() -> None:
-        stem = out / f"report-{args.posts}"
+        stem = out / name
         stem.with_suffix(".json").write_text(json.dumps(report, indent=2), encoding="utf-8")
         stem.with_suffix(".md").write_text(markdown(report), encoding="utf-8")
 
@@ -595,9 +629,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if not args.skip_stages:
         sample = min(args.posts, args.stage_sample)
         sample_data = data if sample == args.posts else \
-            out / f"data-{sample}-{args.authors}-{args.seed}"
-        if not (sample_data / "manifest.json").exists():
-            generate.generate(sample_data, sample, args.authors, args.seed)
+            generated(out, args.shape, sample, args.authors, args.seed)[0]
         print(f"stages: library run, profiled, on {sample:,} generated posts …", flush=True)
         costs = stage_costs(sample_data / "timelines", out)
         report["stages"] = dict(source=f"library in one process under cProfile, {sample:,} "
@@ -631,7 +663,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     save()
     print()
     print(markdown(report))
-    print(f"report: {out / f'report-{args.posts}.json'} and .md")
+    print(f"report: {out / name}.json and .md")
     return 0
 
 
