@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import click
 
@@ -162,6 +164,30 @@ def demo(db_path: Path | None, host: str, port: int, no_serve: bool) -> None:
         run_server(path, host, port)
 
 
+@dataclass
+class RepairTally:
+    """What `repair-check` prints of one file, gathered field by field as its posts stream
+    past: every field and repair counted, but only the repairs it lists kept (the first
+    `limit`; all of them for 0, and for a negative limit, which lists all but the last few)."""
+
+    limit: int
+    fields: int = 0
+    fields_repaired: int = 0
+    repairs: int = 0
+    guessed: int = 0
+    listed: list = field(default_factory=list)  # (where, line, Repair), in the file's order
+
+    def add(self, where: str, line: Optional[int], repairs: list) -> None:
+        """Count one field (`profile`, a post at its line, `page`) and keep what is listed."""
+        self.fields += 1
+        self.fields_repaired += bool(repairs)
+        self.repairs += len(repairs)
+        self.guessed += sum(1 for r in repairs if r.confidence < 1.0)
+        for repair in repairs:
+            if self.limit <= 0 or len(self.listed) < self.limit:
+                self.listed.append((where, line, repair))
+
+
 @cli.command(name="repair-check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "format_", default=None, help="Skip detection: read files as this format.")
@@ -171,32 +197,33 @@ def repair_check(paths: tuple[Path, ...], format_: str | None, limit: int) -> No
     from .errors import FeedarchiveError
     from .formats import read_document
     from .formats.members import source_units
-    from .repair import repair_document
+    from .repair import repair_streamed
 
     failed = 0
     for path in source_units(paths):
+        tally = RepairTally(limit)
         try:
             doc = read_document(path, format_)
-            decision = repair_document(doc)
+            decision, posts = repair_streamed(doc)
+            if doc.profile is not None:
+                tally.add("profile", None, doc.profile.repairs)
+            for post in posts:  # each post repaired, counted and let go
+                tally.add("post", post.line, post.repairs)
         except FeedarchiveError as error:
             click.secho(f"error: {error}", fg="red", err=True)
             failed += 1
             continue
-        fields = [("post", post.line, post.repairs) for post in doc.posts]
-        if doc.profile is not None:
-            fields.insert(0, ("profile", None, doc.profile.repairs))
-        fields += [("page", None, page.repairs) for page in doc.pages]
-        repairs = [(where, line, r) for where, line, rs in fields for r in rs]
-        guessed = sum(1 for *_, r in repairs if r.confidence < 1.0)
+        for page in doc.pages:
+            tally.add("page", None, page.repairs)
         click.echo(f"{path}: {decision.summary()}")
-        click.echo(f"  {len(repairs)} repairs ({guessed} guessed) in "
-                   f"{sum(1 for *_, rs in fields if rs)} of {len(fields)} fields")
-        for where, line, repair in repairs[:limit or None]:
+        click.echo(f"  {tally.repairs} repairs ({tally.guessed} guessed) in "
+                   f"{tally.fields_repaired} of {tally.fields} fields")
+        for where, line, repair in tally.listed[:limit or None]:
             at = f"line {line}" if line else where
             click.echo(f"  {at} {repair.field}: {repair.before!r} -> {repair.after!r} "
                        f"[{repair.kind}, confidence {repair.confidence:.2f}]")
-        if limit and len(repairs) > limit:
-            click.echo(f"  … {len(repairs) - limit} more (--limit 0 lists all)")
+        if limit and tally.repairs > limit:
+            click.echo(f"  … {tally.repairs - limit} more (--limit 0 lists all)")
     if failed:
         sys.exit(1)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from click.testing import CliRunner
 
 from feedarchive.cli import cli
@@ -121,6 +122,59 @@ def test_repair_check_reports_without_writing(tmp_path, write_file):
     assert "6 repairs (0 guessed) in 2 of 3 fields" in result.output
     assert "'Ã©' -> 'é'" in result.output and "confidence 1.00" in result.output
     assert not list(tmp_path.glob("**/*.db"))
+
+
+def cp1252_scrape(text: str) -> str:
+    """What a scraper decoding UTF-8 as Windows-1252 keeps of `text`."""
+    return text.encode("utf-8").decode("cp1252")
+
+
+def listing_from_held_posts(path, limit: int) -> str:
+    """What `repair-check` printed when it held a file's posts: its earlier code, on
+    `repair_document`, kept here as the reference the streamed listing must match."""
+    from feedarchive.formats import read_document
+    from feedarchive.repair import repair_document
+
+    doc = read_document(path)
+    decision = repair_document(doc)
+    fields = [("post", post.line, post.repairs) for post in doc.posts]
+    if doc.profile is not None:
+        fields.insert(0, ("profile", None, doc.profile.repairs))
+    fields += [("page", None, page.repairs) for page in doc.pages]
+    repairs = [(where, line, r) for where, line, rs in fields for r in rs]
+    guessed = sum(1 for *_, r in repairs if r.confidence < 1.0)
+    lines = [f"{path}: {decision.summary()}",
+             f"  {len(repairs)} repairs ({guessed} guessed) in "
+             f"{sum(1 for *_, rs in fields if rs)} of {len(fields)} fields"]
+    for where, line, repair in repairs[:limit or None]:
+        at = f"line {line}" if line else where
+        lines.append(f"  {at} {repair.field}: {repair.before!r} -> {repair.after!r} "
+                     f"[{repair.kind}, confidence {repair.confidence:.2f}]")
+    if limit and len(repairs) > limit:
+        lines.append(f"  … {len(repairs) - limit} more (--limit 0 lists all)")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 6, 11, 20, -3])
+def test_repair_check_streams_posts_and_prints_what_holding_them_printed(write_file, limit):
+    sample = write_file("scrape.txt", timeline(
+        (cp1252_scrape("I’ll be at the café by nine ☕"), "0", "1", "5"),
+        ("Plain ASCII notes on warmup schedules", "2", "0", "9"),
+        (cp1252_scrape("Déjà vu: the loss spiked again"), "1", "1", "3"),
+        (cp1252_scrape("Naïve baseline wins, as ever"), "0", "0", "2"),
+        name=cp1252_scrape("Amélie"), bio=cp1252_scrape("Café · vélo · small models")))
+    result = CliRunner().invoke(cli, ["repair-check", "--limit", str(limit), str(sample)])
+    assert result.exit_code == 0, result.output
+    assert result.output == listing_from_held_posts(sample, limit)
+    assert "11 repairs (0 guessed) in 4 of 5 fields" in result.output
+    if limit == 0:  # profile fields first, then each post at its line
+        assert result.output.splitlines()[2:4] == [
+            "  profile name: 'Ã©' -> 'é' [cp1252, confidence 1.00]",
+            "  profile bio: 'Ã©' -> 'é' [cp1252, confidence 1.00]"]
+        last = "  line 25 text: 'Ã¯' -> 'ï' [cp1252, confidence 1.00]"
+        assert result.output.splitlines()[-1] == last
+    if limit == 2:
+        assert result.output.splitlines()[-1] == "  … 9 more (--limit 0 lists all)"
 
 
 def test_fix_text_explain_lists_repairs_on_stderr():

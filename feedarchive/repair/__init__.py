@@ -6,7 +6,8 @@ package is in layers; a module imports only from layers below its own, never a p
 (`tests/test_layers.py` checks both):
 
     repair/__init__       the public API, re-exported
-      document            repair_document, repair_posts, document_evidence, fix_document_text
+      document            repair_document, repair_streamed, repair_posts, document_evidence,
+                          fix_document_text
       diagnose            which mis-decoding a document went through
       fix                 DocumentRepair: apply a diagnosis to one text, recording Repairs
       diff  exact         changed spans; codecs and their exact inversion
@@ -36,6 +37,7 @@ from .document import (
     repair_page,
     repair_posts,
     repair_profile_and_pages,
+    repair_streamed,
 )
 from .fix import DocumentRepair
 
@@ -48,4 +50,5 @@ __all__ = [
     "repair_page",
     "repair_posts",
     "repair_profile_and_pages",
+    "repair_streamed",
 ]

@@ -26,7 +26,17 @@ _FOREIGN_TO_THAI = re.compile(r"[^\x00-\x7f\u0e00-\u0e7f]")
 # --- Diagnosis ---------------------------------------------------------------------------------
 
 def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
-    """Whole-document test for the lossy Thai mis-decoding; None when it does not fit."""
+    """Whole-document test for the lossy Thai mis-decoding; None when it does not fit.
+
+    Japanese read through the damage parses into lead bytes and their continuations; genuine
+    Thai does not (its consonants would be continuation bytes with no lead):
+
+    >>> from feedarchive.repair.lossy.damage import damage
+    >>> _looks_thai_lossy([damage("日本語".encode()), damage("ありがとう".encode())]).kind
+    'thai_lossy'
+    >>> _looks_thai_lossy(["ภาษาไทย"]) is None
+    True
+    """
     if not any(_THAI.search(t) for t in texts):
         return None
     thai = contradictions = groups = foreign = 0
@@ -62,6 +72,15 @@ def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
 
 
 def _score_exact_kinds(texts: list[str]) -> dict[str, CodecScore]:
+    """How well each exact kind explains the texts; `double` is scored only when Windows-1252
+    fits, on the texts once repaired, which must be a Windows-1252 mis-decoding themselves.
+
+    >>> twice = "café".encode().decode("cp1252").encode().decode("cp1252")
+    >>> twice, _score_exact_kinds([twice])["double"].fits
+    ('cafÃƒÂ©', True)
+    >>> "double" in _score_exact_kinds(["cafÃ©"])
+    False
+    """
     scores = {kind: score_codec(texts, kind, True) for kind in ("cp1252", "latin1", "mac_roman")}
     # Windows-1252 twice: the once-repaired text must itself be a Windows-1252 mis-decoding.
     if scores["cp1252"].fits:
@@ -80,6 +99,11 @@ def _best_exact_kind(texts: list[str]) -> Optional[DocumentRepair]:
     Several may fit (Latin-1 and Windows-1252 agree on most bytes); the one producing the fewest
     implausible characters wins, and a second Windows-1252 layer wins over the first when it
     fits as well.
+
+    >>> _best_exact_kind(["CafÃ© crÃ¨me brÃ»lÃ©e", "naÃ¯ve"]).kind
+    'cp1252'
+    >>> _best_exact_kind(["Café crème brûlée", "naïve"]) is None  # genuine: no UTF-8 in them
+    True
     """
     scores = _score_exact_kinds(texts)
     fitting = [s for s in scores.values() if s.convincing]
@@ -100,7 +124,15 @@ def _best_exact_kind(texts: list[str]) -> Optional[DocumentRepair]:
 
 
 def diagnose(texts: Iterable[str]) -> DocumentRepair:
-    """Decide which mis-decoding, if any, a whole document went through."""
+    """Decide which mis-decoding, if any, a whole document went through.
+
+    >>> diagnose(["Plain ASCII says nothing", "Itâ€™s a cafÃ© crÃ¨me"]).kind
+    'cp1252'
+    >>> diagnose(["Ã©"]).kind  # too little evidence to claim a document: ftfy decides
+    'none'
+    >>> diagnose(["all ASCII"]).evidence
+    'all text is ASCII'
+    """
     # ASCII is the same under every codec considered here: only the other texts are evidence.
     texts = [t for t in texts if t and not t.isascii()]
     if not texts:

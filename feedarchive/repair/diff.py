@@ -15,6 +15,9 @@ from typing import Optional
 # nothing for a post, but seconds to minutes for a long page, or for a long run of one
 # character. Up to DIFF_STEPS steps its answer is taken as it is (every post and ordinary
 # page); past that, both texts are walked together in linear time (`_walk_spans`).
+# Origin (all six): bounds on work set by hand when the linear-time walk was written (commit
+# 071388d), not tuned on a set; past DIFF_STEPS they decide how a long text's changes are cut
+# into spans, never what is repaired.
 DIFF_STEPS = 1_000_000
 DIFF_ANCHOR = 8  # equal characters that make the texts agree again after a change
 DIFF_NEAR = 48  # characters skipped (in both) within which the nearest agreement is sought
@@ -29,6 +32,9 @@ def changed_spans(raw: str, fixed: str) -> list[tuple[int, int, int, int]]:
     These are the non-equal opcodes of `difflib.SequenceMatcher(None, raw, fixed,
     autojunk=False)` whenever they take at most DIFF_STEPS steps; otherwise those of a walk
     through both texts (`_walk_spans`), which takes linear time.
+
+    >>> changed_spans("cafÃ© crÃ¨me", "café crème")
+    [(3, 5, 3, 4), (8, 10, 7, 8)]
     """
     found = _opcode_spans(raw, fixed, [DIFF_STEPS])
     return found if found is not None else _walk_spans(raw, fixed, [DIFF_STEPS])

@@ -1,12 +1,14 @@
 """Repairing a whole document: diagnose it once, then fix every field.
 
 The entry points the importer and the CLI use: `repair_document` for a document held whole,
-`document_evidence` + `diagnose` + `repair_profile_and_pages` / `repair_posts` for one whose
-posts stream in batches, and `fix_document_text` for one free-standing text (`fix-text`).
+`repair_streamed` for one whose posts are repaired one at a time as they are read
+(`repair-check`), `document_evidence` + `diagnose` + `repair_profile_and_pages` /
+`repair_posts` for one whose posts stream in batches (the importer), and `fix_document_text`
+for one free-standing text (`fix-text`).
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Iterator, Optional
 
 from ..models import Document, OffersEvidence, Page, Post, Repair
 from .diagnose import diagnose
@@ -14,17 +16,29 @@ from .fix import DocumentRepair
 
 
 def fix_document_text(text: str) -> tuple[str, list[Repair]]:
-    """Repair one free-standing text, treated as a whole document (used by `fix-text`)."""
+    """Repair one free-standing text, treated as a whole document (used by `fix-text`).
+
+    >>> text, repairs = fix_document_text("Itâ€™s a cafÃ© crÃ¨me")
+    >>> text, [(r.before, r.after, r.rule) for r in repairs][0]
+    ('It’s a café crème', ('â€™', '’', 'inverse of cp1252'))
+    """
     return diagnose([text]).fix(text)
 
 
+# Origin: a bound on memory set by hand when posts began to stream (commit 2da99ef).
 EVIDENCE_TEXTS = 20_000  # texts that can show a mis-decoding: plenty to decide a document
 
 
 def document_evidence(doc: Document) -> list[str]:
     """What the diagnosis looks at: profile and page texts, and the posts' non-ASCII texts
     (ASCII cannot show a mis-decoding), up to a cap so a huge file is never held whole. A
-    lazily read timeline offers its own `evidence` (non-ASCII lines found without parsing)."""
+    lazily read timeline offers its own `evidence` (non-ASCII lines found without parsing).
+
+    >>> from feedarchive.models import Profile
+    >>> posts = [Post("plain ASCII", "ada"), Post("café crème", "ada"), Post("", "ada")]
+    >>> document_evidence(Document("a.txt", "timeline", Profile("ada", name="Ada L."), posts))
+    ['Ada L.', 'café crème']
+    """
     if doc.source_text is not None:  # one text: diagnosed whole, as `fix-text` does
         return [doc.source_text]
     texts = [page.text for page in doc.pages if page.text]
@@ -84,11 +98,26 @@ def repair_posts(decision: DocumentRepair, posts: list[Post]) -> list[Post]:
 
 
 def repair_document(doc: Document) -> DocumentRepair:
-    """Diagnose `doc` and repair every text field in place; return the diagnosis applied.
-    (The importer does the same with posts in batches, so large files stream.)"""
+    """Diagnose `doc` and repair every text field in place, its posts then held as a list;
+    return the diagnosis applied. (`repair_streamed` does the same without holding the
+    posts, and the importer with posts in batches, so large files stream.)"""
+    decision, repaired = repair_streamed(doc)
+    held = list(repaired)
+    if not isinstance(doc.posts, list):  # a list of posts stays the same list
+        doc.posts = held
+    return decision
+
+
+def repair_streamed(doc: Document) -> tuple[DocumentRepair, Iterator[Post]]:
+    """Diagnose `doc`, repair its profile and pages in place, and return the diagnosis with
+    the document's posts, each repaired as it is read: nothing holds them all, so a report
+    on a large file (`repair-check`) keeps only what it prints."""
     decision = diagnose(document_evidence(doc))
     repair_profile_and_pages(doc, decision)
-    if not isinstance(doc.posts, list):
-        doc.posts = list(doc.posts)
-    repair_posts(decision, doc.posts)
-    return decision
+    return decision, _repaired_one_by_one(decision, doc.posts)
+
+
+def _repaired_one_by_one(decision: DocumentRepair, posts: Iterable[Post]) -> Iterator[Post]:
+    """Each post repaired as it is read, the next read only when this one has been used."""
+    for post in posts:
+        yield from repair_posts(decision, [post])

@@ -45,7 +45,13 @@ def _table(codec: str) -> dict[str, int]:
 
 
 def encode_run(run: str, codec: str) -> Optional[bytes]:
-    """The bytes a non-ASCII `run` came from under `codec`, or None if it cannot have."""
+    """The bytes a non-ASCII `run` came from under `codec`, or None if it cannot have.
+
+    >>> encode_run("Ã©", "cp1252").hex(" ")
+    'c3 a9'
+    >>> encode_run("中", "cp1252") is None  # no single byte decodes to it
+    True
+    """
     table = _table(codec)
     out = bytearray()
     for char in run:
@@ -57,7 +63,13 @@ def encode_run(run: str, codec: str) -> Optional[bytes]:
 
 
 def invert_run(run: str, codec: str) -> Optional[str]:
-    """Undo one decoding of `run` with `codec`; None when its bytes are not well-formed UTF-8."""
+    """Undo one decoding of `run` with `codec`; None when its bytes are not well-formed UTF-8.
+
+    >>> invert_run("Ã©", "cp1252")
+    'é'
+    >>> invert_run("é", "latin-1") is None  # byte 0xE9 alone is no UTF-8: a genuine é
+    True
+    """
     raw = encode_run(run, codec)
     if raw is None:
         return None
@@ -72,7 +84,15 @@ def invert_run_partly(run: str, codec: str) -> Optional[str]:
     characters whose bytes do not. In a page a character that was never mis-decoded can sit
     beside a damaged one in one run (`&nbsp;` made U+00A0 just before a mis-decoded emoji):
     the run as a whole does not invert, its damaged part does. None when no multi-byte
-    character comes out (nothing here was mis-decoded by `codec`)."""
+    character comes out (nothing here was mis-decoded by `codec`).
+
+    >>> invert_run("éâ€™", "cp1252") is None  # a genuine é, then a damaged ’
+    True
+    >>> invert_run_partly("éâ€™", "cp1252")
+    'é’'
+    >>> invert_run_partly("é", "cp1252") is None
+    True
+    """
     raw = encode_run(run, codec)
     if raw is None:
         return None
@@ -100,7 +120,13 @@ EXACT_KINDS: dict[str, tuple[str, ...]] = {
 
 
 def invert_chain(run: str, codecs: tuple[str, ...]) -> Optional[str]:
-    """Undo a chain of mis-decodings, outermost first; None if any step is impossible."""
+    """Undo a chain of mis-decodings, outermost first; None if any step is impossible.
+
+    >>> invert_chain("ÃƒÂ©", ("cp1252", "cp1252"))  # é mis-decoded twice
+    'é'
+    >>> invert_chain("Ã©", ("cp1252", "cp1252")) is None  # once only: the second step fails
+    True
+    """
     text: Optional[str] = run
     for codec in codecs:
         if text is None:
@@ -129,6 +155,11 @@ def implausibility(text: str) -> int:
 
     Used to choose between codecs that both invert a document: controls, private-use and
     unassigned code points, and combining marks with nothing to combine with.
+
+    >>> implausibility("naïve")
+    0
+    >>> implausibility(chr(0x81) + "é " + chr(0x301))  # a C1 control, a mark after a space
+    2
     """
     bad = 0
     previous = " "
@@ -145,9 +176,12 @@ def implausibility(text: str) -> int:
 # A short text whose only non-ASCII pair happens to be valid UTF-8 (`É’` -> `ɒ`) is not a
 # mis-decoded document; four continuation bytes in the right places (two 3-byte characters,
 # four 2-byte ones...) are. Below that, ftfy's finer judgement decides, text by text.
+# Origin: set by hand by that reasoning when the codec diagnosis was written (commit ad7458e),
+# not tuned on a set.
 MIN_EVIDENCE = 4
 # Odd characters (controls, private use) a convincing inversion may produce, per unit of evidence:
 # a document may quote a stray control character, a chance fit produces mostly odd ones.
+# Origin: set by hand with MIN_EVIDENCE (commit ad7458e), not tuned on a set.
 IMPLAUSIBLE_RATIO = 10
 
 
@@ -165,11 +199,24 @@ class CodecScore:
 
     @property
     def fits(self) -> bool:
+        """Some run inverts and none contradicts the kind.
+
+        >>> CodecScore("cp1252", inverted=2).fits, CodecScore("cp1252", inverted=2, failed=1).fits
+        (True, False)
+        """
         return self.inverted > 0 and self.failed == 0
 
     @property
     def convincing(self) -> bool:
-        """Fits, produces nothing odd, and is too strong to be chance (see MIN_EVIDENCE)."""
+        """Fits, produces nothing odd, and is too strong to be chance (see MIN_EVIDENCE).
+
+        >>> CodecScore("cp1252", inverted=3, evidence=4).convincing
+        True
+        >>> CodecScore("cp1252", inverted=1, evidence=1).convincing  # one lucky pair
+        False
+        >>> CodecScore("cp1252", inverted=3, implausible=1, evidence=4).convincing
+        False
+        """
         return (
             self.fits
             and self.evidence >= MIN_EVIDENCE
@@ -181,6 +228,11 @@ def score_codec(texts: Iterable[str], kind: str, stop_on_failure: bool = False) 
     """Count the runs of `texts` that `kind` explains and the ones it contradicts.
 
     With `stop_on_failure`, counting ends at the first contradiction (enough to rule it out).
+
+    >>> score_codec(["CafÃ© crÃ¨me", "naÃ¯ve"], "cp1252")
+    CodecScore(kind='cp1252', inverted=3, failed=0, implausible=0, evidence=3)
+    >>> score_codec(["Café"], "cp1252").failed
+    1
     """
     codecs = EXACT_KINDS[kind]
     score = CodecScore(kind)
@@ -236,7 +288,13 @@ def _is_cjk(char: str) -> bool:
 
 def _plausible_sequence(fixed: str, before: str, after: str) -> bool:
     """Emoji, symbols and punctuation alone; CJK only as a run of two or more (one CJK
-    character from three stray bytes happens by chance, a run does not)."""
+    character from three stray bytes happens by chance, a run does not).
+
+    >>> _plausible_sequence("📖", " ", " "), _plausible_sequence("中文", " ", " ")
+    (True, True)
+    >>> _plausible_sequence("中", " ", " ")
+    False
+    """
     if any(len(c.encode("utf-8")) < 3 for c in fixed) and not any(
         len(c.encode("utf-8")) >= 3 for c in fixed
     ):
@@ -259,6 +317,13 @@ def fix_mac_roman_sequences(text: str) -> list[tuple[int, int, str, str]]:
     genuine accented letters) up to white space (a no-break space from `&nbsp;` may stand
     beside it), re-encode into well-formed UTF-8, and give plausible characters. Returns
     (start, end, before, after) spans.
+
+    >>> book = "📖".encode().decode("mac_roman")  # U+F8FF then üìñ
+    >>> found = fix_mac_roman_sequences(f"Reading {book} now")
+    >>> [(start, end, after) for start, end, _before, after in found]
+    [(8, 12, '📖')]
+    >>> fix_mac_roman_sequences("Crème brûlée")
+    []
     """
     spans = []
     for run in NON_ASCII_WORD.finditer(text):

@@ -64,6 +64,11 @@ def _needs_ftfy(text: str) -> bool:
     Printable ASCII without `&` is never changed. Other text is changed only if it has one of
     the characters ftfy's clean-up steps handle, is not NFC, or ftfy's own `is_bad` test fires
     (its encoding fixer does nothing otherwise).
+
+    >>> _needs_ftfy("plain ASCII"), _needs_ftfy("café crème")
+    (False, False)
+    >>> _needs_ftfy("fish &amp; chips"), _needs_ftfy("cafÃ©")
+    (True, True)
     """
     if text.isascii():
         return "&" in text or (not text.isprintable() and _ASCII_FTFY_TRIGGER.search(text) is not None)
@@ -79,6 +84,9 @@ def _looks_bad(text: str) -> bool:
 
     Each of its patterns spans at most seven characters, one of them non-ASCII, so a match
     always lies within six characters of a non-ASCII run.
+
+    >>> _looks_bad("cafÃ©"), _looks_bad("café")
+    (True, False)
     """
     for match in NON_ASCII_RUN.finditer(text):
         window = text[max(0, match.start() - 6):match.end() + 6]
@@ -106,7 +114,14 @@ class DocumentRepair:
         return f"{self.kind} (confidence {self.confidence:.2f}): {self.evidence}"
 
     def fix(self, text: str, field: str = "text") -> tuple[str, list[Repair]]:
-        """Apply the decision to one field: the repaired text and one `Repair` per span."""
+        """Apply the decision to one field: the repaired text and one `Repair` per span.
+
+        >>> text, repairs = DocumentRepair("cp1252").fix("CafÃ© crÃ¨me", "bio")
+        >>> text, [(r.field, r.start, r.end, r.before, r.after) for r in repairs]
+        ('Café crème', [('bio', 3, 5, 'Ã©', 'é'), ('bio', 8, 10, 'Ã¨', 'è')])
+        >>> DocumentRepair("cp1252").fix("plain")
+        ('plain', [])
+        """
         if not text or text.isascii() and not _needs_ftfy(text):
             return text, []
         if self.kind == "thai_lossy":
@@ -124,6 +139,14 @@ def fix_exact(text: str, field: str, kind: str, then_ftfy: bool = True) -> tuple
     What is left (a further layer of damage the document-level test did not see) goes to
     ftfy, whose changes must be justified by the span itself: an example of mojibake quoted on
     purpose (`_quoted_example`), valid once the document is inverted, is final.
+
+    >>> fixed, repairs = fix_exact("Itâ€™s a cafÃ©", "text", "cp1252")
+    >>> fixed, [(r.before, r.after, r.rule) for r in repairs][0]
+    ('It’s a café', ('â€™', '’', 'inverse of cp1252'))
+    >>> [(r.start, r.before, r.after) for r in fix_exact("éâ€™", "text", "cp1252")[1]]
+    [(1, 'â€™', '’')]
+
+    (a genuine `é` beside the damage stays: the run was undone where its bytes form UTF-8).
     """
     codecs = EXACT_KINDS[kind]
 
@@ -173,7 +196,15 @@ def fix_exact(text: str, field: str, kind: str, then_ftfy: bool = True) -> tuple
 
 def _inversion_rule(kind: str, before: str, after: str) -> Optional[str]:
     """Which inversion turned `before` into `after`: the whole run, or the part of it whose
-    bytes form UTF-8; None when neither does (a later step changed it too)."""
+    bytes form UTF-8; None when neither does (a later step changed it too).
+
+    >>> _inversion_rule("cp1252", "Ã©", "é")
+    'inverse of cp1252'
+    >>> _inversion_rule("cp1252", "éâ€™", "é’")
+    "inverse of cp1252 where the run's bytes form UTF-8"
+    >>> _inversion_rule("cp1252", "Ã©", "e") is None
+    True
+    """
     codecs = EXACT_KINDS[kind]
     if invert_chain(before, codecs) == after:
         return f"inverse of {kind}"
@@ -188,7 +219,11 @@ def _ftfy_explained(text: str) -> tuple[str, list]:
 
 
 def _ftfy_rule(steps: list) -> str:
-    """ftfy's own account of what it did (`encode sloppy-windows-1252, decode utf-8`)."""
+    """ftfy's own account of what it did (`encode sloppy-windows-1252, decode utf-8`).
+
+    >>> _ftfy_rule([("encode", "sloppy-windows-1252"), ("decode", "utf-8")])
+    'ftfy: encode sloppy-windows-1252, decode utf-8'
+    """
     return "ftfy: " + ", ".join(f"{action} {name}" for action, name in steps) if steps else "ftfy"
 
 
@@ -197,6 +232,12 @@ def _fix_thai_lossy(text: str, field: str, evidence: object = None) -> tuple[str
 
     A line break that was byte 0x85 of a character is consumed with it, so the line is rejoined.
     A lead that no well-formed character fits is left as it is: nothing is invented.
+
+    Here every byte of `é` survived, so the regrouping is certain:
+
+    >>> fixed, repairs = _fix_thai_lossy("Caf" + "é".encode().decode("iso8859_11"), "text")
+    >>> fixed, repairs[0].confidence, repairs[0].rule
+    ('Café', 1.0, 'bytes of a Thai-decoded character regrouped')
     """
     from .lossy.choose import choose  # the character models load only for a lossy document
 
@@ -224,7 +265,12 @@ def _fix_unclaimed(text: str, field: str) -> tuple[str, list[Repair]]:
     """What no document-level kind explains: Mac Roman 3/4-byte sequences first (ftfy misses
     lone emoji), then ftfy, each of whose changes must be justified by the span itself
     (`_quoted_example` is not); each change kept is recorded by comparing the result with the
-    raw text."""
+    raw text.
+
+    >>> fixed, repairs = _fix_unclaimed("Itâ€™s here", "bio")
+    >>> fixed, [(r.before, r.after, r.kind, r.rule) for r in repairs]
+    ('It’s here', [('â€™', '’', 'ftfy', 'ftfy: encode sloppy-windows-1252, decode utf-8')])
+    """
     mac_spans = fix_mac_roman_sequences(text) if not text.isascii() else []
     staged = text
     for start, end, _before, after in reversed(mac_spans):
@@ -247,7 +293,13 @@ EXAMPLE_QUOTES = {"“": "”", '"': '"', "‘": "’", "'": "'", "«": "»", "`
 def _quoted_example(raw: str, i1: int, i2: int) -> bool:
     """Whether `raw[i1:i2]`, which ftfy would change, is a short example set in quotes or
     backticks, alone between them (`“Ã©” instead of “é”`): evidence of a text about
-    mojibake, not of mojibake. A damaged word in quotes (`“cafÃ©”`) is not alone in them."""
+    mojibake, not of mojibake. A damaged word in quotes (`“cafÃ©”`) is not alone in them.
+
+    >>> _quoted_example("write “Ã©” not é", 7, 9)
+    True
+    >>> _quoted_example("a “cafÃ©” crème", 6, 8)
+    False
+    """
     if not 0 < i2 - i1 <= 6 or i1 == 0 or i2 >= len(raw):
         return False
     opening = raw[i1 - 1]
@@ -267,7 +319,11 @@ QUOTED_SHORT = re.compile("[" + re.escape("".join(EXAMPLE_QUOTES)) + r"][^\s]{1,
 
 
 def _without_quoted_examples(raw: str, fixed: str) -> str:
-    """`fixed` with the changes `_quoted_example` rejects put back as they were in `raw`."""
+    """`fixed` with the changes `_quoted_example` rejects put back as they were in `raw`.
+
+    >>> _without_quoted_examples("“Ã©” means é, cafÃ©", "“é” means é, café")
+    '“Ã©” means é, café'
+    """
     if fixed == raw or QUOTED_SHORT.search(raw) is None:  # no example: no diff to make
         return fixed
     spans = changed_spans(raw, fixed)
@@ -286,7 +342,11 @@ def _without_quoted_examples(raw: str, fixed: str) -> str:
 def _diff_repairs(
     raw: str, fixed: str, field: str, spans: list[tuple[int, int, str, str]], kind: str = "mac_roman"
 ) -> list[Repair]:
-    """One `Repair` per changed span; spans that overlap `spans` are labelled `kind`."""
+    """One `Repair` per changed span; spans that overlap `spans` are labelled `kind`.
+
+    >>> [(r.start, r.before, r.after, r.kind) for r in _diff_repairs("Itâ€™s", "It’s", "text", [])]
+    [(2, 'â€™', '’', 'ftfy')]
+    """
     starts = sorted((s, e) for s, e, _b, _a in spans)
     reach: list[int] = []  # reach[k]: the furthest end of the first k + 1 spans (by start)
     for _s, e in starts:
@@ -302,7 +362,13 @@ def _diff_repairs(
 
 
 def _merge_adjacent(repairs: list[Repair]) -> list[Repair]:
-    """difflib splits one repaired character into pieces when letters happen to match."""
+    """difflib splits one repaired character into pieces when letters happen to match.
+
+    >>> pieces = [Repair("text", 0, 1, "ftfy", "a", "b", 1.0),
+    ...           Repair("text", 1, 2, "ftfy", "c", "d", 1.0)]
+    >>> [(r.start, r.end, r.before, r.after) for r in _merge_adjacent(pieces)]
+    [(0, 2, 'ac', 'bd')]
+    """
     runs: list[list[Repair]] = []
     for repair in repairs:
         if runs and runs[-1][-1].end == repair.start and runs[-1][-1].kind == repair.kind:

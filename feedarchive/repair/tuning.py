@@ -1,9 +1,10 @@
 """The repair stage's tuned weights and thresholds, each with what is known of its origin.
 
-A change to one is a change to this file. Where a value was estimated (a share of posts, a
-frequency) or measured (on the development corpus, `/work/shared/corpus`), its comment says
-so; the others are weights set by hand while the rules were written, and only the figures
-of `score.py` and `tests/bench/measure_repair.py` tell whether a new value is better. This
+A change to one is a change to this file. Each value's `Origin:` line says where it came
+from, with the commit that set it (or last changed it): most are weights set by hand while
+their rule was written, not tuned on a set; a few were estimated (a share of posts, a
+frequency) or chosen on the development corpus (`/work/shared/corpus`). Only the figures of
+`score.py` and `tests/bench/measure_repair.py` tell whether a new value is better. This
 module imports nothing of the package: every layer may read it.
 
 Some numbers stay beside their code on purpose: the estimated letter and punctuation tables
@@ -20,8 +21,11 @@ import math
 # A document is thai_lossy when at most this share of its Thai characters contradicts the damage
 # model. Genuine Thai contradicts it on almost every word (a consonant is a continuation byte
 # with no lead), mis-decoded text essentially never.
+# Origin: set by hand when the lossy Thai diagnosis was written (commit eb8e305), not tuned on
+# a set.
 THAI_CONTRADICTION_LIMIT = 0.02
 # Non-Thai, non-ASCII characters cannot come out of the Thai mis-decoding at all.
+# Origin: set by hand with THAI_CONTRADICTION_LIMIT (commit eb8e305), not tuned on a set.
 THAI_FOREIGN_LIMIT = 0.02
 
 
@@ -29,15 +33,25 @@ THAI_FOREIGN_LIMIT = 0.02
 
 # Mixture weights of the languages the archive's sources are written in, before any evidence
 # from the document itself.
+# Origin (all three): set by hand when the character prior was written (commit 055aa83), not
+# tuned on a set.
 LANGUAGE_WEIGHTS = {"en": 0.4, "fr": 0.15, "it": 0.05, "ja": 0.25}
 THAI_WEIGHT = 0.15
 EMOJI_WEIGHT = 4.0  # social posts use emoji far more than wordfreq's mixed sources
+# Origin: estimated when capitals were given their small letter's prior (commit 6d5e5ca); no
+# count on a set is recorded.
 CAPITAL_SHARE = 0.05  # of the letters in posts, estimated
 
+# How much likelier a character that displays as emoji by default (`EMOJI_PRESENTATION_BMP`)
+# is than its frequency says. Origin: set by hand with that list (commit ad7458e), not tuned
+# on a set.
 EMOJI_PRESENTATION_BOOST = 3.0
 
 # Languages told apart by their words, and how much one word counts: words of one sentence
 # are not independent draws, so the full product of their likelihoods would be overconfident.
+# Origin (these four): set by hand when the text's own languages were weighed (commit 0a97cb0,
+# where the rule as a whole took top-1 from 2266 to 2269 of 3048 characters on the development
+# corpus); the values themselves were not tuned on a set.
 WORD_LANGUAGES = ("en", "fr", "it")
 WORD_EVIDENCE = 0.5
 UNLISTED_WORD = 1e-7  # frequency of a word a language's list leaves out
@@ -47,6 +61,8 @@ ABSENT_SCRIPT = 0.02
 # Thai word lists PyThaiNLP ships as plain files, and the share each gets: the Thai National
 # Corpus (formal written Thai, 106k words), the Thai Textbook Corpus (everyday Thai, 19k), which
 # is nearer to what people post, and Phupha (web pages from Common Crawl, 62k words).
+# Origin: shares set by hand, 0.25 and 0.75 for the first two (commit e18f24a), then these when
+# Phupha was added (commit 999f8f5); not tuned on a set.
 THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt": 0.5}
 
 
@@ -54,6 +70,8 @@ THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt
 
 # Name words this common say nothing of the picture (`face`, `button`), nor do the commonest
 # words of the languages (`the`, `new`, `de`: Zipf frequency 5 is once per 100,000 words).
+# Origin (both): set by hand when emoji named in a post became options (commit 87abc3d), not
+# tuned on a set.
 MAX_EMOJI_PER_NAME_WORD = 3
 
 MAX_NAME_WORD_ZIPF = 5.0
@@ -62,6 +80,8 @@ MAX_NAME_WORD_ZIPF = 5.0
 # --- Context rules (`lossy.context`), in log units -------------------------------------------
 
 # How much a neighbour of the same class raises a candidate, in log units, by class.
+# Origin (these three): set by hand with the first context rules (commit 055aa83), not tuned on
+# a set.
 SAME_CLASS_BONUS = {"cjk": 2.0, "thai": 1.5, "emoji": 1.0, "latin": 0.3}
 MATH_STYLE_BONUS = 5.0
 OTHER_LETTER_BONUS = 2.0
@@ -69,31 +89,50 @@ OTHER_LETTER_BONUS = 2.0
 # Bigram evidence is capped: an unseen pair (`c’est` when a word list splits elisions) must
 # not veto a candidate on its own. Two letters that never meet inside a word (`àd`) are strong
 # evidence, so letter pairs get a wider range.
+# Origin (both): set by hand with these caps (commit ad7458e), not tuned on a set.
 BIGRAM_LOG_RANGE = (-4.0, 5.0)
 LETTER_BIGRAM_LOG_RANGE = (-9.0, 5.0)
 
 # An apostrophe touches letters (`don’t`); a dash touching a letter is the rarer spelling.
+# Origin: set by hand with the apostrophe rules (commit fa54732), not tuned on a set.
 APOSTROPHE_LETTER = 1.0
 
+# A joiner (U+200D) between emoji Unicode joins, or its cost between others.
+# Origin: 2.0 set by hand with the emoji sequence rules (commit fa54732), raised by hand to 3.0
+# ("joiners bind harder", commit 39a059d); not tuned on a set.
 ZWJ_BONUS = 3.0
 # A variation selector after a character Unicode does not pair with one: not a sequence any
 # keyboard produces.
+# Origin: set by hand when a selector was allowed only after a character that takes one (commit
+# ded6444), not tuned on a set.
 INVALID_SEQUENCE = 8.0
 
 # A flag is two regional indicator letters (🇫🇷); one alone, or a skin tone with no emoji
 # before it, is not something a keyboard writes.
+# Origin (with FLAG_PAIR): set by hand when flags and skin tones got their rules (commit
+# 6abec24), not tuned on a set.
 SEQUENCE_BREAK = 4.0
 
+# Two regional indicators that name a region with a flag.
 FLAG_PAIR = 5.0
 
+# A capital right after a small letter or a digit, or a lone capital mid-sentence.
+# Origin: set by hand when capitals were made to start words (commit 6d5e5ca), not tuned on a
+# set.
 CAPITAL_INSIDE_WORD = 3.0
 
+# Origin: set by hand when lone quotes and lone styled letters were made unlikely (commit
+# 39a059d), not tuned on a set.
 LONE_MARK = 2.0  # per side of a styled letter among plain text; twice that for a lone quote
 
+# `’` before two digits abbreviates a year.
+# Origin: set by hand for one case of the development seeds (commit f0799f3), not tuned on a set.
 YEAR_ABBREVIATION = 1.0
 
 # Corrections to the letter-neighbour rules of `_quote_left`/`_quote_right` (which favour `’`
 # touching letters by 2 and disfavour a dash by 2), once the words on both sides are known.
+# Origin (with DASH_BETWEEN_WORDS): set by hand for one case of the development seeds (commit
+# c669246), not tuned on a set.
 NOT_A_CONTRACTION = -5.0
 
 DASH_BETWEEN_WORDS = 3.0
@@ -101,6 +140,9 @@ DASH_BETWEEN_WORDS = 3.0
 
 # --- Both word lattices (`lossy.lattice`) ----------------------------------------------------
 
+# Origin (both): set by hand with the first Thai word lattice (commit ad7458e), not tuned on a
+# set; MAX_WORD bounds the lattice's work, BREAK_LOG is what a line break between two groups
+# of a run costs.
 MAX_WORD = 12  # characters
 BREAK_LOG = math.log(0.01)
 
@@ -108,67 +150,105 @@ BREAK_LOG = math.log(0.01)
 # --- The Thai word lattice (`lossy.thai`) ----------------------------------------------------
 
 # Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.
+# Origin: set by hand, 0.7 at first (commit ad7458e), 0.95 for Thai's whole-word lists (commit
+# 2da99ef), kept when Japanese got a lattice of its own (commit cc14e19); not tuned on a set.
 WORD_WEIGHT = 0.95
 
+# Origin: set by hand with the first Thai word lattice (commit ad7458e), a bound on its size,
+# not tuned on a set.
 THAI_WORDS_KEPT = 60_000
 
+# Origin: set by hand when the Thai corpora's words were indexed by damaged form (commit
+# e18f24a), not tuned on a set.
 WORDS_PER_FORM = 16  # the rest of the words sharing one damaged form never win
+# A real space between two Thai groups, which could instead be byte 0xA0 of the group before.
+# Origin: set by hand with the first Thai word lattice (commit ad7458e, named SPACE_LOG until
+# fe93e0f), the same 0.15 as REAL_TOKEN_PROBABILITY's space; not tuned on a set.
 THAI_SPACE_LOG = math.log(0.15)
 
 # Share of the words right after a number that are classifiers: Thai counts with one
 # (`50 บาท`, `40 ปี`, `3 คน`), though a number can also end a phrase.
+# Origin: set by hand ("half the probability") when classifiers were expected (commit
+# 93f776d), not tuned on a set.
 AFTER_NUMBER_CLASSIFIER = 0.5
 
 
 # --- The Japanese lattice (`lossy.japanese`) -------------------------------------------------
 
 # Share of tokens that are no dictionary word (names, rare kanji), each one character here.
+# Origin: set by hand with the first Japanese lattice (commit e18f24a), kept for Mozc's
+# dictionary (commit bbf5945); not tuned on a set.
 UNKNOWN_SHARE = 0.05
 # Of the words that share a damaged form and context ids, only the cheapest can be on the
 # best path. One this many nats dearer than the cheapest word of its form would need the
 # grammar to favour it by 6,400 cost units (on the development corpus, margins of 6 and 10
 # pick the same characters as no margin at all; 3 loses 13 of them).
+# Origin: chosen on the development corpus (commit bbf5945), between the margins measured.
 WORD_MARGIN = 8.0
 # Japanese is written without spaces: between two Japanese characters a space is rare (after
 # `！` or around a Latin word, mostly), and a space there is more often byte 0xA0 of `だ`, `ム`
 # or `眠`, which the damage turned into one.
+# Origin: set by hand (a space of its own "1 in 100", commit 43177cb, named SPACE_LOG until
+# fe93e0f), not tuned on a set.
 JAPANESE_SPACE_LOG = math.log(0.01)
 
 # States further than this below the best one at their position (a factor of e**30, about
 # 1e13) can change neither the best path nor any confidence a person would read.
+# Origin: set by that reasoning with Mozc's lattice (commit bbf5945); top-1 on the development
+# corpus was checked unchanged with it (2366 of 3048, commit 80df2eb).
 BEAM = 30.0
 
 
 # --- Styled words (`lossy.styled`) -----------------------------------------------------------
 
 # How often a word is written in one math-alphabet style (estimate for social posts).
+# Origin: estimated by hand when styled words were first read whole (commit eb8e305); no count
+# on a set is recorded.
 MATH_WORD_PRIOR = 1e-4  # spread over the styles that fit
+# Origin: set by hand when math words were matched whole (commit 7d61530), not tuned on a set.
 CAPITAL_LOG = math.log(0.05)  # a capital letter inside a styled word, without other evidence
+# Origin: set by hand when two-letter styled words were limited to a style the text already
+# uses (commit 6abec24), not tuned on a set.
 MIN_MATH_WORD = 3  # letters a run needs to be read as a styled word on its own
 
 # A styled run no word list knows (`𝗿𝗲𝗸𝘁`), in a style the text uses elsewhere: read as
 # the likeliest letters, as if it were a rare word.
+# Origin: set by hand when unknown styled runs were read letter by letter (commit df556bf), not
+# tuned on a set.
 OOV_WORD_FREQUENCY = 1e-7
 
 
 # --- Choosing among candidates (`lossy.choose`) ----------------------------------------------
 
 # Probability that a real space / line break stands where a lead could have owned it.
+# Origin: set by hand when a lead's readings got their leftover text (commit eb8e305), not
+# tuned on a set.
 REAL_TOKEN_PROBABILITY = {" ": 0.15, "\n": 0.01}
 # A real line break is seldom followed by a space (a line starting with one, estimated); where
 # a leftover line break is, the byte 0x85 of the character before it is the likelier reading.
+# Origin: estimated by hand (commit 07e8f85), which kept a post's lines and left top-1 on the
+# development corpus unchanged (2269 of 3048); not tuned on a set.
 LINE_STARTS_WITH_SPACE_LOG = math.log(0.05)
 
 # Options kept per group for the chain decoding; thousands of emoji otherwise. Candidates are
 # ranked by prior once per candidate table; the best PRESELECT of them and any the document
 # shows intact are scored with the document's evidence, and the best MAX_OPTIONS kept.
+# Origin: bounds on work set by hand: MAX_OPTIONS 48 (commit ad7458e), 32 (commit 2da99ef),
+# then 16 when ranking was cached per byte pattern (commit 7d61530, "15x faster"); PRESELECT
+# (commit 0b3a9c4) and LATTICE_OPTIONS (commit 7d61530) likewise; none tuned on a set.
 MAX_OPTIONS = 16
 PRESELECT = 64
 LATTICE_OPTIONS = 48  # character edges per reading in the word lattice
 
 # How much likelier an emoji is when the text names what it shows (`egg` for 🥚).
+# Origin: set by hand ("150 times likelier", commit 87abc3d), not tuned on a set.
 NAMED_EMOJI_BOOST = math.log(150.0)
 
+# Candidates of each kind (emoji, quote, letter...) kept among a group's options however rare.
+# Origin: set by hand ("its likeliest three", commit 39a059d), not tuned on a set.
 PER_KIND = 3
 
+# Emoji added as options of a group when the group after it could be a selector, joiner or
+# skin tone that completes one.
+# Origin: set by hand (commit ded6444), not tuned on a set.
 EMOJI_BASE_OPTIONS = 8

@@ -15,6 +15,9 @@ from .markers import THREAD_EMOJI
 from .nodes import Node, post_text, reading_direction
 from .words import content_words
 
+# Origin: the threshold and the weights of `_candidate_score` were set by hand when the marker
+# stitcher was written (commit 055aa83), the reaches when stitching became sparse (commit
+# 2da99ef); none tuned on a set.
 CANDIDATE_THRESHOLD = 0.55
 CANDIDATE_REACH = 2  # neighbours on each side of a thread looked at as candidates
 PINNED_REACH = 100  # a pinned first post is only offered to threads this near the top
@@ -29,7 +32,12 @@ _OTHERS_THREAD = re.compile(r"\b(?:thread|fil)\s+(?:by|de|from)\s+@", re.IGNOREC
 
 
 def _overlap(text: str, thread_words: set[str]) -> float:
-    """Share of the post's content words that the thread also uses."""
+    """Share of the post's content words that the thread also uses.
+
+    >>> thread = content_words("Schedules for warmup, then decay")
+    >>> round(_overlap("Warmup schedules matter", thread), 2)
+    0.67
+    """
     words = content_words(text)
     if not words:
         return 0.0
@@ -37,7 +45,13 @@ def _overlap(text: str, thread_words: set[str]) -> float:
 
 
 def _candidate_role(text: str, side: str) -> str:
-    """Closing wording makes a tail, intro wording (or a question) a head; else the side decides."""
+    """Closing wording makes a tail, intro wording (or a question) a head; else the side decides.
+
+    >>> _candidate_role("Thanks for reading!", "head"), _candidate_role("Here's how 👇", "tail")
+    ('tail', 'head')
+    >>> _candidate_role("Lunch was good", "tail")
+    'tail'
+    """
     if _TAIL_CUES.search(text):
         return "tail"
     if _HEAD_CUES.search(text) or "?" in text or "？" in text:
@@ -50,7 +64,18 @@ def _candidate_score(text: str, thread_words: set[str], distance: int, role: str
     """Heuristic 0..1: adjacency, shared vocabulary, and intro/closing wording.
 
     No single weak signal is enough: a neighbour needs intro/closing wording or clearly shared
-    vocabulary, and a far (pinned-looking) post needs strongly shared vocabulary.
+    vocabulary, and a far (pinned-looking) post needs strongly shared vocabulary. The weights
+    were set by hand (see CANDIDATE_THRESHOLD).
+
+    >>> thread = content_words("Warmup schedules for small models, and why decay matters")
+    >>> _candidate_score("Thanks for reading!", thread, 1, "tail", False)  # next to it, closing
+    0.6
+    >>> _candidate_score("Lunch was good", thread, 1, "tail", False)  # next to it, nothing more
+    0.3
+    >>> _candidate_score("Notes on warmup schedules for small models", thread, 40, "head", True)
+    0.55
+    >>> _candidate_score("Great thread by @bo", thread, 1, "head", False)  # someone else's
+    0.0
     """
     if _OTHERS_THREAD.search(text):
         return 0.0
@@ -79,6 +104,20 @@ def _spots(chain: list[Node], count: int) -> list[_Spot]:
 
     Profile pages show a pinned post first, out of time order; an author often pins the intro
     to their thread, so the first post is looked at whatever its distance.
+
+    A thread of two parts (1/2 at position 4, 2/2 at 3, newest first) on a page of ten posts:
+    two posts before part 1 (positions 5 and 6), two after the last part, and the pinned one.
+
+    >>> from feedarchive.threads.markers import find_marker
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> first, last = node(4, "1/2: Warmup"), node(3, "2/2: Decay")
+    >>> first.next, last.prev = last, first
+    >>> [(s.pos, s.side, s.distance) for s in _spots([first, last], 10)]
+    [(5, 'head', 1), (6, 'head', 2), (2, 'tail', 1), (1, 'tail', 2), (0, 'head', 3)]
+    >>> _spots([first, last], 10)[-1].pinned
+    True
     """
     direction = reading_direction(chain) or -1  # a lone part: assume the usual newest-first page
     first, last = chain[0].pos, chain[-1].pos
@@ -95,7 +134,19 @@ def _spots(chain: list[Node], count: int) -> list[_Spot]:
 
 def find_candidates(timeline: Mapping[int, Post], count: int,
                      chains: list[list[Node]]) -> list[ThreadCandidate]:
-    """Score unthreaded neighbours of each thread; keep each post's best match."""
+    """Score unthreaded neighbours of each thread; keep each post's best match.
+
+    >>> from feedarchive.threads.markers import find_marker
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> first, last = node(2, "1/2: Warmup first"), node(1, "2/2: then decay")
+    >>> first.next, last.prev = last, first
+    >>> timeline = {0: Post("Thanks for reading, that is all!", "ada"), 1: last.post,
+    ...             2: first.post, 3: Post("Lunch", "ada")}
+    >>> [(c.post.text, c.role, c.confidence) for c in find_candidates(timeline, 4, [[first, last]])]
+    [('Thanks for reading, that is all!', 'tail', 0.6)]
+    """
     in_thread = {n.pos for c in chains for n in c}
     best: dict[int, ThreadCandidate] = {}
     for chain in chains:

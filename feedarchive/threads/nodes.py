@@ -43,7 +43,12 @@ class Node:
 
     @property
     def total_key(self) -> object:
-        """Parts must agree on this: the declared n, or "open" for k/, k/n and heads."""
+        """Parts must agree on this: the declared n, or "open" for k/, k/n and heads.
+
+        >>> from feedarchive.threads.markers import find_marker
+        >>> [Node(Post(t, "ada"), 0, find_marker(t), 1).total_key for t in ("1/5: Hi", "1/ Hi")]
+        [5, 'open']
+        """
         return self.marker.total if self.marker.total is not None else "open"
 
 
@@ -59,14 +64,29 @@ def chain_of(node: Node) -> list[Node]:
 
 
 def reading_direction(chain: list[Node]) -> int:
-    """+1 when parts run down the page (oldest first), -1 when newest first, 0 when unknown."""
+    """+1 when parts run down the page (oldest first), -1 when newest first, 0 when unknown.
+
+    >>> from feedarchive.threads.markers import find_marker
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> first, second = node(3, "1/2: Warmup"), node(2, "2/2: Decay")
+    >>> reading_direction([first, second]), reading_direction([first])
+    (-1, 0)
+    """
     if len(chain) < 2:
         return 0
     return 1 if chain[1].pos > chain[0].pos else -1
 
 
 def post_text(post: Post) -> str:
-    """The text markers are read from: the repaired text, else the raw one."""
+    """The text markers are read from: the repaired text, else the raw one.
+
+    >>> post = Post("1/2 cafÃ©", "ada")
+    >>> post.text = "1/2 café"
+    >>> post_text(post)
+    '1/2 café'
+    """
     return post.text if post.text is not None else post.text_raw
 
 

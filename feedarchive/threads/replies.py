@@ -12,7 +12,14 @@ from .nodes import StitchResult, id_of, missing_parts, post_text
 
 
 def _self_reply_children(posts: list[Post], reply_to: dict[str, str]) -> dict[str, list[Post]]:
-    """Children of each post that are replies by the same author (a self-reply)."""
+    """Children of each post that are replies by the same author (a self-reply).
+
+    >>> posts = [Post("2/2: more", "ada", id="b"), Post("Nice!", "bo", id="x"),
+    ...          Post("1/2: First", "ada", id="a")]
+    >>> {parent: [p.id for p in kids] for parent, kids in
+    ...  _self_reply_children(posts, {"b": "a", "x": "a"}).items()}
+    {'a': ['b']}
+    """
     by_id = {p.id: p for p in posts if p.id}
     children: dict[str, list[Post]] = {}
     for post in posts:
@@ -23,7 +30,15 @@ def _self_reply_children(posts: list[Post], reply_to: dict[str, str]) -> dict[st
 
 
 def _reading_order(root: Post, children: dict[str, list[Post]], age: dict[int, int]) -> list[Post]:
-    """Depth-first from the root, older replies first: covers both chain and star shapes."""
+    """Depth-first from the root, older replies first: covers both chain and star shapes.
+
+    A star: both replies answer the root; the older one (further down the page) comes first.
+
+    >>> root, older, newer = (Post(text, "ada", id=text[0]) for text in ("root", "a", "b"))
+    >>> age = {id(newer): 3, id(older): 2, id(root): 1}
+    >>> [p.id for p in _reading_order(root, {"r": [newer, older]}, age)]
+    ['r', 'a', 'b']
+    """
     out, stack, seen = [], [root], set()
     while stack:
         post = stack.pop()
@@ -42,6 +57,14 @@ def stitch_replies(posts: list[Post], reply_to: dict[str, str]) -> StitchResult:
     Both shapes authors use are covered: each part replying to the previous one, or every part
     replying to the first. Reply ids are proof, so no candidates are guessed; markers, when the
     parts carry them, only supply the declared total and what is missing.
+
+    Newest first, as a page shows them; another author's reply is no part:
+
+    >>> posts = [Post("3/3: done", "ada", id="c"), Post("Nice!", "bo", id="x"),
+    ...          Post("2/3: then this", "ada", id="b"), Post("1/3: First", "ada", id="a")]
+    >>> thread = stitch_replies(posts, {"c": "b", "b": "a", "x": "a"}).threads[0]
+    >>> [p.id for p in thread.parts], thread.declared_total, thread.missing
+    (['a', 'b', 'c'], 3, [])
     """
     children = _self_reply_children(posts, reply_to)
     by_id = {p.id: p for p in posts if p.id}
@@ -60,7 +83,13 @@ def stitch_replies(posts: list[Post], reply_to: dict[str, str]) -> StitchResult:
 
 
 def _reply_thread(parts: list[Post], reply_to: dict[str, str]) -> Thread:
-    """Make the Thread for a self-reply chain and stamp its parts."""
+    """Make the Thread for a self-reply chain and stamp its parts.
+
+    >>> parts = [Post("1/4: First", "ada", id="a"), Post("2/4: Second", "ada", id="b")]
+    >>> thread = _reply_thread(parts, {"b": "a"})
+    >>> thread.declared_total, thread.missing, parts[1].thread_index, thread.evidence
+    (4, [3, 4], 2, 'Self-reply chain by ada: each part replies to the one before.')
+    """
     author = parts[0].author
     tid = thread_id(author, id_of(parts[0]))
     markers = [find_marker(post_text(p)) for p in parts]

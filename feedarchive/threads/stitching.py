@@ -19,6 +19,8 @@ from .nodes import (Node, StitchResult, chain_of, id_of, missing_parts, post_tex
                     reading_direction)
 from .words import similarity
 
+# Origin (these four): set by hand when the marker stitcher was written (commit 055aa83), not
+# tuned on a set; `tests/bench/measure_threads.py` and score.py's thread columns check them.
 MAX_STEP = 8  # posts of the same author allowed between two consecutive parts
 STEP_PER_MISSING = 3  # extra room for each part missing between them
 HEAD_REACH = 4  # how far a head may sit from its part 2
@@ -27,7 +29,22 @@ SAME_TOTAL_REACH = 2 * MAX_STEP  # threads this near with one total could trade 
 
 
 def _link_cost(a: Node, b: Node) -> Optional[float]:
-    """Cost of reading `b` right after `a` in one thread, or None when they cannot be."""
+    """Cost of reading `b` right after `a` in one thread, or None when they cannot be.
+
+    The distance on the timeline, 1.5 per part missing between them, 2 for a change of style,
+    less half their shared words (weights set by hand with MAX_STEP, not tuned on a set).
+
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> first, second = node(5, "1/4: warmup schedules"), node(3, "2/4: warmup decay")
+    >>> round(_link_cost(first, second), 2)  # 2 posts away, a third of their words shared
+    1.83
+    >>> _link_cost(second, first), _link_cost(first, node(40, "2/4: too far"))
+    (None, None)
+    >>> _link_cost(node(5, "1/4: x"), node(4, "(2/4) y"))  # next to it, another style
+    3.0
+    """
     if a.part is None or b.part is None or b.part <= a.part or a.total_key != b.total_key:
         return None
     missing = b.part - a.part - 1
@@ -42,13 +59,25 @@ def _link_cost(a: Node, b: Node) -> Optional[float]:
 
 
 def _can_join(a: Node, b: Node) -> bool:
-    """Joining keeps each thread in one direction down the page."""
+    """Joining keeps each thread in one direction down the page.
+
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> first, second = node(5, "1/4: x"), node(4, "2/4: y")
+    >>> _can_join(first, second)
+    True
+    >>> first.next, second.prev = second, first  # a chain running up the page
+    >>> _can_join(second, node(6, "3/4: z"))  # part 3 below both would turn back
+    False
+    """
     if a.next is not None or b.prev is not None:
         return False
     step = 1 if b.pos > a.pos else -1
     return all(d in (0, step) for d in (reading_direction(chain_of(a)), reading_direction(chain_of(b))))
 
 
+# Origin: a bound on memory set by hand (commit af8af64), not tuned on a set.
 LINKS_KEPT = 8  # cheapest candidate links kept into each part: memory stays linear
 
 
@@ -57,6 +86,14 @@ def _link_numbered(nodes: list[Node]) -> None:
 
     Only pairs that `_link_cost` can accept are costed (found by part number and distance),
     so a long timeline with many marked posts stays near linear.
+
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> nodes = [node(3, "1/3: A"), node(2, "2/3: B"), node(1, "3/3: C"), node(0, "1/2: other")]
+    >>> _link_numbered(nodes)
+    >>> [n.next.pos if n.next else None for n in nodes]  # totals differ: 1/2 stays alone
+    [2, 1, None, None]
     """
     # Parts by total and part number, in timeline order: `b` can follow `a` only if it has a
     # higher part number, and the farther its number, the farther it may sit, so each part
@@ -104,7 +141,17 @@ def _chain_starts(nodes: list[Node]) -> list[list[Node]]:
 
 
 def _attach_heads(nodes: list[Node]) -> None:
-    """A number-less head becomes part 1 of the nearest thread that starts at part 2."""
+    """A number-less head becomes part 1 of the nearest thread that starts at part 2.
+
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> nodes = [node(3, "🧵 Notes on sleep"), node(2, "2/ first"), node(1, "3/ second")]
+    >>> _link_numbered(nodes)
+    >>> _attach_heads(nodes)
+    >>> nodes[0].part, nodes[0].next is nodes[1]
+    (1, True)
+    """
     heads = {n.pos: n for n in nodes if n.marker.style == HEAD}
     pairs = []
     for chain in _chain_starts(nodes) if heads else []:
@@ -129,7 +176,17 @@ def _attach_heads(nodes: list[Node]) -> None:
 
 
 def _attach_endings(nodes: list[Node]) -> None:
-    """A closing `/end` becomes the part after the last one of the thread right before it."""
+    """A closing `/end` becomes the part after the last one of the thread right before it.
+
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> nodes = [node(3, "1/ first"), node(2, "2/ second"), node(1, "/end")]
+    >>> _link_numbered(nodes)
+    >>> _attach_endings(nodes)
+    >>> nodes[2].part, nodes[1].next is nodes[2]
+    (3, True)
+    """
     ends = [n for n in nodes if n.marker.style == END]
     if not ends:
         return
@@ -162,6 +219,14 @@ def _trusted(chain: list[Node]) -> bool:
 
     A head or `/end` alone is not a thread. A bare `k/n` alone is only trusted as the start of a
     thread (k = 1, checked against quantity words already); "4/5" on its own could be a rating.
+
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> _trusted([node(0, "1/5 Why warmup matters")]), _trusted([node(0, "1/5: Why")])
+    (True, True)
+    >>> _trusted([node(0, "🧵 Notes")]), _trusted([node(0, "4/5 great pasta")])
+    (False, False)
     """
     numbered = [n for n in chain if n.marker.style not in (HEAD, END)]
     if not numbered:
@@ -175,6 +240,7 @@ def _trusted(chain: list[Node]) -> bool:
     return True
 
 
+# Origin: set by hand when the marker stitcher was written (commit 055aa83), not tuned on a set.
 RATING_SCALES = (5, 10, 100)
 
 
@@ -183,6 +249,16 @@ def _weak_chain_ok(chain: list[Node]) -> bool:
 
     Two posts "8/10 Great crust" and "9/10 Best tiramisu" would otherwise chain up. Without
     part 1, bare parts must be consecutive, and on a rating scale (/5, /10) there must be three.
+
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> _weak_chain_ok([node(1, "8/10 Great crust"), node(0, "9/10 Best tiramisu")])
+    False
+    >>> _weak_chain_ok([node(2, "3/7 Then"), node(1, "4/7 And"), node(0, "5/7 Last")])
+    True
+    >>> _weak_chain_ok([node(1, "8/10: Great crust"), node(0, "9/10: Best tiramisu")])  # not bare
+    True
     """
     if not all(n.marker.weak for n in chain) or any(n.part == 1 for n in chain):
         return True
@@ -194,13 +270,27 @@ def _weak_chain_ok(chain: list[Node]) -> bool:
 
 
 def _lowercase_follows(text: str, end: int) -> bool:
-    """A lone "1/2 marathon done" reads as a quantity; a thread opens with a new sentence."""
+    """A lone "1/2 marathon done" reads as a quantity; a thread opens with a new sentence.
+
+    >>> _lowercase_follows("1/2 marathon done", 3), _lowercase_follows("1/2 Marathon notes", 3)
+    (True, False)
+    """
     rest = text[end:].lstrip()
     return bool(rest) and rest[0].isascii() and rest[0].islower()
 
 
 def _confidence(chain: list[Node], missing: list[int]) -> float:
-    """How sure the stitch is: 1.0 for a complete run of explicit markers, less per guess."""
+    """How sure the stitch is: 1.0 for a complete run of explicit markers, less per guess
+    (the deductions were set by hand when the stitcher was written, not tuned on a set).
+
+    >>> def node(pos, text):
+    ...     marker = find_marker(text)
+    ...     return Node(Post(text, "ada"), pos, marker, marker.part)
+    >>> _confidence([node(2, "1/3: a"), node(1, "2/3: b"), node(0, "3/3: c")], [])
+    1.0
+    >>> _confidence([node(3, "1/3 Warmup"), node(1, "2/3 Decay")], [3])  # bare, apart, missing
+    0.75
+    """
     score = 1.0
     if any(n.marker.style == HEAD for n in chain):
         score -= 0.1
@@ -331,6 +421,14 @@ def stitch(posts: list[Post]) -> StitchResult:
 
     Posts outside any thread are left untouched. Unnumbered posts that probably belong to a
     thread are returned as candidates.
+
+    >>> posts = [Post("3/3: and that is it", "ada"), Post("lunch", "ada"),
+    ...          Post("2/3: then decay", "ada"), Post("1/3: Warmup first", "ada"),
+    ...          Post("1/3: another author's", "bo")]
+    >>> [(t.author, [p.text[:3] for p in t.parts], t.confidence) for t in stitch(posts).threads]
+    [('ada', ['1/3', '2/3', '3/3'], 0.95), ('bo', ['1/3'], 0.85)]
+    >>> posts[3].thread_index, posts[1].thread_id
+    (1, None)
     """
     result = StitchResult()
     for author_posts in _by_author(posts).values():
@@ -346,6 +444,14 @@ def stitch_timeline(timeline: Mapping[int, Post], count: int) -> StitchResult:
     Only the positions the mapping iterates over are read for markers; others are looked up
     when a candidate's neighbour is needed, so a long archive can hand over just its marked
     posts (see `may_carry_marker`) and fetch the rest on demand.
+
+    >>> texts = ["Thanks for reading, that is all!", "2/2: decay", "1/2: Warmup first", "Lunch"]
+    >>> timeline = {pos: Post(text, "ada") for pos, text in enumerate(texts)}
+    >>> result = stitch_timeline(timeline, 4)
+    >>> [[p.text for p in t.parts] for t in result.threads]
+    [['1/2: Warmup first', '2/2: decay']]
+    >>> [(c.post.text, c.role) for c in result.candidates]
+    [('Thanks for reading, that is all!', 'tail')]
     """
     result = StitchResult()
     chains = _stitch_author(timeline)

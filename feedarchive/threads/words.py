@@ -19,7 +19,13 @@ _UNSPACED = r"[\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff]"
 
 
 def content_words(text: str) -> set[str]:
-    """Content words: words of 4+ letters, and character triples of Thai/CJK runs (no spaces)."""
+    """Content words: words of 4+ letters, and character triples of Thai/CJK runs (no spaces).
+
+    >>> sorted(content_words("This is about Warmup schedules https://example.org @ada"))
+    ['schedules', 'warmup']
+    >>> sorted(content_words("東京タワー"))
+    ['タワー', '京タワ', '東京タ']
+    """
     text = re.sub(r"https?://\S+|@\w+", " ", text.lower())
     out = {w for w in re.findall(r"[^\W\d_]{4,}", re.sub(_UNSPACED, " ", text))
            if w not in _STOPWORDS}
@@ -29,7 +35,13 @@ def content_words(text: str) -> set[str]:
 
 
 def similarity(ta: frozenset[str], tb: frozenset[str]) -> float:
-    """Jaccard overlap of two posts' content words, 0..1."""
+    """Jaccard overlap of two posts' content words, 0..1.
+
+    >>> round(similarity(frozenset({"warmup", "schedules"}), frozenset({"warmup", "decay"})), 2)
+    0.33
+    >>> similarity(frozenset(), frozenset({"warmup"}))
+    0.0
+    """
     if not ta or not tb:
         return 0.0
     return len(ta & tb) / len(ta | tb)

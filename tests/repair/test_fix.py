@@ -7,7 +7,8 @@ import unicodedata
 import pytest
 
 from feedarchive.models import Document, Post, Profile
-from feedarchive.repair import DocumentRepair, diagnose, fix_document_text, repair_document
+from feedarchive.repair import (DocumentRepair, diagnose, fix_document_text, repair_document,
+                                repair_streamed)
 
 POSTS = [
     "Conseil du jour : ne jamais garer son vélo devant la boulangerie à 7 h 30. C’est l’heure de pointe.",
@@ -209,6 +210,35 @@ def test_repair_document_fixes_profile_and_posts_in_place():
     assert [p.text for p in doc.posts] == POSTS
     assert all(p.text_raw != p.text for p in doc.posts)
     assert unicodedata.is_normalized("NFC", doc.posts[0].text)
+
+
+class CountedPosts:
+    """Posts handed over lazily, as a streaming reader does, counting each one read."""
+
+    def __init__(self, posts: list[Post]) -> None:
+        self.posts, self.read = posts, 0
+
+    def __iter__(self):
+        for post in self.posts:
+            self.read += 1
+            yield post
+
+
+def damaged_posts() -> CountedPosts:
+    return CountedPosts([Post(cp1252_damage(p), "amelie") for p in POSTS])
+
+
+def test_repair_streamed_repairs_each_post_as_it_is_read():
+    lazy = damaged_posts()
+    doc = Document("x.txt", "timeline", None, lazy)
+    decision, posts = repair_streamed(doc)
+    assert decision.kind == "cp1252" and lazy.read == len(POSTS)  # the evidence's one pass
+    assert next(posts).text == POSTS[0] and lazy.read == len(POSTS) + 1
+    assert [p.text for p in posts] == POSTS[1:] and lazy.read == 2 * len(POSTS)
+    assert doc.posts is lazy  # nothing holds the posts in its place
+    held = Document("x.txt", "timeline", None, damaged_posts())
+    assert repair_document(held).kind == "cp1252"
+    assert [p.text for p in held.posts] == POSTS  # repair_document keeps them as a list
 
 
 # --- the lossy Thai guesser's parts ---------------------------------------------------------

@@ -61,7 +61,14 @@ class DocumentEvidence:
 
     def extras(self, candidates: CandidateTable, ranked: list, skip: int = 0) -> list[tuple[str, float]]:
         """Candidates beyond the first `skip` (PRESELECT) of a ranked table that the document
-        shows intact."""
+        shows intact.
+
+        >>> evidence = DocumentEvidence()
+        >>> evidence.add("ね")  # restored exactly elsewhere in the document
+        >>> table = CandidateTable(("の", "ね", "は"))
+        >>> evidence.extras(table, [("の", -3.0), ("は", -4.0), ("ね", -6.0)], skip=1)
+        [('ね', -6.0)]
+        """
         skip = skip or PRESELECT
         found = self._extras.get((id(candidates), skip))
         if found is None or found[0] is not candidates:
@@ -76,6 +83,17 @@ class DocumentEvidence:
         return found[1]
 
     def log_boost(self, char: str) -> float:
+        """How much likelier `char` is in this document, in log units: its class's share of the
+        characters restored exactly, and the character's own repeats.
+
+        >>> evidence = DocumentEvidence()
+        >>> for char in "日本語":
+        ...     evidence.add(char)
+        >>> evidence.log_boost("語") > 0 > evidence.log_boost("😀")
+        True
+        >>> DocumentEvidence().log_boost("😀")  # an empty document says nothing
+        0.0
+        """
         found = self._memo.get(char)
         if found is not None:
             return found
@@ -104,7 +122,17 @@ def _group_options(
 ) -> tuple[list[Option], bool]:
     """The options of one group, and whether it is exact (one reading, one candidate);
     `named`: emoji the text names, which are options with a boost wherever they fit;
-    `languages`: how much likelier each language is in this text (`text_languages`)."""
+    `languages`: how much likelier each language is in this text (`text_languages`).
+
+    The `À` of `À la gare` lost its second byte: it is any of 31 Latin-1 letters, or `à` if
+    the space after it was that byte (0xA0). The likeliest MAX_OPTIONS of them are kept:
+
+    >>> from feedarchive.repair.lossy.damage import parse_lossy
+    >>> group = parse_lossy("ร la gare").groups[0]
+    >>> options, exact = _group_options(group, DocumentEvidence(), frozenset(), {})
+    >>> exact, len(options), [(o.char, o.end) for o in options[:3]]
+    (False, 16, [('à', 2), ('É', 1), ('×', 1)])
+    """
     if len(group.readings) == 1 and len(group.readings[0].candidates) == 1:
         reading = group.readings[0]
         return [Option(0, reading.end, reading.candidates[0], 0.0)], True
@@ -134,7 +162,13 @@ def _base_score(
 ) -> float:
     """A candidate's log score before its neighbours: its prior, what the document shows intact
     and how common its languages are in this text. Every way a candidate becomes an option
-    scores it here, so options from different routes compare fairly."""
+    scores it here, so options from different routes compare fairly.
+
+    >>> _base_score("é", -5.0, DocumentEvidence(), {})  # no evidence: the prior alone
+    -5.0
+    >>> _base_score("é", -5.0, DocumentEvidence(), {"fr": 3.0}) > -5.0
+    True
+    """
     base = prior + evidence.log_boost(char)
     if languages:
         base += log(char_model().language_ratio(char, languages))
@@ -143,7 +177,13 @@ def _base_score(
 
 def text_languages(text: str, groups: list[Group]) -> dict[str, float]:
     """What this text shows of its languages, as multipliers of their shares (`language_shares`):
-    the plain ASCII words it has, and whether any group could be Japanese or Thai at all."""
+    the plain ASCII words it has, and whether any group could be Japanese or Thai at all.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = damage("ありがとう".encode())  # no ASCII word; Japanese, not Thai
+    >>> text_languages(text, parse_lossy(text).groups)
+    {'th': 0.02}
+    """
     from .japanese import is_japanese_group
 
     scripts = set()
@@ -160,7 +200,14 @@ _ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
 
 
 def _leftover_log(reading: Reading) -> float:
-    """What a reading's leftover spaces and line breaks cost as text of their own."""
+    """What a reading's leftover spaces and line breaks cost as text of their own.
+
+    >>> round(_leftover_log(Reading(0, 1, CandidateTable(), leftover=" ")), 2)  # log 0.15
+    -1.9
+    >>> line_then_space = chr(10) + " "  # log 0.01 + log 0.15 + LINE_STARTS_WITH_SPACE_LOG
+    >>> round(_leftover_log(Reading(0, 1, CandidateTable(), leftover=line_then_space)), 2)
+    -9.5
+    """
     cost = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
     return cost + reading.leftover.count("\n ") * LINE_STARTS_WITH_SPACE_LOG
 
@@ -169,7 +216,17 @@ def _add_named_emoji(
     group: Group, options: list[Option], named: frozenset[str], evidence: "DocumentEvidence",
     languages: dict[str, float],
 ) -> None:
-    """Boost the named emoji among `options`, adding those the group fits but that are not."""
+    """Boost the named emoji among `options`, adding those the group fits but that are not.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> group = parse_lossy(damage("🥚".encode())).groups[0]
+    >>> options = []
+    >>> _add_named_emoji(group, options, frozenset("🥚"), DocumentEvidence(), {})
+    >>> [o.char for o in options], round(options[0].base - log(char_model().prior("🥚")), 2)
+    (['🥚'], 5.01)
+
+    (5.01 is NAMED_EMOJI_BOOST, log 150.)
+    """
     present = {(o.char, o.end): o for o in options}
     for index, reading in enumerate(group.readings):
         table = candidate_set(reading.candidates)
@@ -185,7 +242,14 @@ def _add_named_emoji(
 
 
 def _representatives(candidates: CandidateTable) -> list[tuple[str, float]]:
-    """The PER_KIND likeliest candidates of each kind (`family` of their class)."""
+    """The PER_KIND likeliest candidates of each kind (`family` of their class).
+
+    >>> from feedarchive.repair.lossy.damage import completions
+    >>> bare_lead = completions(0xF0, (), 3)  # all three continuation bytes of an emoji lost
+    >>> kinds = Counter(family(char_class(c)) for c, _ in _representatives(bare_lead))
+    >>> kinds["emoji"], kinds["math"], max(kinds.values())
+    (3, 3, 3)
+    """
     def pick(table: tuple[str, ...]) -> list[tuple[str, float]]:
         counts: Counter[str] = Counter()
         picks = []
@@ -200,7 +264,12 @@ def _representatives(candidates: CandidateTable) -> list[tuple[str, float]]:
 
 
 def _emoji_bases(candidates: CandidateTable) -> list[tuple[str, float]]:
-    """The candidates that can start an emoji sequence, most probable first."""
+    """The candidates that can start an emoji sequence, most probable first.
+
+    >>> from feedarchive.repair.lossy.damage import completions
+    >>> [char for char, _ in _emoji_bases(completions(0xF0, (), 3))][:3]  # a bare 4-byte lead
+    ['😂', '🙂', '👌']
+    """
     return candidates.derived("emoji bases", lambda table: [
         (c, p) for c, p in _ranked(table)
         if c in emoji_sequences().variation_bases or ord(c) >= 0x1F000 and char_class(c) == "emoji"
@@ -214,7 +283,18 @@ def _add_sequence_options(
     """Characters that only make sense in a sequence are options wherever the neighbour can
     complete one, however rare alone: before a possible variation selector, joiner or skin
     tone, the emoji it would complete (`✔` ranks far below `“` by itself, but `“` never takes
-    U+FE0F); next to a possible regional indicator, the regional indicators (a flag)."""
+    U+FE0F); next to a possible regional indicator, the regional indicators (a flag).
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = damage("✔️".encode())
+    >>> groups = parse_lossy(text).groups
+    >>> options = [_group_options(g, DocumentEvidence(), frozenset(), {})[0] for g in groups]
+    >>> "✔" in [o.char for o in options[0]]
+    False
+    >>> _add_sequence_options(text, groups, options, DocumentEvidence(), {})
+    >>> "✔" in [o.char for o in options[0]]
+    True
+    """
     for g in range(len(groups)):
         touching_next = g + 1 < len(groups) and groups[g + 1].start in ends(groups[g])
         touching_prev = g > 0 and groups[g].start in ends(groups[g - 1])
@@ -250,7 +330,12 @@ def _has_regional(group: Group) -> bool:
 
 
 def _regional_indicators(candidates: CandidateTable) -> list[tuple[str, float]]:
-    """The regional indicator letters among the candidates, most probable first."""
+    """The regional indicator letters among the candidates, most probable first.
+
+    >>> from feedarchive.repair.lossy.damage import completions
+    >>> _regional_indicators(completions(0xF0, (0xA6,), 3))[0][0] == chr(0x1F1E6)  # A
+    True
+    """
     return candidates.derived("regional", lambda table: [
         (c, p) for c, p in _ranked(table) if is_regional_indicator(c)
     ])
@@ -271,6 +356,18 @@ def choose(
     Neighbouring groups depend on each other (a Thai word is a run of damaged characters), so
     the groups of a text form a chain: forward-backward over it gives each group's marginal
     probabilities, and each group takes its most probable character.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> def damaged(text):
+    ...     return "".join(c if c.isascii() else damage(c.encode()) for c in text)
+    >>> def chosen(text):
+    ...     return [(c.char, c.confidence) for c in choose(text, parse_lossy(text).groups)]
+    >>> chosen(damaged("Déjà vu"))  # é kept both bytes; à's second became the space
+    [('é', 1.0), ('à', 0.9996)]
+    >>> chosen(damaged("🥚")), chosen(damaged("Boiled egg 🥚"))  # the text names the egg
+    ([('🔥', 0.6874)], [('🥚', 0.435)])
+    >>> [char for char, _ in chosen(damaged("✔️"))] == ["✔", chr(0xFE0F)]  # a check mark
+    True
     """
     evidence = evidence or DocumentEvidence()
     options: list[list[Option]] = []
@@ -316,7 +413,11 @@ def _decode_words(
 
 
 def _by_language(text: str, groups: list[Group], run: list[int], is_japanese) -> list[tuple[bool, list[int]]]:
-    """Split a run into stretches of Japanese groups and of the others (Thai)."""
+    """Split a run into stretches of Japanese groups and of the others (Thai).
+
+    >>> _by_language("", ["th", "ja", "ja", "th"], [0, 1, 2, 3], lambda text, group: group == "ja")
+    [(False, [0]), (True, [1, 2]), (False, [3])]
+    """
     parts: list[tuple[bool, list[int]]] = []
     for g in run:
         japanese = is_japanese(text, groups[g])

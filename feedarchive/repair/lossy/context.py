@@ -37,11 +37,23 @@ _THAI_LEADING = range(0x0E40, 0x0E45)
 
 
 def family(kind: str) -> str:
-    """A class with the math-alphabet styles as one (`math:bold` -> `math`)."""
+    """A class with the math-alphabet styles as one (`math:bold` -> `math`).
+
+    >>> family("math:MATHEMATICAL BOLD"), family("thai")
+    ('math', 'thai')
+    """
     return "math" if kind.startswith("math") else kind
 
 
 def _class_bonus(kind: str) -> float:
+    """How strongly characters of a class run together: math letters of one style most (a
+    styled word), CJK, Thai and other scripts' letters much, Latin letters hardly at all.
+
+    >>> [_class_bonus(k) for k in ("math:MATHEMATICAL BOLD", "cjk", "letter:GREEK", "latin")]
+    [5.0, 2.0, 2.0, 0.3]
+    >>> _class_bonus("digit")
+    0.0
+    """
     if kind.startswith("math:"):
         return MATH_STYLE_BONUS
     if kind.startswith("letter:"):
@@ -50,17 +62,34 @@ def _class_bonus(kind: str) -> float:
 
 
 def _wordish(char: str) -> bool:
-    """Letters, combining marks (Thai vowels and tones), apostrophes and word edges."""
+    """Letters, combining marks (Thai vowels and tones), apostrophes and word edges.
+
+    >>> _wordish("é"), _wordish("’"), _wordish(" "), _wordish("7")
+    (True, True, True, False)
+    """
     return char.isalpha() or char in " \u2019\n" or unicodedata.category(char)[0] == "M"
 
 
 def _unspaced(char: str) -> bool:
-    """Thai and Japanese: the word lists say nothing about spaces next to them."""
+    """Thai and Japanese: the word lists say nothing about spaces next to them.
+
+    >>> _unspaced("ก"), _unspaced("の"), _unspaced("a")
+    (True, True, False)
+    """
     return char_class(char) in ("thai", "cjk")
 
 
 @lru_cache(maxsize=None)
 def _bigram(left: str, right: str) -> float:
+    """log of how much likelier the pair `left right` is than chance, by the character bigram
+    model, within a capped range; 0 where the word lists say nothing (a digit, a space beside
+    Thai, an apostrophe inside a word).
+
+    >>> _bigram("q", "u") > 3, _bigram("q", "z") < -6
+    (True, True)
+    >>> _bigram("’", "s"), _bigram(" ", "ก"), _bigram("a", "7")
+    (0.0, 0.0, 0.0)
+    """
     if not (left and right and _wordish(left) and _wordish(right)):
         return 0.0
     left = " " if left == "\n" else left
@@ -83,6 +112,11 @@ def _class_link(char: str, neighbour: str) -> float:
 
     A penalty for leaving the neighbour's class rather than a bonus for joining it, so that a
     reading which swallows a space (leaving no neighbour to agree with) gains nothing by it.
+
+    >>> _class_link("ข", "ก"), _class_link("a", "ก")  # next to Thai, a Latin letter is odd
+    (0.0, -1.5)
+    >>> _class_link("𝐚", "𝘢")  # another math style: half the cost
+    -2.5
     """
     theirs = char_class(neighbour)
     bonus = _class_bonus(theirs)
@@ -94,6 +128,12 @@ def _class_link(char: str, neighbour: str) -> float:
 
 
 def _thai_left(char: str, left: str) -> float:
+    """Thai spelling from the left: a tone mark or an above/below vowel sits on a consonant
+    (or a mark on such a vowel), and a consonant after a leading vowel is as expected.
+
+    >>> _thai_left("่", "ก"), _thai_left("่", " "), _thai_left("ก", "เ")
+    (1.5, -4.0, 0.5)
+    """
     code = ord(char)
     lcode = ord(left) if left else 0
     if code in _THAI_UPPER_LOWER or code in _THAI_MARKS:
@@ -106,13 +146,24 @@ def _thai_left(char: str, left: str) -> float:
 
 
 def _thai_right(char: str, right: str) -> float:
+    """Thai spelling from the right: a leading vowel (`เ`, `แ`, `โ`...) comes before a consonant.
+
+    >>> _thai_right("เ", "ก"), _thai_right("เ", " ")
+    (1.0, -4.0)
+    """
     if ord(char) in _THAI_LEADING:
         return 1.0 if right and ord(right) in _THAI_CONSONANTS else -4.0
     return 0.0
 
 
 def _quote_left(char: str, left: str) -> float:
-    """Typographic quotes and dashes by what precedes them."""
+    """Typographic quotes and dashes by what precedes them.
+
+    >>> _quote_left("’", "n"), _quote_left("“", " "), _quote_left("”", " ")
+    (1.0, 1.0, -2.0)
+    >>> _quote_left("×", "3"), _quote_left("—", "a")
+    (2.0, -1.0)
+    """
     letter = bool(left) and left.isalpha()
     opening = not left or left.isspace() or left in "([{<"
     if char == "\u2019":  # after a letter: an apostrophe (`I’d`, `C’est`, `Kids’`)
@@ -131,7 +182,13 @@ def _quote_left(char: str, left: str) -> float:
 
 
 def _quote_right(char: str, right: str) -> float:
-    """Typographic quotes and dashes by what follows them."""
+    """Typographic quotes and dashes by what follows them.
+
+    >>> _quote_right("’", "s"), _quote_right("’", "2"), _quote_right("”", ".")
+    (1.0, 1.0, 1.0)
+    >>> _quote_right("“", "."), _quote_right("–", "5")
+    (-2.0, 1.5)
+    """
     letter = bool(right) and right.isalpha()
     closing = not right or right.isspace() or right in ".,;:!?)]}>"
     if char == "\u2019":  # `’25` abbreviates a year
@@ -150,6 +207,17 @@ def _quote_right(char: str, right: str) -> float:
 
 
 def _emoji_left(char: str, left: str) -> float:
+    """Emoji sequences from the left: a keycap after a digit, a selector or a skin tone after an
+    emoji that takes one, a joiner between emoji Unicode joins, one half of a flag.
+
+    >>> keycap, tone, joiner = chr(0x20E3), chr(0x1F3FD), chr(0x200D)
+    >>> _emoji_left(keycap, "1"), _emoji_left(keycap, "a")
+    (4.0, -2.0)
+    >>> _emoji_left(tone, "👏"), _emoji_left(tone, "a")
+    (1.0, -4.0)
+    >>> _emoji_left("💻", joiner), _emoji_left("😂", joiner)
+    (3.0, -3.0)
+    """
     if char == "\u20e3":
         return 4.0 if left == "\ufe0f" or left.isdigit() or left in "#*" else -2.0
     if char == "\ufe0f":
@@ -172,7 +240,11 @@ ZWJ_COMPONENTS = frozenset("\u2640\u2642")
 
 
 def _emoji_base(char: str) -> bool:
-    """An emoji that can start or continue a sequence: not a joiner, selector or modifier."""
+    """An emoji that can start or continue a sequence: not a joiner, selector or modifier.
+
+    >>> _emoji_base("😀"), _emoji_base(chr(0xFE0F)), _emoji_base(chr(0x1F3FD)), _emoji_base("a")
+    (True, False, False, False)
+    """
     return bool(char) and char_class(char) == "emoji" and char not in SEQUENCE_MARKS and not is_skin_tone(char)
 
 
@@ -182,7 +254,12 @@ def _region_letter(char: str) -> str:
 
 def _regional_pair(first: str, second: str) -> float:
     """One side of a regional indicator: with the letter on that side it makes a flag, or it
-    costs half a broken sequence (both sides together, a lone letter costs a whole one)."""
+    costs half a broken sequence (both sides together, a lone letter costs a whole one).
+
+    >>> f, r, z = chr(0x1F1EB), chr(0x1F1F7), chr(0x1F1FF)
+    >>> _regional_pair(f, r), _regional_pair(f, "a"), _regional_pair(z, z)  # FR, -, ZZ
+    (5.0, -2.0, -2.0)
+    """
     if is_regional_indicator(first) and is_regional_indicator(second):
         if _region_letter(first) + _region_letter(second) in emoji_sequences().flag_regions:
             return FLAG_PAIR
@@ -191,7 +268,16 @@ def _regional_pair(first: str, second: str) -> float:
 
 def _emoji_right(char: str, right: str) -> float:
     """A variation selector or skin tone after a character says it is an emoji; a post ends
-    with an emoji far more often than with a dash or an opening quote."""
+    with an emoji far more often than with a dash or an opening quote.
+
+    >>> selector, tone = chr(0xFE0F), chr(0x1F3FD)
+    >>> _emoji_right("❤", selector), _emoji_right("a", selector)
+    (3.0, -8.0)
+    >>> _emoji_right("👏", tone), _emoji_right("😩", tone)
+    (3.0, -3.0)
+    >>> _emoji_right("😀", ""), _emoji_right("—", "")  # at the end of the text
+    (1.0, -2.0)
+    """
     sequences = emoji_sequences()
     if char == "\u200d":
         return ZWJ_BONUS if right in sequences.after_joiner else -ZWJ_BONUS
@@ -218,7 +304,12 @@ def _emoji_right(char: str, right: str) -> float:
 
 @lru_cache(maxsize=None)
 def left_score(char: str, left: str) -> float:
-    """log-score of `char` given the character before it ('' at the start)."""
+    """log-score of `char` given the character before it ('' at the start): every rule
+    above, summed.
+
+    >>> left_score("’", "n") > left_score("—", "n")  # `don’t`, not `don—t`
+    True
+    """
     score = _bigram(left, char) + (_class_link(char, left) if left else 0.0)
     if 0x0E00 <= ord(char) <= 0x0E7F:
         score += _thai_left(char, left)
@@ -227,7 +318,11 @@ def left_score(char: str, left: str) -> float:
 
 
 def _case_left(char: str, left: str) -> float:
-    """A capital letter starts a word: right after a small letter or a digit it is rare."""
+    """A capital letter starts a word: right after a small letter or a digit it is rare.
+
+    >>> _case_left("B", "a"), _case_left("B", " ")
+    (-3.0, 0.0)
+    """
     if char.isupper() and left and (left.islower() or left.isdigit()):
         return -CAPITAL_INSIDE_WORD
     return 0.0
@@ -235,7 +330,12 @@ def _case_left(char: str, left: str) -> float:
 
 @lru_cache(maxsize=None)
 def right_score(char: str, right: str) -> float:
-    """log-score of `char` given the character after it ('' at the end)."""
+    """log-score of `char` given the character after it ('' at the end): every rule above,
+    summed.
+
+    >>> right_score("’", "s") > right_score("—", "s")  # `it’s`, not `it—s`
+    True
+    """
     score = _bigram(char, right) + (_class_link(char, right) if right else 0.0)
     if 0x0E00 <= ord(char) <= 0x0E7F:
         score += _thai_right(char, right)
@@ -247,7 +347,11 @@ _QUOTES = frozenset("\u201c\u201d\u2018\u2019\u201e")
 
 
 def _alone(char: str, neighbour: str) -> float:
-    """Half the cost of a math-alphabet letter among plain text: they come in styled words."""
+    """Half the cost of a math-alphabet letter among plain text: they come in styled words.
+
+    >>> _alone("𝐛", "a"), _alone("𝐛", "𝐚")
+    (-2.0, 0.0)
+    """
     if 0x1D400 <= ord(char) <= 0x1D7FF and not (0x1D400 <= ord(neighbour or "a") <= 0x1D7FF):
         return -LONE_MARK
     return 0.0
@@ -255,7 +359,18 @@ def _alone(char: str, neighbour: str) -> float:
 
 def unary_score(text: str, groups: list[Group], g: int, option: Option, touched: bool) -> float:
     """Score of an option with the raw text around it, where no other group is involved;
-    `touched`: some reading of the group before ends where this group starts."""
+    `touched`: some reading of the group before ends where this group starts.
+
+    Between two spaces, a damaged `”` or `—` (both a bare lead 0xE2): a quote clings to the
+    words it quotes, a dash does not.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = "said " + damage("—".encode()) + " here"
+    >>> groups = parse_lossy(text).groups
+    >>> end = groups[0].readings[0].end  # the reading that leaves the space as text
+    >>> [unary_score(text, groups, 0, Option(0, end, c, 0.0), False) for c in "”—"]
+    [-5.0, 0.0]
+    """
     score = option.base
     start = groups[g].start
     if not touched:
@@ -280,11 +395,20 @@ _YEAR_AFTER = re.compile(r"\d\d(?!\d)")
 
 
 def _between_spaces(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` stands alone between spaces (or the text's ends).
+
+    >>> _between_spaces("a ’ b", 2, 3), _between_spaces("a’b", 1, 2)
+    (True, False)
+    """
     return (not start or text[start - 1].isspace()) and (end >= len(text) or text[end].isspace())
 
 
 def _lone_mid_sentence(text: str, start: int, end: int) -> bool:
-    """A one-letter word (text[start:end]) that follows other words of its sentence."""
+    """A one-letter word (text[start:end]) that follows other words of its sentence.
+
+    >>> _lone_mid_sentence("tea À lunch", 4, 5), _lone_mid_sentence("Done. À la fin", 6, 7)
+    (True, False)
+    """
     if not (start and text[start - 1] == " " and (end >= len(text) or text[end] == " ")):
         return False
     previous = char_before(text, start, any_space=True)
@@ -311,6 +435,14 @@ _WORD_AFTER = re.compile(r"^([A-Za-z]+)(?![^\W\d_])")
 
 
 def _between_words(char: str, before: str, after: str) -> float:
+    """`’` or a dash between two plain words (`before` ends with one, `after` starts with
+    one): an apostrophe only beside a contraction or an elision, a dash otherwise.
+
+    >>> _between_words("’", "don", "t go"), _between_words("’", "l", "heure")
+    (0.0, 0.0)
+    >>> _between_words("’", "cats", "dogs"), _between_words("—", "cats", "dogs")
+    (-5.0, 3.0)
+    """
     left, right = _WORD_BEFORE.search(before[-20:]), _WORD_AFTER.match(after[:20])
     if right is None or (left is None and not before.endswith((")", "]"))):
         return 0.0
@@ -326,7 +458,11 @@ def _between_words(char: str, before: str, after: str) -> float:
 def char_before(text: str, start: int, any_space: bool = False) -> str:
     """The last character before `start` that is not a space (nor any whitespace, with
     `any_space`), or ''. Walks back instead of copying the text before `start`, which would
-    make every call as long as the text."""
+    make every call as long as the text.
+
+    >>> char_before("ab  c", 4), char_before("  c", 2), char_before("a" + chr(10) + " c", 3, True)
+    ('b', '', 'a')
+    """
     i = start - 1
     while i >= 0 and (text[i] == " " or any_space and text[i].isspace()):
         i -= 1

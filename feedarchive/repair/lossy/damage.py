@@ -32,7 +32,13 @@ BREAK_BYTE = 0x85  # became "\n"
 
 
 def thai_byte(char: str) -> Optional[int]:
-    """The ISO-8859-11 byte a Thai character decodes from, or None for anything else."""
+    """The ISO-8859-11 byte a Thai character decodes from, or None for anything else.
+
+    >>> hex(thai_byte("ร"))  # the lead byte of `é`, read as Thai
+    '0xc3'
+    >>> thai_byte("a") is None
+    True
+    """
     code = ord(char)
     if 0x0E01 <= code <= 0x0E3A:
         return code - 0x0E01 + 0xA1
@@ -42,7 +48,11 @@ def thai_byte(char: str) -> Optional[int]:
 
 
 def continuation_count(lead: int) -> Optional[int]:
-    """How many continuation bytes a UTF-8 lead byte announces (None: not a lead)."""
+    """How many continuation bytes a UTF-8 lead byte announces (None: not a lead).
+
+    >>> [continuation_count(byte) for byte in (0xC3, 0xE3, 0xF0, 0xA9)]
+    [1, 2, 3, None]
+    """
     if 0xC2 <= lead <= 0xDF:
         return 1
     if 0xE0 <= lead <= 0xEF:
@@ -53,7 +63,11 @@ def continuation_count(lead: int) -> Optional[int]:
 
 
 def is_restorable(char: str) -> bool:
-    """A character a person could have written: assigned, not a control, surrogate or private use."""
+    """A character a person could have written: assigned, not a control, surrogate or private use.
+
+    >>> is_restorable("é"), is_restorable(chr(0x85)), is_restorable(chr(0xE000))
+    (True, False, False)
+    """
     return unicodedata.category(char) not in ("Cc", "Cs", "Co", "Cn") and char != "\ufffd"
 
 
@@ -64,6 +78,11 @@ def completions(lead: int, visible: tuple[int, ...], slots: int) -> CandidateTab
 
     Enumerated rather than reasoned about: at most 31**3 byte strings for a bare 4-byte lead,
     once per pattern thanks to the cache.
+
+    >>> completions(0xC3, (0xA9,), 1)  # both bytes of `é` survived
+    ('é',)
+    >>> "".join(completions(0xC3, (), 1))  # its second byte lost: any of 0x80-0x9F but 0x85
+    'ÀÁÂÃÄÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞß'
     """
     missing = slots - len(visible)
     found: dict[str, None] = {}
@@ -101,6 +120,13 @@ class Group:
 
     @property
     def is_exact(self) -> bool:
+        """One reading with one candidate: restored for certain, nothing to guess.
+
+        >>> parse_lossy("Caf" + damage("é".encode())).groups[0].is_exact
+        True
+        >>> parse_lossy("ร la gare").groups[0].is_exact  # `À` lost its second byte
+        False
+        """
         return sum(len(r.candidates) for r in self.readings) == 1
 
 
@@ -114,7 +140,14 @@ class LossyParse:
 
 
 def _may_continue(char: str) -> Optional[tuple[int, bool]]:
-    """(byte, required) when `char` can be a continuation byte; required for Thai ones."""
+    """(byte, required) when `char` can be a continuation byte; required for Thai ones.
+
+    A Thai continuation must belong to the lead before it; a space or a line break may be the
+    0xA0 or 0x85 the damage turned into one, or real text.
+
+    >>> _may_continue("ฉ"), _may_continue(" "), _may_continue("a")
+    ((169, True), (160, False), None)
+    """
     byte = thai_byte(char)
     if byte is not None:
         return (byte, True) if 0xA1 <= byte <= 0xBF else None
@@ -126,7 +159,19 @@ def _may_continue(char: str) -> Optional[tuple[int, bool]]:
 
 
 def parse_lossy(text: str) -> LossyParse:
-    """Group `text` into lead bytes and their continuations; see the module docstring."""
+    """Group `text` into lead bytes and their continuations; see the module docstring.
+
+    A lead with a space after it can own the space (byte 0xA0) or leave it as text:
+
+    >>> readings = parse_lossy("ร la gare").groups[0].readings
+    >>> [(r.end, len(r.candidates), r.leftover) for r in readings]
+    [(1, 31, ' '), (2, 1, '')]
+
+    Genuine Thai is full of characters no lead explains:
+
+    >>> parse_lossy("ภาษาไทย").contradictions
+    2
+    """
     result = LossyParse([])
     i = 0
     length = len(text)
@@ -185,7 +230,13 @@ DELETED_BYTES = bytes(LOST_BYTES)
 
 def damage(data: bytes) -> str:
     """What the lossy Thai damage leaves of UTF-8 `data`; U+FFFD where a byte cannot survive
-    as part of a group (see `_damage_table`)."""
+    as part of a group (see `_damage_table`).
+
+    >>> damage("é".encode()), damage("日本".encode())
+    ('รฉ', 'ๆฅๆฌ')
+    >>> damage("a".encode()) == chr(0xFFFD)  # ASCII forms no group
+    True
+    """
     return data.translate(DAMAGE_TABLE, DELETED_BYTES).decode("iso8859_11", errors="replace")
 
 
@@ -201,7 +252,13 @@ def _damaged_char(char: str) -> Optional[str]:
 def damaged_form(word: str) -> Optional[tuple[str, tuple[tuple[int, int, str], ...]]]:
     """What the lossy Thai damage makes of `word`, and where each of its characters lands in
     that text: (relative start, relative end, character). None when a character of the word
-    would not form a group of its own (ASCII, or a lead byte the codec drops)."""
+    would not form a group of its own (ASCII, or a lead byte the codec drops).
+
+    >>> damaged_form("日本")
+    ('ๆฅๆฌ', ((0, 2, '日'), (2, 4, '本')))
+    >>> damaged_form("cat") is None
+    True
+    """
     pieces: list[str] = []
     spans = []
     at = 0

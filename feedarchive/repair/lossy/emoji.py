@@ -37,7 +37,14 @@ class EmojiSequences:
 
 @lru_cache(maxsize=1)
 def emoji_sequences() -> EmojiSequences:
-    """The sets above, read once from the `emoji` package's list."""
+    """The sets above, read once from the `emoji` package's list.
+
+    >>> sequences = emoji_sequences()
+    >>> "👏" in sequences.modifier_bases, "😩" in sequences.modifier_bases
+    (True, False)
+    >>> "FR" in sequences.flag_regions, "ZZ" in sequences.flag_regions
+    (True, False)
+    """
     from emoji import EMOJI_DATA
 
     modifier_bases: set[str] = set()
@@ -65,12 +72,20 @@ def emoji_sequences() -> EmojiSequences:
 
 
 def is_regional_indicator(char: str) -> bool:
-    """A regional indicator letter (two of them make a flag); False for ''."""
+    """A regional indicator letter (two of them make a flag); False for ''.
+
+    >>> is_regional_indicator(chr(0x1F1EB)), is_regional_indicator("F"), is_regional_indicator("")
+    (True, False, False)
+    """
     return bool(char) and REGIONAL_A <= ord(char) <= 0x1F1FF
 
 
 def is_skin_tone(char: str) -> bool:
-    """A skin-tone modifier (U+1F3FB to U+1F3FF); False for ''."""
+    """A skin-tone modifier (U+1F3FB to U+1F3FF); False for ''.
+
+    >>> is_skin_tone(chr(0x1F3FD)), is_skin_tone("👏"), is_skin_tone("")
+    (True, False, False)
+    """
     return char in SKIN_TONES
 
 
@@ -84,7 +99,16 @@ _TEXT_WORD = re.compile(r"[a-z]{3,}")
 @lru_cache(maxsize=1)
 def emoji_names() -> dict[str, frozenset[str]]:
     """Word of an emoji's name or alias (English, French, Italian) -> the single-character
-    emoji it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳."""
+    emoji it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳.
+
+    A word naming many emoji (`face`) or common in the languages (`the`) names none:
+
+    >>> names = emoji_names()
+    >>> sorted(names["egg"]), "🌳" in names["arbre"]
+    (['🍳', '🥚'], True)
+    >>> "face" in names, "the" in names
+    (False, False)
+    """
     import emoji
     import wordfreq
     from emoji import EMOJI_DATA
@@ -107,7 +131,11 @@ def emoji_names() -> dict[str, frozenset[str]]:
 
 
 def emoji_named_in(text: str) -> frozenset[str]:
-    """The emoji whose names share a word with `text` (plural `s` dropped: `Bears` -> 🐻)."""
+    """The emoji whose names share a word with `text` (plural `s` dropped: `Bears` -> 🐻).
+
+    >>> "🐻" in emoji_named_in("Two Bears in the snow"), emoji_named_in("Just some text")
+    (True, frozenset())
+    """
     names = emoji_names()
     found: set[str] = set()
     for word in _TEXT_WORD.findall(text.lower()):

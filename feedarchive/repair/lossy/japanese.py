@@ -141,12 +141,22 @@ def dictionary() -> Optional[JapaneseDictionary]:
 
 
 def is_japanese_group(text: str, group: Group) -> bool:
-    """Groups whose lead byte starts a kana, kanji, CJK punctuation or full-width form."""
+    """Groups whose lead byte starts a kana, kanji, CJK punctuation or full-width form.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = damage("の".encode()) + "Caf" + damage("é".encode())
+    >>> [is_japanese_group(text, group) for group in parse_lossy(text).groups]
+    [True, False]
+    """
     return thai_byte(text[group.start]) in JAPANESE_LEADS
 
 
 def unknown_category(char: str) -> str:
-    """MeCab's character category, for the cost of an unknown one-character word."""
+    """MeCab's character category, for the cost of an unknown one-character word.
+
+    >>> [unknown_category(c) for c in "あア漢１Ａ★"]
+    ['HIRAGANA', 'KATAKANA', 'KANJI', 'NUMERIC', 'ALPHA', 'SYMBOL']
+    """
     code = ord(char)
     if 0x3041 <= code <= 0x309F:
         return "HIRAGANA"
@@ -185,6 +195,20 @@ def decode_japanese(
 
     `ranked_options(g)` gives, per group, (character, end, log prior) for the candidates worth
     an unknown edge.
+
+    `日本語を勉強する` with a byte lost from every character but `強` (both of `を`, `勉`,
+    `す` and `る`), each candidate kana or kanji as likely as the next: the dictionary and its
+    grammar read it back.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = damage("日本語を勉強する".encode())
+    >>> groups = parse_lossy(text).groups
+    >>> def options(g):
+    ...     return [(c, r.end, -5.0) for r in groups[g].readings for c in r.candidates
+    ...             if unknown_category(c) in ("HIRAGANA", "KATAKANA", "KANJI")]
+    >>> found = decode_japanese(text, groups, list(range(len(groups))), options)
+    >>> "".join(found[g][0] for g in sorted(found))
+    '日本語を勉強する'
     """
     dic = dictionary()
     if dic is None:
@@ -217,13 +241,23 @@ def decode_japanese(
 
 def _outside_context(dic: JapaneseDictionary, char: str) -> tuple[int, int]:
     """(left id, right id) of what borders a run: an ASCII word or number is an unknown word
-    of its category; anything else ends the sentence as far as the lattice can tell."""
+    of its category; anything else ends the sentence as far as the lattice can tell.
+
+    >>> ids = {"ALPHA": (5, 5), "NUMERIC": (6, 6), "SYMBOL": (7, 7)}  # made-up context ids
+    >>> dic = JapaneseDictionary(None, (), None, ids)
+    >>> _outside_context(dic, "a"), _outside_context(dic, "1"), _outside_context(dic, "😀")
+    ((5, 5), (6, 6), (0, 0))
+    """
     category = _gap_category(char)
     return dic.unknown[category] if category in ("ALPHA", "NUMERIC") else (0, 0)
 
 
 def _gap_category(char: str) -> str:
-    """MeCab's unknown-word category of a character the damage left whole."""
+    """MeCab's unknown-word category of a character the damage left whole.
+
+    >>> [_gap_category(c) for c in " a5#"]
+    ['SPACE', 'ALPHA', 'NUMERIC', 'SYMBOL']
+    """
     if char.isspace():
         return "SPACE"
     if char.isascii() and char.isalpha():
@@ -232,6 +266,15 @@ def _gap_category(char: str) -> str:
 
 
 def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: list[_Edge]) -> None:
+    """An edge per option taken as an unknown one-character word: its prior times the share of
+    tokens that are no dictionary word (within Japanese's share), with its category's ids.
+
+    >>> dic = JapaneseDictionary(None, (), None, {"KANJI": (3, 4), "DEFAULT": (1, 1)})
+    >>> edges = []
+    >>> _unknown_edges(dic, 0, 0, [("猫", 1, -5.0)], edges)
+    >>> edges[0].left, edges[0].right, round(edges[0].score, 2)  # -5 + log(0.05 / 0.25)
+    (3, 4, -6.61)
+    """
     unknown_log = math.log(UNKNOWN_SHARE / LANGUAGE_WEIGHTS["ja"])
     for char, end, prior in options:
         left, right = dic.unknown.get(unknown_category(char), dic.unknown["DEFAULT"])
@@ -247,6 +290,11 @@ def _word_edges(dic, text, groups, at, g, last, edges) -> None:
 
 
 def _within_beam(states: dict, score=lambda v: v) -> dict:
+    """The states less than BEAM nats below the best one.
+
+    >>> _within_beam({1: 0.0, 2: -10.0, 3: -31.0})
+    {1: 0.0, 2: -10.0}
+    """
     top = max(score(v) for v in states.values())
     return {r: v for r, v in states.items() if score(v) > top - BEAM}
 

@@ -29,7 +29,13 @@ class Edge:
 def gap_log(char: str, space_log: float) -> float:
     """Score of a character between two groups of a run. A space or line break may instead be
     the last byte of the group before (0xA0, 0x85), so it pays its probability (`space_log`: a
-    language's own); anything else (`5` in `5分`, `#`, `.`) is certain."""
+    language's own); anything else (`5` in `5分`, `#`, `.`) is certain.
+
+    >>> gap_log(" ", -1.9), gap_log("5", -1.9)
+    (-1.9, 0.0)
+    >>> round(gap_log(chr(10), -1.9), 2)  # a line break: BREAK_LOG, whatever the language
+    -4.61
+    """
     if char == " ":
         return space_log
     return BREAK_LOG if char == "\n" else 0.0
@@ -58,7 +64,15 @@ def fitting_forms(forms, lengths, text, groups, at, g, last):
 
 
 def marginals(by_start, first, last, ends) -> dict[tuple[int, str, int], float]:
-    """Probability of each (group, character, end) over all paths from `first` to an end."""
+    """Probability of each (group, character, end) over all paths from `first` to an end.
+
+    Two ways through one position: a character edge each, the second twice as likely.
+
+    >>> edges = {0: [Edge(0, 1, math.log(1.0), ((0, 1, "a"),)),
+    ...              Edge(0, 1, math.log(2.0), ((0, 1, "b"),))]}
+    >>> {pick: round(p, 3) for pick, p in marginals(edges, 0, 1, [1]).items()}
+    {(0, 'a', 1): 0.333, (0, 'b', 1): 0.667}
+    """
     alpha = {first: 0.0}
     for pos in range(first, last + 1):
         if pos not in alpha:
@@ -85,7 +99,16 @@ def marginals(by_start, first, last, ends) -> dict[tuple[int, str, int], float]:
 
 
 def best_path(by_start, first, last, ends) -> list[tuple[int, int, str]]:
-    """The picks of the most probable path from `first` to an end."""
+    """The picks of the most probable path from `first` to an end.
+
+    A word edge over two positions beats two character edges whose product is smaller:
+
+    >>> edges = {0: [Edge(0, 2, -1.0, ((0, 1, "o"), (1, 2, "n"))),  # one word
+    ...              Edge(0, 1, -0.8, ((0, 1, "x"),))],  # or two characters
+    ...          1: [Edge(1, 2, -0.8, ((1, 2, "y"),))]}
+    >>> best_path(edges, 0, 2, [2])
+    [(0, 1, 'o'), (1, 2, 'n')]
+    """
     best: dict[int, tuple[float, Optional[Edge]]] = {first: (0.0, None)}
     for pos in range(first, last + 1):
         if pos not in best:

@@ -35,6 +35,8 @@ from ..tuning import (
 
 
 # Estimated share among all characters of Thai text (percent); sums to about 100.
+# Origin: estimated by hand when the character prior was written (commit 055aa83), not counted
+# on a corpus; used only when PyThaiNLP's word lists are missing.
 THAI_LETTER_RATES = {
     "า": 8.0, "น": 6.5, "ร": 5.5, "อ": 5.0, "ก": 5.0, "เ": 4.5, "ง": 4.5, "่": 4.5, "ม": 4.0,
     "ย": 3.5, "้": 3.5, "ล": 3.0, "ว": 3.0, "ด": 3.0, "ท": 3.0, "ส": 2.5, "ต": 2.5, "ี": 2.5,
@@ -47,6 +49,8 @@ THAI_LETTER_RATES = {
 }
 
 # Estimated rate per character of typographic punctuation and symbols in social posts.
+# Origin: estimated by hand (commit 055aa83, more marks added in commits ad7458e and 2da99ef),
+# orders of magnitude, not counted on a corpus.
 PUNCTUATION_RATES = {
     "’": 3e-3, "“": 6e-4, "”": 6e-4, "‘": 2e-4, "—": 6e-4, "–": 3e-4, "…": 4e-4, "•": 2e-4,
     "·": 5e-5, "×": 1e-4, "→": 1.5e-4, "←": 2e-5, "↑": 2e-5, "↓": 2e-5, "≈": 2e-5, "≠": 1e-5,
@@ -68,6 +72,11 @@ EMOJI_PRESENTATION_BMP = frozenset(
 
 
 def _is_emoji_like(code: int) -> bool:
+    """Whether a code point lies where emoji and their sequence marks are.
+
+    >>> _is_emoji_like(ord("😀")), _is_emoji_like(ord("☕")), _is_emoji_like(0x1F700)
+    (True, True, False)
+    """
     return (
         # Alchemical symbols and Supplemental Arrows-C sit among the emoji blocks but are
         # no emoji.
@@ -85,6 +94,11 @@ def char_class(char: str) -> str:
 
     Math-alphabet letters carry their style (`math:MATHEMATICAL SANS-SERIF BOLD`) because a run
     of them shares one style; everything else is a script or kind.
+
+    >>> [char_class(c) for c in "a7 ก日😀é—"]
+    ['latin', 'digit', 'space', 'thai', 'cjk', 'emoji', 'latin', 'punct']
+    >>> char_class("𝐛"), char_class("α")
+    ('math:MATHEMATICAL BOLD', 'letter:GREEK')
     """
     code = ord(char)
     if char.isspace():
@@ -120,7 +134,11 @@ def char_class(char: str) -> str:
 
 
 def _floor(char: str) -> float:
-    """Probability of a character none of the sources mention, by kind."""
+    """Probability of a character none of the sources mention, by kind.
+
+    >>> _floor("😀"), _floor("𝐛"), _floor("α")
+    (3e-08, 1e-08, 1e-10)
+    """
     kind = char_class(char)
     if kind == "emoji":
         return 3e-8
@@ -220,7 +238,16 @@ class CharModel:
                 self.unigram[char] += EMOJI_WEIGHT * freq / mass
 
     def prior(self, char: str) -> float:
-        """Probability of `char` with no context."""
+        """Probability of `char` with no context.
+
+        A capital the word lists (lower-cased) do not have is its small letter, capitalised:
+
+        >>> model = char_model()
+        >>> model.prior("e") > model.prior("é") > model.prior("É")
+        True
+        >>> round(model.prior("É") / model.prior("é"), 2)  # CAPITAL_SHARE
+        0.05
+        """
         p = self.unigram.get(char)
         if p is None:
             small = char.lower()
@@ -231,7 +258,14 @@ class CharModel:
 
     def language_ratio(self, char: str, multipliers: dict[str, float]) -> float:
         """How much likelier `char` is in a text whose languages are `multipliers` times as
-        likely as in the archive at large."""
+        likely as in the archive at large.
+
+        >>> model = char_model()
+        >>> model.language_ratio("à", {"fr": 3.0}) > 1 > model.language_ratio("à", {"fr": 0.1})
+        True
+        >>> model.language_ratio("の", {})
+        1.0
+        """
         key = char if char in self.unigram else char.lower()
         total = self.unigram.get(key)
         if not total:
@@ -245,6 +279,10 @@ class CharModel:
         """P(right | left) / P(right): above 1 when the pair occurs more than chance.
 
         1.0 when the model knows nothing about `left`; smoothed towards independence.
+
+        >>> model = char_model()
+        >>> model.bigram_ratio("q", "u") > 10, model.bigram_ratio("q", "z") < 0.01
+        (True, True)
         """
         total = self.left_total.get(left, 0.0)
         if not total or self.right_total.get(right, 0.0) == 0.0:
@@ -268,6 +306,12 @@ def language_shares(words: list[str], scripts: set[str]) -> dict[str, float]:
     French `À`). `scripts` are those of "ja" and "th" some damaged character could be
     written in; a text with none of one has next to nothing of that language (`★`, frequent in
     Japanese, is no likelier for it in an English post).
+
+    >>> language_shares([], {"ja"})  # no character could be Thai
+    {'th': 0.02}
+    >>> shares = language_shares(["the", "cat", "sat"], {"ja", "th"})
+    >>> shares["en"] > 1 > shares["fr"]
+    True
     """
     shares = {lang: ABSENT_SCRIPT for lang in ("ja", "th") if lang not in scripts}
     if words:
@@ -351,7 +395,11 @@ CLASSIFIER_TAGS = frozenset({"CMTR", "CNIT", "CFQC", "CLTV"})
 
 @lru_cache(maxsize=1)
 def thai_classifiers() -> frozenset[str]:
-    """Thai classifiers, from the word-to-tag list PyThaiNLP ships with its ORCHID tagger."""
+    """Thai classifiers, from the word-to-tag list PyThaiNLP ships with its ORCHID tagger.
+
+    >>> "บาท" in thai_classifiers(), "จาก" in thai_classifiers()  # baht counts; `from` does not
+    (True, False)
+    """
     import json
 
     folder = _pythainlp_corpus()
@@ -368,6 +416,9 @@ def token_counts(substring_counts: dict[str, float]) -> dict[str, float]:
     Longest first, each word's own count is taken out of every listed word inside it (once per
     occurrence): what remains of `ได` after `ได้`, `ไม่ได้`... is next to nothing, and such
     fragments (left at zero or below) are dropped. Single letters are fragments by nature.
+
+    >>> token_counts({"cats": 4, "cat": 10, "at": 12, "c": 50})
+    {'cats': 4, 'cat': 6, 'at': 2}
     """
     counts = {w: c for w, c in substring_counts.items() if len(w) > 1}
     for word in sorted(counts, key=len, reverse=True):
@@ -392,4 +443,9 @@ def char_model() -> CharModel:
 
 
 def log(x: float) -> float:
+    """The natural log, with a floor of -50 for zero (an impossible option, not an error).
+
+    >>> log(1.0), log(0.0)
+    (0.0, -50.0)
+    """
     return math.log(x) if x > 0 else -50.0

@@ -22,7 +22,11 @@ from .prior import char_class, char_model, log
 
 
 def _math_letter(char: str) -> str:
-    """The plain letter or digit a math-alphabet character stands for (NFKC), lower-cased."""
+    """The plain letter or digit a math-alphabet character stands for (NFKC), lower-cased.
+
+    >>> _math_letter("𝐁"), _math_letter("𝟕")
+    ('b', '7')
+    """
     return unicodedata.normalize("NFKC", char).lower()
 
 
@@ -70,6 +74,12 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[Option, 
     positions of the total prior of the other candidates. A run must pin at least one letter
     with a surviving byte: a run of bare leads spells any short word. Returns, for the groups
     it decides, the option chosen and its probability.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = "Read " + damage("𝐛𝐮𝐢𝐥𝐝".encode()) + " now"
+    >>> forced = decode_math_runs(text, parse_lossy(text).groups)
+    >>> "".join(option.char for option, _ in forced.values()), min(p for _, p in forced.values())
+    ('𝐛𝐮𝐢𝐥𝐝', 1.0)
     """
     # Per group, the readings that can be a math letter without swallowing a space.
     tables: list[list[tuple[int, Reading, _MathTable]]] = []
@@ -111,14 +121,33 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[Option, 
 
 
 def _starts_sentence(text: str, start: int) -> bool:
+    """Whether `start` begins a sentence: the text's start, or after `.`, `!`, `?`, `:` or a
+    line break (spaces aside).
+
+    >>> _starts_sentence("Done. x", 6), _starts_sentence("and x", 4), _starts_sentence("x", 0)
+    (True, False, True)
+    """
     before = char_before(text, start)
     return not before or before in ".!?:\n"
 
 
 def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[float, str, list]]:
     """(confidence, style, (reading index, reading, character) per group) of the best word
-    reading of a run, if any beats the other candidates; see `_decode_math_runs`. `initial`:
-    the run starts a sentence, so its first letter may be a capital at no cost."""
+    reading of a run, if any beats the other candidates; see `decode_math_runs`. `initial`:
+    the run starts a sentence, so its first letter may be a capital at no cost.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> def best_word(styled):
+    ...     groups = parse_lossy(damage(styled.encode())).groups
+    ...     tables = [[(i, r, _math_table(r.candidates)) for i, r in enumerate(g.readings)
+    ...                if _math_table(r.candidates).styles] for g in groups]
+    ...     found = _best_math_word(list(range(len(groups))), groups, tables, Counter(), False)
+    ...     return found and (found[1], "".join(char for _, _, char in found[2]))
+    >>> best_word("𝐰𝐨𝐫𝐝")
+    ('math:MATHEMATICAL BOLD', '𝐰𝐨𝐫𝐝')
+    >>> best_word("🐻💀") is None  # two letters: only in a style a longer run settled on
+    True
+    """
     if len(run) < 2 or all(groups[g].readings[0].end - groups[g].start == 1 for g in run):
         return None
     styles = set.intersection(*({s for _, _, t in tables[g] for s in t.styles} for g in run))
@@ -177,7 +206,11 @@ def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[
 
 def _likeliest_letters(allowed: list[set[str]]) -> str:
     """The likeliest string with one of `allowed[i]` at each place, by the letter bigram
-    model (Viterbi over the letters)."""
+    model (Viterbi over the letters).
+
+    >>> _likeliest_letters([{"t"}, {"h", "x"}, {"e", "q"}])
+    'the'
+    """
     model = char_model()
     best = {c: (log(model.prior(c)) + log(model.bigram_ratio(" ", c)), c) for c in allowed[0]}
     for options in allowed[1:]:
@@ -192,7 +225,13 @@ def _likeliest_letters(allowed: list[set[str]]) -> str:
 @lru_cache(maxsize=4096)
 def _most_frequent_word(allowed: tuple[str, ...]) -> Optional[tuple[str, float]]:
     """The commonest known word whose i-th letter is one of `allowed[i]`: one regular
-    expression over the words of that length, listed most frequent first."""
+    expression over the words of that length, listed most frequent first.
+
+    >>> _most_frequent_word(("ct", "a", "tr"))[0]  # `car` is commoner than `cat` or `tar`
+    'car'
+    >>> _most_frequent_word(("q", "q", "q")) is None
+    True
+    """
     blob, freqs = _words_of_length(len(allowed))
     pattern = "^" + "".join("[" + re.escape(letters) + "]" for letters in allowed) + "$"
     match = re.search(pattern, blob, re.M)

@@ -78,13 +78,22 @@ def lexicon() -> Lexicon:
 @lru_cache(maxsize=None)
 def _char_weight_log(char: str) -> float:
     """log share of single-character tokens, for the script of `char`. Punctuation is no
-    out-of-vocabulary word (the word lists leave it out): it pays nothing."""
+    out-of-vocabulary word (the word lists leave it out): it pays nothing.
+
+    >>> round(_char_weight_log("ก"), 2), _char_weight_log(".")  # log(1 - WORD_WEIGHT)
+    (-3.0, 0.0)
+    """
     if unicodedata.category(char)[0] == "P":
         return 0.0
     return math.log(1.0 - WORD_WEIGHT)
 
 
 def _lattice_class(char: str) -> bool:
+    """Whether `char` is of a script the word lattices read (Thai, CJK).
+
+    >>> _lattice_class("ก"), _lattice_class("の"), _lattice_class("é")
+    (True, True, False)
+    """
     return char_class(char) in ("thai", "cjk")
 
 
@@ -94,7 +103,14 @@ def _can_be_word_char(candidates: CandidateTable) -> bool:
 
 
 def spans(groups: list[Group]) -> list[list[int]]:
-    """Runs of consecutive groups that can be Thai or Japanese and touch each other."""
+    """Runs of consecutive groups that can be Thai or Japanese and touch each other.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> spans(parse_lossy(damage("สวัสดี".encode())).groups)  # six damaged characters, one run
+    [[0, 1, 2, 3, 4, 5]]
+    >>> spans(parse_lossy("Caf" + damage("é".encode())).groups)  # one group, and not Thai
+    []
+    """
     runs: list[list[int]] = []
     for g, group in enumerate(groups):
         if not any(_can_be_word_char(r.candidates) for r in group.readings):
@@ -118,6 +134,18 @@ def decode_span(
 
     `options` holds each group's candidates worth a character edge: (character, end of its
     reading, log score), '' standing for the rest of them.
+
+    Five consonants of `ขอบคุณมาก` lost their last byte, leaving `เธ` of each; with all Thai
+    candidates equally likely, the words decide:
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = damage("ขอบคุณมาก".encode())
+    >>> groups = parse_lossy(text).groups
+    >>> options = {g: [(c, r.end, 0.0) for r in groups[g].readings for c in r.candidates
+    ...                if char_class(c) == "thai"] for g in range(len(groups))}
+    >>> found = decode_span(text, groups, list(range(len(groups))), options)
+    >>> "".join(found[g][0] for g in sorted(found))
+    'ขอบคุณมาก'
     """
     at = {groups[g].start: g for g in run}
     first, last = groups[run[0]].start, max(r.end for r in groups[run[-1]].readings)
@@ -148,14 +176,26 @@ def decode_span(
 
 
 def _after_number(text: str, start: int) -> bool:
-    """Whether a digit comes right before `start`, spaces aside."""
+    """Whether a digit comes right before `start`, spaces aside.
+
+    >>> _after_number("50 x", 3), _after_number("ab x", 3)
+    (True, False)
+    """
     before = char_before(text, start)
     return before.isascii() and before.isdigit()
 
 
 def _expect_classifier(edges: list[Edge], found: int) -> None:
     """Rescore the edges from `found` on, which start right after a number: a classifier
-    takes AFTER_NUMBER_CLASSIFIER of the probability, every other reading the rest."""
+    takes AFTER_NUMBER_CLASSIFIER of the probability, every other reading the rest.
+
+    >>> def edge(word):
+    ...     return Edge(0, len(word), -5.0, tuple((i, i + 1, c) for i, c in enumerate(word)))
+    >>> baht, from_ = edge("บาท"), edge("จาก")  # a classifier (`50 บาท`); a preposition
+    >>> _expect_classifier([baht, from_], 0)
+    >>> baht.score > -5.0, round(from_.score, 2)  # the rest pays log(1 - 0.5)
+    (True, -5.69)
+    """
     lex = lexicon()
     if not lex.classifier_share:
         return
