@@ -282,3 +282,30 @@ def export_thread(thread_id: str, db_path: Path | None) -> None:
     if markdown is None:
         raise click.ClickException(f"no thread {thread_id} in {path}")
     click.echo(markdown, nl=False)
+
+
+@cli.command()
+@click.argument("out_dir", metavar="DIR", type=click.Path(path_type=Path))
+@db_option
+@click.option("--format", "format_", type=click.Choice(["parquet"]), default="parquet",
+              show_default=True, help="File format of the export.")
+@click.option("--include-private", is_flag=True,
+              help="Also export followers-only and direct posts and what belongs to them "
+                   "(left out by default).")
+@click.option("--replace", is_flag=True, help="Replace an earlier export in DIR.")
+def export(out_dir: Path, db_path: Path | None, format_: str, include_private: bool,
+           replace: bool) -> None:
+    """Write every public table as Parquet files in DIR (partitioned by author), with a
+    manifest.json of row counts, for DuckDB, Spark or a warehouse."""
+    from .export import ExportError, export_archive
+
+    try:
+        manifest = export_archive(db_path or default_db(), out_dir, format=format_,
+                                  include_private=include_private, replace=replace)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from None
+    tables = manifest["tables"]
+    files = sum(len(table["files"]) for table in tables.values())
+    click.echo(f"{out_dir}: {plural(len(tables), 'table')}, "
+               f"{sum(table['rows'] for table in tables.values())} rows "
+               f"({plural(tables['posts']['rows'], 'post')}) in {plural(files, 'Parquet file')}")
