@@ -207,3 +207,27 @@ def test_placing_by_date_keeps_date_order(tmp_path_factory, dates, split):
     order = [row[0] for row in db.execute(
         "select id from posts where author = ? order by position", [HANDLE])]
     assert order == [p for p, _ in sorted(posts, key=lambda p: (p[1], p[0]), reverse=True)]
+
+
+def test_the_restitch_command_rebuilds_threads_and_names_unknown_authors(tmp_path):
+    from click.testing import CliRunner
+
+    from feedarchive.cli import cli
+
+    scrape_file = tmp_path / "scrape.txt"
+    scrape_file.write_text(scrape(draw_timeline(random.Random(7), 60)), encoding="utf-8")
+    db_path = tmp_path / "a.db"
+    db = open_db(db_path)
+    import_file(db, scrape_file)
+    before = decisions(db)
+    db.execute("delete from thread_candidates")
+    db.execute("update posts set thread_id = null, thread_index = null, thread_marker = null")
+    db.execute("delete from threads")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["restitch", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"@{HANDLE}: {len({v[0] for v in before[0].values()})} threads\n"
+    assert decisions(open_db(db_path)) == before
+    unknown = runner.invoke(cli, ["restitch", "--db", str(db_path), "--author", "nobody"])
+    assert unknown.exit_code == 1
+    assert "no author @nobody in the archive" in unknown.output
