@@ -150,7 +150,8 @@ def find_candidates(timeline: Mapping[int, Post], count: int,
     in_thread = {n.pos for c in chains for n in c}
     best: dict[int, ThreadCandidate] = {}
     for chain in chains:
-        thread_words = content_words(" ".join(post_text(n.post) for n in chain))
+        # The words of the parts joined: each part's own, which linking already computed.
+        thread_words = frozenset().union(*(n.tokens for n in chain))
         for spot in _spots(chain, count):
             between = range(min(spot.pos, chain[0].pos, chain[-1].pos),
                             max(spot.pos, chain[0].pos, chain[-1].pos))

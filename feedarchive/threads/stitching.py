@@ -406,8 +406,6 @@ def _stitch_author(timeline: Mapping[int, Post]) -> list[list[Node]]:
         if marker:
             nodes.append(Node(post, pos, marker, marker.part))
     _link_numbered(nodes)
-    for node in nodes:  # word sets only break ties between links; free them on long timelines
-        node.__dict__.pop("tokens", None)
     _attach_heads(nodes)
     _attach_endings(nodes)
     chains = {id(c[0]): c for c in (chain_of(n) for n in nodes)}.values()
