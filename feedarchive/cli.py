@@ -60,6 +60,11 @@ def print_report(report) -> None:
     if report.status == "skipped":
         click.echo(f"{report.path}: skipped: {report.error}")
         return
+    if report.same_as:
+        what = "replaced by a copy" if report.status == "replaced" else "copy"
+        click.echo(f"{report.path}: {what} of {report.same_as} (the same bytes, "
+                   f"{plural(report.posts, 'post')}; recorded, not read again)")
+        return
     owner = f" @{report.author}" if report.author else ""
     pages = f", {plural(report.pages, 'page')}" if report.pages else ""
     private = (f", {report.private} private left out (followers-only or direct; "

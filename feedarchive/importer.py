@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
@@ -24,8 +25,9 @@ from . import placing, store
 from .errors import (ArchiveWriteError, FeedarchiveError, NothingToImport, SourceError,
                      UnknownFormatError)
 from .formats import detect_format, homepage, read_document
-from .formats.members import SourceUnit, source_sha256, source_size, walk_sources
-from .identity import native_post_id, post_id
+from .formats.members import SourceUnit, source_mtime, source_sha256, source_size, walk_sources
+from .identity import (MATCHED_PLATFORMS, completeness, match_key, native_post_id, post_id,
+                       same_post)
 from .models import PRIVATE_VISIBILITIES, Document, InFileOrder, Post, ReadsInBlocks
 from .profiles import website_and_location
 from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
@@ -39,7 +41,7 @@ class ImportReport:
     """What importing one file did, for the CLI to print and tests to check."""
 
     path: str
-    status: str = "imported"  # imported | replaced | unchanged | skipped | failed
+    status: str = "imported"  # imported | replaced | copy | unchanged | skipped | failed
     format: Optional[str] = None
     author: Optional[str] = None
     posts: int = 0
@@ -51,6 +53,7 @@ class ImportReport:
     private: int = 0  # followers-only and direct posts left out (no --include-private)
     warnings: list[str] = field(default_factory=list)
     error: Optional[str] = None  # why it failed, or why it was skipped
+    same_as: Optional[str] = None  # a copy: the path the archive had these bytes from
 
 
 BATCH_POSTS = 2000
@@ -69,13 +72,17 @@ def repair_fields(doc: Document, decision: DocumentRepair) -> None:
 
 def prepare_posts(decision: DocumentRepair, platform: Optional[str],
                   posts: list[Post]) -> list[Post]:
-    """Repair a batch and give each post its base id; runs in worker processes for large
-    sources. Numbering identical texts apart needs the whole source, so the writer does it."""
+    """Repair a batch and give each post its base id, and the key a scrape's copy and an
+    export's copy of it share; runs in worker processes for large sources. Numbering identical
+    texts apart needs the whole source, so the writer does it."""
+    matched = platform in MATCHED_PLATFORMS
     for post in repair_posts(decision, posts):
         if post.native_id and platform:
             post.id = native_post_id(platform, post.native_id)
         else:
             post.id = post_id(post.author, post.text or "")
+        if matched:
+            post.match_key = match_key(post.text or "")
     return posts
 
 
@@ -202,9 +209,13 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
     if not Path(path).exists():
         raise SourceError(str(path), "no such file or folder")
     sha256 = source_sha256(path)
-    if store.find_source(db, sha256) is not None:
+    resolved = str(Path(path).resolve())
+    identical = store.identical_sources(db, sha256)
+    if any(source["path"] == resolved for source in identical):
         report.status = "unchanged"
         return report
+    if identical:
+        return record_copy(db, identical[0], report, resolved)
     if not (named or Path(path).is_dir()):
         format, reason = walked_format(Path(path), format)
         if reason is not None:
@@ -219,7 +230,6 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
     repair_fields(doc, decision)
     report.format, report.pages, report.repair_kind = doc.format, len(doc.pages), decision.kind
     size = source_size(path)
-    resolved = str(Path(path).resolve())
     try:
         return store_document(db, doc, decision, report, sha256, size, resolved,
                               include_private)
@@ -232,13 +242,51 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
         raise SourceError(str(path), f"a field of an unexpected type: {error}") from None
 
 
+def capture_time(doc: Document, path: Path) -> tuple[str, str]:
+    """When a source was taken, and how that is known: `stated` by the file (an X archive's
+    generation date, twarc2's retrieval times); else the file's modification time,
+    `modified` (a scrape is written when it is taken, a page when it is saved); else, when not
+    even that can be read, the import time, `imported`. Counts and pages follow it, not the
+    order files are imported in."""
+    if doc.captured_at is not None:
+        return doc.captured_at, "stated"
+    try:
+        moment = datetime.fromtimestamp(source_mtime(path), timezone.utc)
+    except (OSError, ValueError, OverflowError):
+        return store.now(), "imported"
+    return moment.replace(microsecond=0).isoformat(), "modified"
+
+
+def record_copy(db: sqlite_utils.Database, original: dict, report: ImportReport,
+                resolved: str) -> ImportReport:
+    """A file whose bytes the archive has from another path is recorded as a source of its
+    own, not read again: it holds the same posts, so when the other file is edited or goes,
+    what it held stays (`store.delete_source` hands it over). What this path held before
+    (another version of the file) is replaced."""
+    report.same_as, report.format = original["path"], original["format"]
+    report.author, report.posts = original["author"], original["posts"] or 0
+    with store.transaction(db):
+        previous = store.sources_at_path(db, resolved)
+        removed: dict[str, dict[str, int]] = {}
+        emptied: set[str] = set()
+        for source_id in previous:
+            for handle, posts in store.delete_source(db, source_id, emptied).items():
+                removed.setdefault(handle, {}).update(posts)
+        report.status = "replaced" if previous else "copy"
+        store.record_copy(db, original, resolved)
+        for handle, posts in sorted(removed.items()):
+            restitch_changed(db, handle, list(posts.values()), replies=True)
+        store.delete_empty_threads(db, emptied)
+    return report
+
+
 def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentRepair,
                    report: ImportReport, sha256: str, size: int, resolved: str,
                    include_private: bool = False) -> ImportReport:
     """The store stage for one source, in one transaction: all of it lands or none does."""
     with store.transaction(db):
-        if store.find_source(db, sha256) is not None:  # a concurrent import got here first
-            report.status = "unchanged"
+        if any(source["path"] == resolved for source in store.identical_sources(db, sha256)):
+            report.status = "unchanged"  # a concurrent import got here first
             return report
         previous = store.sources_at_path(db, resolved)
         removed: dict[str, dict[str, int]] = {}  # author -> posts that left, with positions
@@ -247,11 +295,13 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
             for handle, posts in store.delete_source(db, source_id, emptied).items():
                 removed.setdefault(handle, {}).update(posts)
         report.status = "replaced" if previous else "imported"
+        captured_at, captured_from = capture_time(doc, Path(resolved))
         source_id = store.insert_source(db, {
             "path": resolved, "format": doc.format, "sha256": sha256, "size": size,
             "imported_at": store.now(), "author": doc.profile.handle if doc.profile else None,
             "repair_kind": decision.kind, "repair_confidence": decision.confidence,
-            "repair_evidence": decision.evidence,
+            "repair_evidence": decision.evidence, "captured_at": captured_at,
+            "captured_from": captured_from,
         })
         if doc.profile is not None:
             store.upsert_author(db, doc.profile, source_id, doc.platform)
@@ -263,7 +313,10 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
                 store.ensure_author(db, page.author)
         first_post_rowid = store.last_rowid(db, "posts")
         first_page_rowid = store.last_rowid(db, "pages")
-        report.repairs += store.write_pages(db, doc.pages, source_id, resolved)
+        repairs, kept = store.write_pages(db, doc.pages, source_id, resolved)
+        report.repairs += repairs
+        report.warnings += [f"{resolved}: an earlier save of {page} than the archive's; the "
+                            f"archive keeps the later one" for page in kept]
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
         timeline = TimelineWriter(db, source_id, doc.platform,
                                   newest_first=isinstance(doc.posts, InFileOrder)
@@ -287,12 +340,17 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
         report.warnings = doc.warnings + report.warnings
         report.posts, report.new_posts = timeline.posts, timeline.new_posts
         report.repairs += timeline.repairs
-        store.index_new_rows(db, "posts", first_post_rowid)
-        store.index_new_rows(db, "pages", first_page_rowid)
         profiles = ([doc.profile] if doc.profile else []) + doc.other_profiles
         accounts = store.record_handles(db, source_id, doc.platform, profiles, timeline.newest)
         merged = store.merge_renamed_authors(db, accounts)
-        for handle in sorted({merged.get(h, h) for h in timeline.authors | set(removed)}):
+        handles = {merged.get(h, h) for h in timeline.authors | set(removed)}
+        if doc.platform in MATCHED_PLATFORMS:
+            joined = join_scraped_copies(db, source_id, first_post_rowid)
+            report.new_posts -= joined.new
+            handles |= joined.authors
+        store.index_new_rows(db, "posts", first_post_rowid)
+        store.index_new_rows(db, "pages", first_page_rowid)
+        for handle in sorted(handles):
             if handle in merged.values():
                 timeline.place_merged(handle)
                 restitch_author(db, handle)
@@ -322,6 +380,55 @@ def stitch_where_changed(db: sqlite_utils.Database, handle: str, placed: Optiona
     else:
         replies = bool(gone) or timeline.has_platform_ids(handle)
         restitch_changed(db, handle, changed, replies)
+
+
+@dataclass
+class Joined:
+    """What `join_scraped_copies` did: how many of the source's new posts were copies of
+    posts the archive had, and whose timelines changed."""
+
+    new: int = 0
+    authors: set[str] = field(default_factory=set)
+
+
+def join_scraped_copies(db: sqlite_utils.Database, source_id: int,
+                        first_rowid: int) -> Joined:
+    """A post a timeline scrape showed (no id) and the same post from an export (with its id)
+    become one post, whichever was imported first (`identity.same_post` says which texts are
+    one post). Only a pair with no rival is joined: the post must have one partner, and that
+    partner no other post of the same kind and text (an export with one text twice, a `gm`
+    posted daily). The export's id, date and media stay; the scrape's text replaces the
+    export's only where it shows more of the post (the export cut it with `…`) and its repair
+    guessed nothing; the post keeps the place in the timeline the archive gave it (a
+    place left empty stays a gap: `placing`)."""
+    partners: dict[store.PostCopy, list[store.PostCopy]] = {}
+    for post, other in store.copy_candidates(db, source_id):
+        if same_post(post.text, post.created_at, other.text, other.created_at):
+            partners.setdefault(post, []).append(other)
+    single = {post: found[0] for post, found in partners.items() if len(found) == 1}
+    aliases = store.account_aliases(db) if single else {}
+    accounts = {partner: {partner.author, *aliases.get(partner.author, ())}
+                for partner in single.values()}
+    same_key = store.posts_by_key(db, ((handle, partner.match_key)
+                                       for partner, handles in accounts.items()
+                                       for handle in handles))
+    joined, merges = Joined(), []
+    for post, partner in single.items():
+        if any(rival.id != post.id and (rival.native_id is None) == (post.native_id is None)
+               and same_post(rival.text, rival.created_at, partner.text, partner.created_at)
+               for handle in accounts[partner]
+               for rival in same_key.get((handle, partner.match_key), ())):
+            continue
+        native, scraped = (post, partner) if post.native_id else (partner, post)
+        merges.append(store.CopyMerge(
+            native.id, scraped.id,
+            text_of_scraped=not scraped.guessed and (completeness(scraped.text)
+                                                     > completeness(native.text)),
+            place_of_scraped=native.rowid > first_rowid and native.author == scraped.author))
+        joined.new += post.rowid > first_rowid
+        joined.authors |= {native.author, scraped.author}
+    store.merge_copies(db, merges)
+    return joined
 
 
 class TimelineWriter:

@@ -128,6 +128,8 @@ class Post:
     # does not say, i.e. whatever was public enough to be scraped).
     visibility: Optional[str] = None
     media: list[Media] = field(default_factory=list)
+    # What an export's copy and a scrape's copy of this post share (`identity.match_key`).
+    match_key: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.text is None:
@@ -186,6 +188,9 @@ class Document:
     # diagnoses as `fix-text` would, before markup was read (entities such as `&nbsp;` are
     # still ASCII there, not characters beside the damage).
     source_text: Optional[str] = None
+    # When the source was taken, where the file says (an X archive's generation date, twarc2's
+    # retrieval times): ISO 8601 UTC. None: the importer falls back on the file's own time.
+    captured_at: Optional[str] = None
 
 
 # -- what a reader may offer besides its posts ----------------------------------------------

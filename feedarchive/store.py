@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import json
 import operator
+import os
 import re
 import sqlite3
+import stat
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 
 import sqlite_utils
 
 from .errors import ArchiveWriteError, DatabaseBusyError
+from .identity import match_key
 from .models import PLACEHOLDER_HANDLE, Page, Post, Profile, Repair, Thread, ThreadCandidate
 from .textindex import GRAM_SCRIPT, WORD_TOKENIZER, grams
 from .titles import cut_title
@@ -33,6 +36,7 @@ TABLES: dict[str, dict] = {
             "id": int, "path": str, "format": str, "sha256": str, "size": int,
             "imported_at": str, "author": str, "posts": int, "repair_kind": str,
             "repair_confidence": float, "repair_evidence": str, "warnings": str,
+            "captured_at": str, "captured_from": str,
         },
         pk="id",
     ),
@@ -77,7 +81,7 @@ TABLES: dict[str, dict] = {
             "repaired": int, "guessed": int, "min_confidence": float,
             "created_at": str, "url": str, "lang": str, "quotes": int, "views": int,
             "bookmarks": int, "native_id": str, "reply_to": str, "reply_to_author": str,
-            "repost_of": str, "visibility": str,
+            "repost_of": str, "visibility": str, "match_key": str,
         },
         pk="id",
         foreign_keys=[
@@ -96,7 +100,7 @@ TABLES: dict[str, dict] = {
     "engagement": dict(
         columns={
             "post_id": str, "source_id": int, "replies": int, "reposts": int, "likes": int,
-            "observed_at": str,
+            "observed_at": str, "captured_at": str,
         },
         pk=("post_id", "source_id"),
         foreign_keys=[("post_id", "posts", "id"), ("source_id", "sources", "id")],
@@ -151,6 +155,7 @@ INDEXES = [
     ("sources", ["path"]),
     ("sources", ["sha256"]),
     ("posts", ["native_id"]),
+    ("posts", ["author", "match_key"]),  # a scrape's copy of an exported post, and back
     ("pages", ["author"]),
     ("pages", ["source_id"]),
     ("page_entries", ["page_id"]),
@@ -217,7 +222,51 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             ensure_search_indexes(db, table)
         # Archives before schema 4 kept a page's file path where it stated no URL.
         db.execute("update pages set location = null where location not like 'http%'")
+        fill_capture_times(db)
+        fill_match_keys(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def fill_capture_times(db: sqlite_utils.Database) -> None:
+    """Archives before schema 6 did not record when a source was taken. A source whose file is
+    still where it was, of the size imported and not modified since, was taken when it was
+    last modified, as a new import would say; any other counts as taken when it was imported
+    (the order its counts were shown in until now). Posts then show their latest capture."""
+    sources = db.execute("select id, path, size, imported_at from sources "
+                         "where captured_at is null").fetchall()
+    for source_id, path, size, imported_at in sources:
+        db.execute("update sources set captured_at = ?, captured_from = ? where id = ?",
+                   [*file_time(path, size, imported_at), source_id])
+    db.execute("update engagement set captured_at = (select captured_at from sources "
+               "where sources.id = engagement.source_id) where captured_at is null")
+    if sources:
+        show_latest_counts(db, "source_id is not null", [])
+
+
+def file_time(path: str, size: int, imported_at: str) -> tuple[str, str]:
+    """(captured_at, captured_from) of an imported file known only by its path, size and
+    import time: its modification time if it is still that file, else the import time."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):
+        return imported_at, "imported"
+    modified = datetime.fromtimestamp(status.st_mtime, timezone.utc).replace(microsecond=0)
+    if not stat.S_ISREG(status.st_mode) or status.st_size != size \
+            or modified.isoformat() > imported_at:
+        return imported_at, "imported"
+    return modified.isoformat(), "modified"
+
+
+def fill_match_keys(db: sqlite_utils.Database) -> None:
+    """Archives before schema 6 lack the match keys of their X posts and scraped posts (those a
+    later scrape or export may hold a copy of): made once, from the stored texts."""
+    after = 0
+    while batch := db.execute("select rowid, text from posts where rowid > ? and match_key is "
+                              "null and (native_id is null or id like 'x:%') order by rowid "
+                              "limit 5000", [after]).fetchall():
+        db.conn.executemany("update posts set match_key = ? where rowid = ?",
+                            [(match_key(text or ""), rowid) for rowid, text in batch])
+        after = batch[-1][0]
 
 
 def add_missing_columns(db: sqlite_utils.Database, table: str, columns: dict) -> None:
@@ -364,9 +413,46 @@ def now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def find_source(db: sqlite_utils.Database, sha256: str) -> Optional[dict]:
-    rows = db.execute_returning_dicts("select * from sources where sha256 = ?", [sha256])
-    return rows[0] if rows else None
+def identical_sources(db: sqlite_utils.Database, sha256: str) -> list[dict]:
+    """The sources with these bytes (one file imported at several paths), earliest first."""
+    return db.execute_returning_dicts("select * from sources where sha256 = ? order by id",
+                                      [sha256])
+
+
+def capture_time(db: sqlite_utils.Database, source_id: int) -> str:
+    """When a source was taken (`sources.captured_at`)."""
+    return db.execute("select captured_at from sources where id = ?", [source_id]).fetchone()[0]
+
+
+def record_copy(db: sqlite_utils.Database, original: dict, path: str) -> int:
+    """Record a file at `path` whose bytes are those of the source `original`, without reading
+    it: a source row like the original's (its capture time too: the bytes were taken once).
+    It holds nothing while the original is there; `delete_source` hands it the original's
+    share when the original goes. Returns its id."""
+    record = {key: value for key, value in original.items() if key != "id"}
+    return insert_source(db, {**record, "path": path, "imported_at": now()})
+
+
+# What a source holds: its rows in these tables (a post is held by its engagement row; the
+# rest say which source their values came from).
+HELD_BY_SOURCE = ("engagement", "repairs", "pages", "profile_history", "author_handles",
+                  "authors", "posts")
+
+
+def identical_heir(db: sqlite_utils.Database, source_id: int) -> Optional[int]:
+    """Another source with the same bytes as `source_id` (a copy at another path), if any."""
+    row = db.execute("select id from sources where sha256 = (select sha256 from sources "
+                     "where id = ?) and id != ? order by id limit 1",
+                     [source_id, source_id]).fetchone()
+    return row[0] if row else None
+
+
+def hand_over(db: sqlite_utils.Database, source_id: int, heir: int) -> None:
+    """Everything `source_id` holds becomes `heir`'s: the same bytes hold the same posts,
+    pages, profile and repairs, so nothing leaves when one of two copies does."""
+    for table in HELD_BY_SOURCE:
+        db.execute(f"update or replace {table} set source_id = ? where source_id = ?",
+                   [heir, source_id])
 
 
 def sources_at_path(db: sqlite_utils.Database, path: str) -> list[int]:
@@ -375,7 +461,9 @@ def sources_at_path(db: sqlite_utils.Database, path: str) -> list[int]:
 
 def delete_source(db: sqlite_utils.Database, source_id: int,
                   emptied: Optional[set[str]] = None) -> dict[str, dict[str, int]]:
-    """Remove what one source contributed; posts also seen by other sources stay.
+    """Remove what one source contributed; posts also seen by other sources stay, with the
+    counts of the latest capture left. A source whose bytes another source has too (a copy of
+    its file elsewhere) hands what it holds to that one instead, and nothing changes.
 
     Returns, for each author whose posts it touched, the posts that left with it and the
     positions they had: their neighbours' threads need redoing, and a replacement file that
@@ -383,6 +471,11 @@ def delete_source(db: sqlite_utils.Database, source_id: int,
     a gap is as good as a number (`placing`). The threads that lost parts are added to
     `emptied` (`delete_empty_threads` looks at those)."""
     emptied = set() if emptied is None else emptied
+    heir = identical_heir(db, source_id)
+    if heir is not None:
+        hand_over(db, source_id, heir)
+        db.execute("delete from sources where id = ?", [source_id])
+        return {}
     touched: dict[str, dict[str, int]] = {row[0]: {} for row in db.execute(
         "select distinct author from posts where id in "
         "(select post_id from engagement where source_id = ?)", [source_id])}
@@ -404,21 +497,29 @@ def delete_source(db: sqlite_utils.Database, source_id: int,
     db.execute(f"delete from media where post_id in ({orphans})", [source_id])
     db.execute(f"delete from posts where id in ({orphans})", [source_id])
     # Posts that other sources saw too now show the counts of the latest of those.
-    db.execute(
-        """
-        update posts set (replies, reposts, likes, source_id) = (
-            select e.replies, e.reposts, e.likes, e.source_id from engagement e
-            where e.post_id = posts.id order by e.source_id desc limit 1)
-        where source_id = ?
-        """,
-        [source_id],
-    )
+    show_latest_counts(db, "source_id = ?", [source_id])
     db.execute("update authors set source_id = null where source_id = ?", [source_id])
     db.execute("delete from sources where id = ?", [source_id])
     return touched
 
 
+# The counts a post shows are those of the latest capture of it (the later import on a tie).
+LATEST_COUNTS = ("select e.replies, e.reposts, e.likes, e.source_id from engagement e "
+                 "where e.post_id = posts.id order by e.captured_at desc, e.source_id desc "
+                 "limit 1")
+SHOW_LATEST_COUNTS = (f"update posts set (replies, reposts, likes, source_id) = "
+                      f"({LATEST_COUNTS}) where ")
+
+
+def show_latest_counts(db: sqlite_utils.Database, where: str, params: Iterable) -> None:
+    """Give the posts `where` selects the counts (and `source_id`) of their latest capture."""
+    db.execute(SHOW_LATEST_COUNTS + where, params)
+
+
 def insert_source(db: sqlite_utils.Database, record: dict) -> int:
+    """A new `sources` row. A source taken at no known time counts as taken when imported."""
+    record = {"captured_at": record.get("imported_at") or now(), "captured_from": "imported",
+              **record}
     return db["sources"].insert(record).last_pk
 
 
@@ -611,18 +712,26 @@ def repair_row(repair: Repair, source_id: int, **where: Optional[str]) -> dict:
 
 
 def write_pages(db: sqlite_utils.Database, pages: list[Page], source_id: int,
-                source_path: str) -> int:
+                source_path: str) -> tuple[int, list[str]]:
     """A page is known by its URL, or, when it does not say it, by the file it came from.
-    Returns how many repairs its texts had (each one written to `repairs`)."""
-    written = 0
+    Two saves of one page are one page, the latest save's (by capture time, the later import
+    on a tie): its row, entries and repairs replace the earlier save's together, and an
+    earlier save imported later leaves the page as it is. Returns how many repairs the pages
+    written had (each one written to `repairs`), and the pages left for a later save."""
+    written, kept = 0, []
+    captured = capture_time(db, source_id)
     for page in pages:
         page_id = page_key(page.location or source_path)
+        if saved_later(db, page_id, captured):
+            kept.append(page.location or source_path)
+            continue
+        drop_page(db, page_id)
         db["pages"].insert({
             "id": page_id, "author": page.author, "location": page.location,
             "title": page.title, "text": page.text, "text_raw": page.text_raw,
             "sections": json.dumps(page.sections, ensure_ascii=False),
             "source_id": source_id, "repaired": int(bool(page.repairs)),
-        }, replace=True)
+        })
         if page.repairs:
             db["repairs"].insert_all(
                 (repair_row(r, source_id, page_id=page_id, author=page.author)
@@ -633,7 +742,22 @@ def write_pages(db: sqlite_utils.Database, pages: list[Page], source_id: int,
               "text": e.text, "venue": e.venue} for e in page.entries),
             batch_size=500,
         )
-    return written
+    return written, kept
+
+
+def saved_later(db: sqlite_utils.Database, page_id: str, captured: str) -> bool:
+    """Whether the archive's copy of a page comes from a save taken after `captured`."""
+    row = db.execute("select s.captured_at from pages p join sources s on s.id = p.source_id "
+                     "where p.id = ?", [page_id]).fetchone()
+    return row is not None and row[0] > captured
+
+
+def drop_page(db: sqlite_utils.Database, page_id: str) -> None:
+    """A page, with its entries and the repairs of its texts, goes whole (a later save takes
+    its place): a deleted row leaves the search indexes, which a replaced one would not."""
+    db.execute("delete from page_entries where page_id = ?", [page_id])
+    db.execute("delete from repairs where page_id = ?", [page_id])
+    db.execute("delete from pages where id = ?", [page_id])
 
 
 def page_key(location: str) -> str:
@@ -695,28 +819,33 @@ def replace_reply_threads(db: sqlite_utils.Database, handle: str, threads: list[
 
 
 OPTIONAL_POST_FIELDS = ("created_at", "url", "lang", "quotes", "views", "bookmarks",
-                        "native_id", "reply_to", "reply_to_author", "repost_of", "visibility")
+                        "native_id", "reply_to", "reply_to_author", "repost_of", "visibility",
+                        "match_key")
 POST_COLUMNS = ("id", "author", "text", "text_raw", "replies", "reposts", "likes", "source_id",
                 "position", "line", "repaired", "guessed", "min_confidence") + OPTIONAL_POST_FIELDS
 optional_fields = operator.attrgetter(*OPTIONAL_POST_FIELDS)
 INSERT_POST = (
     f"insert into posts ({', '.join(POST_COLUMNS)}) values ({', '.join('?' * len(POST_COLUMNS))})"
 )
-# A post seen again keeps its place in the timeline; everything else takes the newest values.
+# A post seen again keeps its place in the timeline; everything else takes the values of the
+# latest capture: a source taken after (or when) the one the post's values came from.
 REFRESHED_COLUMNS = [c for c in POST_COLUMNS if c not in ("id", "position")]
 REFRESH_POST = (
-    "update posts set " + ", ".join(f"{c} = ?" for c in REFRESHED_COLUMNS) + " where id = ?"
+    "update posts set " + ", ".join(f"{c} = ?" for c in REFRESHED_COLUMNS) + " where id = ? "
+    "and coalesce((select e.captured_at from engagement e where e.post_id = posts.id "
+    "and e.source_id = posts.source_id), '') <= ?"
 )
 RECORD_ENGAGEMENT = ("insert or replace into engagement "
-                     "(post_id, source_id, replies, reposts, likes, observed_at) "
-                     "values (?, ?, ?, ?, ?, ?)")
+                     "(post_id, source_id, replies, reposts, likes, observed_at, captured_at) "
+                     "values (?, ?, ?, ?, ?, ?, ?)")
 
 
 def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
                 positions: dict[str, Optional[int]], known: Optional[set[str]] = None) -> int:
-    """Insert new posts, refresh known ones (`known`: the ids of `posts` the archive has, when
-    the caller has looked them up already), record what this source saw; return how many
-    posts were new to the archive. Plain `executemany`: this is the hot path of an import."""
+    """Insert new posts, refresh known ones unless the archive's values come from a later
+    capture (`known`: the ids of `posts` the archive has, when the caller has looked them up
+    already), record what this source saw; return how many posts were new to the archive.
+    Plain `executemany`: this is the hot path of an import."""
     ids = [post.id for post in posts]
     if known is None:
         known = existing_ids(db, ids)
@@ -732,11 +861,12 @@ def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
         ))
     db.conn.executemany(INSERT_POST, [row for row in rows if row[0] not in known])
     refresh = [i for i, name in enumerate(POST_COLUMNS) if name in REFRESHED_COLUMNS]
+    captured = capture_time(db, source_id)
     db.conn.executemany(REFRESH_POST, [
-        [row[i] for i in refresh] + [row[0]] for row in rows if row[0] in known])
+        [row[i] for i in refresh] + [row[0], captured] for row in rows if row[0] in known])
     observed = now()
     db.conn.executemany(RECORD_ENGAGEMENT, [
-        (p.id, source_id, p.replies, p.reposts, p.likes, observed) for p in posts])
+        (p.id, source_id, p.replies, p.reposts, p.likes, observed, captured) for p in posts])
     write_media(db, [post for post in posts if post.media])
     return len(set(ids) - known)
 
@@ -778,6 +908,114 @@ def ids_from_source(db: sqlite_utils.Database, ids: list[str], source_id: int) -
             f"select post_id from engagement where source_id = ? and post_id in ({marks})",
             [source_id, *chunk]))
     return found
+
+
+class PostCopy(NamedTuple):
+    """What deciding whether two posts are copies of one needs of each."""
+
+    id: str
+    author: str
+    text: str
+    created_at: Optional[str]
+    native_id: Optional[str]
+    guessed: int
+    rowid: int
+    match_key: str
+
+
+def copy_columns(table: str) -> str:
+    """The columns of a `PostCopy`, of `table` (an alias in a query)."""
+    return ", ".join(f"{table}.{column}" for column in PostCopy._fields)
+
+
+# Handles of one account (as sources with user ids saw it): {handle: its other handles}.
+ALIASES = ("select distinct a.handle, b.handle as alias from author_handles a "
+           "join author_handles b on b.native_id = a.native_id and b.handle != a.handle")
+COPY_PAIRS = (
+    f"select {copy_columns('n')}, {copy_columns('o')} from engagement e "
+    f"join posts n on n.id = e.post_id "
+    f"join posts o on o.author = n.author and o.match_key = n.match_key "
+    f"where e.source_id = :source and n.match_key is not null "
+    f"and (n.native_id is null) != (o.native_id is null) "
+    f"union all "
+    f"select {copy_columns('n')}, {copy_columns('o')} from engagement e "
+    f"join posts n on n.id = e.post_id join ({ALIASES}) h on h.handle = n.author "
+    f"join posts o on o.author = h.alias and o.match_key = n.match_key "
+    f"where e.source_id = :source and n.match_key is not null "
+    f"and (n.native_id is null) != (o.native_id is null)"
+)
+
+
+def copy_candidates(db: sqlite_utils.Database, source_id: int) -> list[tuple[PostCopy,
+                                                                          PostCopy]]:
+    """Pairs of (a post of this source, a post of the other kind by the same account with the
+    same match key): scraped without an id and exported with one. One index lookup per post
+    of the source, on (author, match_key)."""
+    width = len(PostCopy._fields)
+    return [(PostCopy(*row[:width]), PostCopy(*row[width:]))
+            for row in db.execute(COPY_PAIRS, {"source": source_id})]
+
+
+def account_aliases(db: sqlite_utils.Database) -> dict[str, set[str]]:
+    """Each handle's other handles of the same account, as sources with user ids saw them."""
+    found: dict[str, set[str]] = {}
+    for handle, alias in db.execute(ALIASES):
+        found.setdefault(handle, set()).add(alias)
+    return found
+
+
+def posts_by_key(db: sqlite_utils.Database,
+                 wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[PostCopy]]:
+    """The posts of each (author, match_key) asked for, one index lookup each."""
+    found: dict[tuple[str, str], list[PostCopy]] = {}
+    for chunk in chunks(sorted(set(wanted))):
+        values = ", ".join("(?, ?)" for _ in chunk)
+        for row in db.execute(
+                f"with wanted (author, key) as (values {values}) select {copy_columns('p')} "
+                f"from wanted w join posts p on p.author = w.author and p.match_key = w.key",
+                [value for pair in chunk for value in pair]):
+            post = PostCopy(*row)
+            found.setdefault((post.author, post.match_key), []).append(post)
+    return found
+
+
+class CopyMerge(NamedTuple):
+    """An exported post and a scrape's copy of it, to be made one post (`merge_copies`)."""
+
+    native: str  # the export's post id: the post's id from now on
+    scraped: str
+    text_of_scraped: bool  # the copy's text (and its repairs) replace the export's
+    place_of_scraped: bool  # the post takes the copy's place in the timeline
+
+
+def merge_copies(db: sqlite_utils.Database, merges: list[CopyMerge]) -> None:
+    """Make each exported post and the scrape's copy of it one post, under the export's id,
+    with its date, reply ids and media (the copy's only where the export lists none): the
+    copy's counts join its count history (and show, if they are the latest capture), the
+    copy's text and repairs replace the export's where `text_of_scraped`, and the post takes
+    the copy's place in the timeline where `place_of_scraped` (the export's post is new to
+    the archive). One statement per step for all the pairs."""
+    pairs = [(merge.native, merge.scraped) for merge in merges]
+    run = db.conn.executemany
+    run("update or replace engagement set post_id = ? where post_id = ?", pairs)
+    run("delete from repairs where post_id = ?",
+        [(merge.native if merge.text_of_scraped else merge.scraped,) for merge in merges])
+    run("update repairs set post_id = ? where post_id = ?", pairs)
+    run("update posts set (text, text_raw, repaired, guessed, min_confidence) = (select text, "
+        "text_raw, repaired, guessed, min_confidence from posts where id = ?) where id = ?",
+        [(merge.scraped, merge.native) for merge in merges if merge.text_of_scraped])
+    run("update posts set position = (select position from posts where id = ?) where id = ?",
+        [(merge.scraped, merge.native) for merge in merges if merge.place_of_scraped])
+    with_media = {row[0] for chunk in chunks([native for native, _ in pairs])
+                  for row in db.execute(f"select distinct post_id from media where post_id in "
+                                        f"({', '.join('?' * len(chunk))})", chunk)}
+    run("update media set post_id = ? where post_id = ?",
+        [pair for pair in pairs if pair[0] not in with_media])
+    gone = [(scraped,) for _, scraped in pairs]
+    run("delete from media where post_id = ?", gone)
+    run("delete from thread_candidates where post_id = ?", gone)
+    run("delete from posts where id = ?", gone)
+    run(SHOW_LATEST_COUNTS + "id = ?", [(native,) for native, _ in pairs])
 
 
 def count_author_posts(db: sqlite_utils.Database, handle: str, up_to: Optional[int] = None) -> int:

@@ -159,9 +159,10 @@ async def decorate_posts(datasette, db, posts: list[dict], text_limit: int | Non
         repairs.setdefault(r["post_id"], []).append(r)
     history: dict[str, list] = {}
     for r in await rows(db, f"select e.post_id, e.source_id, e.replies, e.reposts, e.likes, "
-                            f"e.observed_at, s.path from engagement e left join sources s "
-                            f"on s.id = e.source_id where e.post_id in ({marks}) "
-                            f"order by e.post_id, e.observed_at, e.source_id", ids):
+                            f"e.observed_at, e.captured_at, s.path from engagement e "
+                            f"left join sources s on s.id = e.source_id "
+                            f"where e.post_id in ({marks}) "
+                            f"order by e.post_id, e.captured_at, e.source_id", ids):
         r["source_name"] = os.path.basename(r.pop("path") or "") or f"source {r['source_id']}"
         history.setdefault(r["post_id"], []).append(r)
     media: dict[str, list] = {}

@@ -80,7 +80,8 @@ def old_twarc(path: Path) -> Document:
     owner = by_handle.get(authors.pop()) if len(authors) == 1 else None
     others = [p for h, p in sorted(by_handle.items()) if owner is None or h != owner.handle.lower()]
     return Document(str(path), "twarc2", owner, newest_first(list(unique.values())), warnings,
-                    platform="x", other_profiles=others + placeholders)
+                    platform="x", other_profiles=others + placeholders,
+                    captured_at=pages.retrieved_at)
 
 
 def old_mastodon(outbox: dict, actor: dict, path: Path) -> Document:
@@ -205,7 +206,8 @@ def test_undated_posts_and_a_file_oldest_first_keep_the_old_order(tmp_path, monk
 
 def test_a_scrape_after_an_undated_timeline_of_the_same_account(tmp_path, monkeypatch):
     """An undated timeline scrape first: the dump is merged on the posts they share, in the
-    order the reader used to give (newest first), whatever the file's."""
+    order the reader used to give (newest first), whatever the file's; the post both hold is
+    one post (issue 20)."""
     lines = snscrape_lines()
     scrape = tmp_path / "arjun.txt"
     scrape.write_text(timeline((lines[1]["rawContent"], "1", "2", "3"),
@@ -215,7 +217,7 @@ def test_a_scrape_after_an_undated_timeline_of_the_same_account(tmp_path, monkey
     _, tables = assert_same_import(tmp_path, monkeypatch,
                                    [(scrape, None), (path, old_snscrape(path))])
     assert [p["text"][:12] for p in tables["posts"]] == [
-        "Quantising t", "Shipping not", "Benchmarks o", "Quantising t", "an older pos"]
+        "Quantising t", "Shipping not", "Benchmarks o", "an older pos"]
 
 
 def test_a_bad_line_fails_the_file_when_read_and_skip_bad_lists_it_then(write_file):

@@ -769,3 +769,13 @@ def source_size(path: Path) -> int:
     if path.is_dir():
         return sum((path / name).lstat().st_size for name in Archive(path).names())
     return refuse_special(path).st_size
+
+
+def source_mtime(path: Path) -> float:
+    """When a source was last written (seconds since the epoch): a file's modification time,
+    or the latest of a folder's files (unpacking an archive keeps each member's time)."""
+    path = Path(path)
+    if path.is_dir():
+        return max(((path / name).lstat().st_mtime for name in Archive(path).names()),
+                   default=path.stat().st_mtime)
+    return refuse_special(path).st_mtime

@@ -25,7 +25,8 @@ whole retweeted tweet when the page includes it. Only `data` tweets become posts
 A tweet whose author is not in `includes.users` (a withheld or suspended account) is kept,
 under the placeholder handle `id:<author_id>`, with a warning; the store merges it with the
 real handle if another source names that id. Files from `twarc2 counts` and user lookups hold
-no tweets: they raise `NothingToImport`.
+no tweets: they raise `NothingToImport`. The latest `__twarc.retrieved_at` of the file is when
+it was captured (`Document.captured_at`).
 
 The file is read twice and its tweets are never held (`TwarcPosts`). The first pass, in
 `read`, parses every line as the second will: it finds the bad lines and tweets (failing the
@@ -83,6 +84,7 @@ class Pages:
     unknown: dict[str, int] = field(default_factory=dict)
     not_tweets: set[str] = field(default_factory=set)
     later: dict[str, Profile] = field(default_factory=dict)
+    retrieved_at: Optional[str] = None  # the latest `__twarc.retrieved_at` (UTC ISO)
 
 
 @dataclass
@@ -134,7 +136,7 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
               if owner is None or h != owner.handle.lower()]
     posts = TwarcPosts(path, skip_bad, pages.users, repeats, texts)
     return Document(str(path), NAME, owner, posts, warnings, platform=PLATFORM,
-                    other_profiles=others + placeholders)
+                    other_profiles=others + placeholders, captured_at=pages.retrieved_at)
 
 
 class TwarcPosts(LazyPosts):
@@ -220,6 +222,7 @@ def line_posts(value: Any, line: int, pages: Pages, bad: BadRecords) -> list[Pos
     a page is that tweet's problem, not the page's: with `--skip-bad` the others are kept."""
     if not isinstance(value, dict):
         raise ValueError("expected a JSON object (an API v2 page or a flattened tweet)")
+    note_retrieval(pages, value.get("__twarc"))
     if "data" in value:  # a response page
         data = value["data"]
         items = data if isinstance(data, list) else [data]
@@ -246,6 +249,14 @@ def line_posts(value: Any, line: int, pages: Pages, bad: BadRecords) -> list[Pos
     if "meta" in value or "errors" in value:  # a page that found nothing
         return []
     raise ValueError("neither an API v2 page (data[]) nor a flattened tweet")
+
+
+def note_retrieval(pages: Pages, twarc: Any) -> None:
+    """Keep the latest time a line says it was retrieved (twarc2 adds `__twarc.retrieved_at`
+    to every page and flattened tweet): when the file was captured."""
+    retrieved = iso_utc(twarc.get("retrieved_at")) if isinstance(twarc, dict) else None
+    if retrieved is not None and (pages.retrieved_at is None or retrieved > pages.retrieved_at):
+        pages.retrieved_at = retrieved
 
 
 def _not_tweets(items: list) -> Optional[str]:

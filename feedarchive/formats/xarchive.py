@@ -7,6 +7,9 @@ Accepted as the `.zip`, the unpacked folder, or a tweets file alone. The tweets 
 The owner is in `data/account.js` (`username`, `accountDisplayName`, `createdAt`) and
 `data/profile.js` (`description.bio`, `.website`, `.location`).
 
+When the archive was made is `data/manifest.js`'s `archiveInfo.generationDate`
+(`Document.captured_at`), where the archive has one.
+
 The owner's user id is `account.js`'s `accountId`. An archive without `account.js` (some are
 shared as `tweets.js` alone) still names its owner: every tweet in it is the owner's, so a
 reply to another tweet of the same archive carries the owner's handle and id in
@@ -68,6 +71,8 @@ LEADING_MENTIONS = re.compile(r"(?:@[A-Za-z0-9_]{1,15}\s+)+")
 LINKS_AND_SPACE = re.compile(r"https?://\S+|\s+")
 LINKS_ONLY = re.compile(r"(?:\s*https?://\S+)*\s*")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+GENERATED = re.compile(rb'"generationDate"\s*:\s*"([^"]{1,64})"')
+MANIFEST_HEAD = 64 * 1024  # `archiveInfo` is near the top; the rest lists the data files
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -102,9 +107,11 @@ def read(path: Path, *, author: Optional[str] = None, skip_bad: bool = False) ->
                                          "author, and no tweet replies to another of them: "
                                          "pass the handle with --author")
         notes = read_notes(archive)
+        generated = generation_date(archive)
     posts = ArchivePosts(path, single, tweet_files, profile.handle, warnings, notes, skip_bad)
     posts.check()
-    return Document(str(path), NAME, profile, posts, warnings, platform=PLATFORM)
+    return Document(str(path), NAME, profile, posts, warnings, platform=PLATFORM,
+                    captured_at=generated)
 
 
 def _open_archive(path: Path, single: bool) -> members.Archive:
@@ -329,6 +336,19 @@ def ytd_records(archive: members.Archive, name: str, key: str) -> list[dict]:
     with archive.open(name) as stream:
         return [(item.get(key, item) if isinstance(item, dict) else {})
                 for _, item in iter_json_array(label, stream)]
+
+
+def generation_date(archive: members.Archive) -> Optional[str]:
+    """When X made the archive (UTC ISO), from `data/manifest.js` (`window.__THAR_CONFIG =
+    {"archiveInfo": {"generationDate": "2025-03-08T17:45:12.345Z", …}, …}`), read no further
+    than its first MANIFEST_HEAD bytes; None when the archive has no manifest (a `tweets.js`
+    alone, or a partial copy)."""
+    name = archive.find("data/manifest.js", "manifest.js")
+    if name is None:
+        return None
+    with archive.open(name) as stream:
+        found = GENERATED.search(stream.read(MANIFEST_HEAD))
+    return iso_utc(found.group(1).decode("utf-8", errors="replace")) if found else None
 
 
 # -- the owner ----------------------------------------------------------------------------
