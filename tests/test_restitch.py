@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -231,3 +232,100 @@ def test_the_restitch_command_rebuilds_threads_and_names_unknown_authors(tmp_pat
     unknown = runner.invoke(cli, ["restitch", "--db", str(db_path), "--author", "nobody"])
     assert unknown.exit_code == 1
     assert "no author @nobody in the archive" in unknown.output
+
+
+def snapshot(db) -> dict:
+    """The archive as a reader sees it: each post in timeline order with its counts, thread
+    and part, the threads and the candidates (what files were imported in which order, and
+    from which path, is left out)."""
+    return {
+        "timeline": db.execute(
+            "select id, text, replies, reposts, likes, thread_id, thread_index from posts "
+            "order by author, position").fetchall(),
+        "threads": db.execute(
+            "select id, author, declared_total, found, complete, title, replies, reposts, "
+            "likes, missing, confidence, method, evidence from threads order by id").fetchall(),
+        "candidates": db.execute(
+            "select post_id, thread_id, role, evidence, confidence from thread_candidates "
+            "order by post_id, thread_id").fetchall(),
+    }
+
+
+def scrape_on_day(posts: list[str], day: int) -> str:
+    """The posts as scraped on `day`: counts grow by the day."""
+    return timeline(*((text, str(day), str(i % 5 + day), str(10 * day + i))
+                      for i, text in enumerate(posts)))
+
+
+def import_order(ranges: dict[int, tuple[int, int]], rng: random.Random) -> list[int]:
+    """An order a user could import scrapes in without the archive having to guess: groups of
+    overlapping scrapes oldest group first (a scrape sharing nothing with the archive is
+    taken as newer), each group from a random scrape on, every next one overlapping what is
+    there."""
+    def overlap(i: int, j: int) -> bool:
+        return ranges[i][0] < ranges[j][1] and ranges[j][0] < ranges[i][1]
+
+    groups: list[set[int]] = []
+    for i in ranges:
+        joined = [g for g in groups if any(overlap(i, j) for j in g)]
+        merged = {i}.union(*joined)
+        groups = [g for g in groups if g not in joined] + [merged]
+    order: list[int] = []
+    for group in sorted(groups, key=lambda g: -max(ranges[i][0] for i in g)):
+        done = [rng.choice(sorted(group))]
+        while len(done) < len(group):
+            done.append(rng.choice([i for i in sorted(group - set(done))
+                                    if any(overlap(i, j) for j in done)]))
+        order += done
+    return order
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), length=st.integers(20, 160))
+def test_any_growth_order_gives_the_archive_of_the_final_files(tmp_path_factory, tiny_windows,
+                                                                seed, length):
+    """Overlapping scrapes taken on different days, imported in a random order (older ones
+    late), one of them also saved at a second path, one edited after import (cut at its old
+    end, or at its new end so that posts only it held leave and come back): the archive is
+    the one importing the final files once gives."""
+    import os
+
+    rng = random.Random(seed)
+    posts = list(dict.fromkeys(draw_timeline(rng, length)))  # one post per text
+    count = len(posts)
+    cuts = sorted(rng.sample(range(1, count), min(count - 1, rng.randint(2, 6))))
+    starts = [0] + cuts
+    ends = [min(count, c + rng.randint(1, 4)) for c in cuts] + [count]
+    slices = dict(enumerate(zip(starts, ends)))  # newest first; each overlaps the next
+    days = {i: len(slices) - i + 1 for i in slices}  # newer slices scraped later
+    folder = tmp_path_factory.mktemp("orders")
+
+    def write(name: str, start: int, end: int, day: int) -> Path:
+        path = folder / name
+        path.write_text(scrape_on_day(posts[start:end], day), encoding="utf-8")
+        os.utime(path, (86_400 * day, 86_400 * day))
+        return path
+
+    grown = open_db(folder / "grown.db")
+    edited, copied = rng.randrange(len(slices)), rng.randrange(len(slices))
+    copy_of = (*slices[copied], days[copied])  # the copy keeps the bytes it was saved with
+    for i in import_order(slices, rng):
+        import_file(grown, write(f"scrape{i}.txt", *slices[i], days[i]))
+        if i == copied:
+            import_file(grown, write("copy.txt", *copy_of))
+    start, end = slices[edited]
+    older = slices.get(edited + 1, (end, end))[0]
+    if end - start > 1 and start + 1 <= older:
+        # Re-saved later, cut: at its newest posts down to where the older scrape begins, or
+        # by its oldest post.
+        start, end = (rng.randint(start + 1, min(older, end - 1)), end) if rng.random() < 0.5 \
+            else (start, end - 1)
+        slices[edited], days[edited] = (start, end), days[edited] + 20
+        import_file(grown, write(f"scrape{edited}.txt", start, end, days[edited]))
+    final = open_db(folder / "final.db")
+    for i in import_order(slices, rng):
+        import_file(final, write(f"again{i}.txt", *slices[i], days[i]))
+        if i == copied:
+            import_file(final, write("again-copy.txt", *copy_of))
+    assert snapshot(grown) == snapshot(final)
