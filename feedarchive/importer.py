@@ -2,6 +2,10 @@
 
 Each stage is a module of its own; this one only passes their results along. A file is
 imported in one transaction, so an error leaves nothing of it in the database.
+
+Over 500 lines: it is the one place where a source's import is put together (reading in worker
+processes, ids, the timeline writer, joining scraped copies with exports), each step a short
+function; split up, the order of the steps inside one transaction would be harder to follow.
 """
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 Every import of a file runs in one `BEGIN IMMEDIATE` transaction: a crash or an error leaves
 the source wholly present or wholly absent, and a second writer waits for the first.
+
+Over 500 lines: the archive's schema is a public contract, and every statement that writes it
+lives here, next to the schema, so a change to one table is reviewed in one file.
 """
 from __future__ import annotations
 

@@ -2,6 +2,10 @@
 
 Pages: `/` (home), `/-/author/<handle>` (+ `.json`, `.atom`), `/-/thread/<id>` (+ `.json`,
 `.md`), `/-/post/<id>` (+ `.json`), `/-/search` (+ `.json`). All are GET-only and read-only.
+
+Over 500 lines: one short function per page route (home, author, thread, post, page, search,
+feeds) and the queries they share; split by route, the shared queries would be imported back
+and forth.
 """
 from __future__ import annotations
 

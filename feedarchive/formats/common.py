@@ -3,6 +3,9 @@ and the bookkeeping of readers whose posts are read afresh on each iteration (`L
 
 JSON sources can be large (a 1M-tweet archive is a quarter of a gigabyte), so nothing here loads
 a whole JSONL file or a whole `tweets.js` array at once: elements are decoded one by one.
+
+Over 500 lines: what every reader shares (documents, bad-record handling, lazy post streams,
+dates, counts, links), kept together so each reader imports one module.
 """
 from __future__ import annotations
 

@@ -48,6 +48,10 @@ social profile; a first-person bio under CV headings; an X owner with one more m
 personal page), so long as it is not a code project's documentation (install/usage/licence
 headings, changelog versions, code blocks and commands) or a notes file made of tables:
 headings and dates alone are what those files have too.
+
+Over 500 lines: one format with many dialects (HTML, Jekyll Markdown with front matter, plain
+text) and the entry kinds a homepage lists (news, positions, education, publications, awards…),
+read by one set of section rules.
 """
 from __future__ import annotations
 

@@ -54,6 +54,9 @@ dated timeline by date itself). Duplicate `orderedItems` keys (one real archive 
 read (`members.Archive.scan_tar`): media after them is never decompressed, and detection
 stops at the first member only a Mastodon archive has (`is_mastodon_member`). An archive cut
 short before outbox.json is whole is an error; cut after it, a warning.
+
+Over 500 lines: one format read three ways (the outbox streamed, its toots' HTML, visibility
+and media), all of them tied to the ActivityStreams shapes Mastodon writes.
 """
 from __future__ import annotations
 

@@ -26,6 +26,9 @@ corrupt archive").
 
 `source_units(paths)` is what the importer walks: unpacked archive folders are one source
 each, every other file is a source of its own.
+
+Over 500 lines: every container a user's files come in (zip, tar, gzip, folders) with the
+guards hostile archives need (sizes, links, names, bombs), which share one walk.
 """
 from __future__ import annotations
 
