@@ -152,11 +152,12 @@ def find_candidates(timeline: Mapping[int, Post], count: int,
     for chain in chains:
         # The words of the parts joined: each part's own, which linking already computed.
         thread_words = frozenset().union(*(n.tokens for n in chain))
+        own = {n.pos for n in chain}
         for spot in _spots(chain, count):
             between = range(min(spot.pos, chain[0].pos, chain[-1].pos),
                             max(spot.pos, chain[0].pos, chain[-1].pos))
             if spot.pos in in_thread or (not spot.pinned and any(
-                    p in in_thread and p not in {n.pos for n in chain} for p in between)):
+                    p in in_thread and p not in own for p in between)):
                 continue  # another thread stands in between
             if spot.pos not in timeline:
                 continue

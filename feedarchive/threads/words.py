@@ -16,6 +16,10 @@ _STOPWORDS = frozenset(
 
 
 _UNSPACED = r"[\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff]"
+_UNSPACED_CHAR = re.compile(_UNSPACED)
+_UNSPACED_RUN = re.compile(_UNSPACED + "+")
+_LINKS_AND_MENTIONS = re.compile(r"https?://\S+|@\w+")
+_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def content_words(text: str) -> set[str]:
@@ -26,10 +30,11 @@ def content_words(text: str) -> set[str]:
     >>> sorted(content_words("東京タワー"))
     ['タワー', '京タワ', '東京タ']
     """
-    text = re.sub(r"https?://\S+|@\w+", " ", text.lower())
-    out = {w for w in re.findall(r"[^\W\d_]{4,}", re.sub(_UNSPACED, " ", text))
-           if w not in _STOPWORDS}
-    for run in re.findall(_UNSPACED + "+", text):
+    text = _LINKS_AND_MENTIONS.sub(" ", text.lower())
+    if _UNSPACED_CHAR.search(text) is None:  # most posts: words only
+        return {w for w in _WORD.findall(text) if w not in _STOPWORDS}
+    out = {w for w in _WORD.findall(_UNSPACED_CHAR.sub(" ", text)) if w not in _STOPWORDS}
+    for run in _UNSPACED_RUN.findall(text):
         out.update(run[i:i + 3] for i in range(len(run) - 2))
     return out
 
