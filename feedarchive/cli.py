@@ -14,6 +14,8 @@ from typing import Optional
 
 import click
 
+from .guesses import UNCERTAIN_BELOW
+
 DEFAULT_DB = Path("db") / "feedarchive.db"
 SAMPLE_TIMELINE = Path(__file__).with_name("demo") / "sample_timeline.txt"
 
@@ -104,8 +106,13 @@ def print_summary(reports: list) -> None:
 @click.option("--include-private", is_flag=True,
               help="Also import followers-only and direct posts (left out by default); "
                    "every page marks them.")
+@click.option("--uncertain", type=click.Choice(["guess", "mark"]), default="guess",
+              show_default=True,
+              help="Characters whose bytes were lost: store the best guess, or mark those "
+                   f"under {UNCERTAIN_BELOW:.0%} likely with U+FFFD; the repair keeps the "
+                   "guess.")
 def import_(paths: tuple[Path, ...], db_path: Path | None, format_: str | None,
-            skip_bad: bool, author: str | None, include_private: bool) -> None:
+            skip_bad: bool, author: str | None, include_private: bool, uncertain: str) -> None:
     """Import files, folders of them, and account archives (.zip, .tar.gz, unpacked)."""
     from .formats.members import walk_sources
     from .importer import import_paths
@@ -116,7 +123,7 @@ def import_(paths: tuple[Path, ...], db_path: Path | None, format_: str | None,
         click.secho(f"error: {path}: no such file or folder", fg="red", err=True)
     files = walk_sources([path for path in paths if path.exists()])
     options = dict(skip_bad=skip_bad, author=author.lstrip("@") if author else None,
-                   include_private=include_private)
+                   include_private=include_private, uncertain=uncertain)
     with archive_errors():
         db = open_db(db_path or default_db())
         if len(files) > 1:

@@ -30,6 +30,7 @@ from .errors import (ArchiveWriteError, FeedarchiveError, NothingToImport, Sourc
                      UnknownFormatError)
 from .formats import detect_format, homepage, read_document
 from .formats.members import SourceUnit, source_mtime, source_sha256, source_size, walk_sources
+from .guesses import UNCERTAIN_BELOW, mark_uncertain
 from .identity import (MATCHED_PLATFORMS, completeness, match_key, native_post_id, post_id,
                        same_post)
 from .models import PRIVATE_VISIBILITIES, Document, InFileOrder, Post, ReadsInBlocks
@@ -204,11 +205,14 @@ def walked_format(path: Path, format: Optional[str]) -> tuple[Optional[str], Opt
 
 def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = None, *,
                 skip_bad: bool = False, author: Optional[str] = None,
-                include_private: bool = False, named: bool = True) -> ImportReport:
+                include_private: bool = False, named: bool = True,
+                uncertain: str = "guess") -> ImportReport:
     """Import one source (a file, or an unpacked archive folder); raise `FeedarchiveError` on
     bad input with nothing written. A file found by walking a folder (`named=False`) is
     skipped, with the reason, unless a reader recognises it with confidence. Followers-only
-    and direct posts are left out unless `include_private`."""
+    and direct posts are left out unless `include_private`. `uncertain`: `guess` stores the
+    best guess for characters whose bytes were lost, `mark` a placeholder for the unlikely
+    ones (`guesses.mark_uncertain`)."""
     report = ImportReport(str(path))
     if not Path(path).exists():
         raise SourceError(str(path), "no such file or folder")
@@ -236,7 +240,7 @@ def import_file(db: sqlite_utils.Database, path: Path, format: Optional[str] = N
     size = source_size(path)
     try:
         return store_document(db, doc, decision, report, sha256, size, resolved,
-                              include_private)
+                              include_private, uncertain == "mark")
     except OverflowError as error:  # a number past SQLite's 64-bit INTEGER, from any reader
         raise SourceError(str(path), f"a value too large to store: {error}") from None
     except (sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
@@ -286,7 +290,7 @@ def record_copy(db: sqlite_utils.Database, original: dict, report: ImportReport,
 
 def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentRepair,
                    report: ImportReport, sha256: str, size: int, resolved: str,
-                   include_private: bool = False) -> ImportReport:
+                   include_private: bool = False, mark: bool = False) -> ImportReport:
     """The store stage for one source, in one transaction: all of it lands or none does."""
     with store.transaction(db):
         if any(source["path"] == resolved for source in store.identical_sources(db, sha256)):
@@ -324,7 +328,7 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
         timeline = TimelineWriter(db, source_id, doc.platform,
                                   newest_first=isinstance(doc.posts, InFileOrder)
-                                  and doc.posts.newest_first, removed=removed)
+                                  and doc.posts.newest_first, removed=removed, mark=mark)
         unlisted = 0
         for posts, warnings in repaired_batches(doc, decision, size):
             public = posts if include_private else [
@@ -435,6 +439,15 @@ def join_scraped_copies(db: sqlite_utils.Database, source_id: int,
     return joined
 
 
+def mark_unlikely_guesses(posts: list[Post]) -> None:
+    """`--uncertain mark`: each guess less likely than UNCERTAIN_BELOW becomes placeholders in
+    the post's text; its repair keeps the guess and the alternatives. Done once ids are given,
+    which are made from the best guess, so a post is one post whichever way it was imported."""
+    for post in posts:
+        if any(repair.confidence < UNCERTAIN_BELOW for repair in post.repairs):
+            post.text = mark_uncertain(post.text or "", post.repairs)
+
+
 class TimelineWriter:
     """Writes batches of one source's posts and keeps each author's timeline order.
 
@@ -448,11 +461,15 @@ class TimelineWriter:
     newest first (by date, then native id, both descending; undated last), the order readers
     that held their posts sorted them in before they read their files twice instead
     (`formats.common.LazyPosts`). A timeline dated throughout is ordered by date anyway;
-    where it is not, the source's posts are taken in that order rather than as written."""
+    where it is not, the source's posts are taken in that order rather than as written.
+
+    `mark`: unlikely guesses are written as placeholders (`import --uncertain mark`)."""
 
     def __init__(self, db: sqlite_utils.Database, source_id: int, platform: Optional[str],
-                 newest_first: bool = False, removed: Optional[dict[str, dict[str, int]]] = None):
+                 newest_first: bool = False, removed: Optional[dict[str, dict[str, int]]] = None,
+                 mark: bool = False):
         self.db, self.source_id, self.newest_first = db, source_id, newest_first
+        self.mark = mark
         self.ids = IdAssigner(db, platform, source_id)
         self.returning = {post_id: position for posts in (removed or {}).values()
                           for post_id, position in posts.items()}
@@ -467,6 +484,8 @@ class TimelineWriter:
 
     def write(self, posts: list[Post]) -> None:
         self.ids.assign(posts)
+        if self.mark:
+            mark_unlikely_guesses(posts)
         posts, known, written = self.merge_repeats(posts)
         for handle in {p.author for p in posts} - self.authors:
             store.ensure_author(self.db, handle)
@@ -580,10 +599,11 @@ def import_paths(
     skip_bad: bool = False,
     author: Optional[str] = None,
     include_private: bool = False,
+    uncertain: str = "guess",
 ) -> list[ImportReport]:
     """Import every source under `paths`; a bad one is reported and the others still import.
     Files found by walking a folder are imported only when recognised with confidence (the
-    others are reported as skipped, with the reason)."""
+    others are reported as skipped, with the reason). `uncertain`: see `import_file`."""
     reports = []
     units = [unit for path in paths
              for unit in ([path] if isinstance(path, SourceUnit) else walk_sources([path]))]
@@ -592,7 +612,8 @@ def import_paths(
         try:
             with rarer_collections():
                 report = import_file(db, path, format, skip_bad=skip_bad, author=author,
-                                     include_private=include_private, named=unit.named)
+                                     include_private=include_private, named=unit.named,
+                                     uncertain=uncertain)
         except ArchiveWriteError:
             raise  # the archive, not this source: the next source could not be written either
         except FeedarchiveError as error:

@@ -17,7 +17,9 @@ class Repair:
     `field` names what was repaired (`text`, `name`, `bio`, `page.title`...), `start`/`end` are
     offsets into the raw text, `kind` says which mis-decoding was undone, `confidence` is 1.0 for
     exact inversions and lower where lost bytes had to be guessed, `rule` which step made it
-    and on what evidence.
+    and on what evidence. A guess keeps what else it could have been, so a reader can weigh
+    it: `alternatives`, the chosen `after` first with its confidence, then up to two of the
+    likeliest others with their probabilities (empty for a certain repair).
     """
 
     field: str
@@ -28,6 +30,7 @@ class Repair:
     after: str
     confidence: float
     rule: Optional[str] = None
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
 
 
 VISIBILITIES = ("public", "unlisted", "followers", "direct")

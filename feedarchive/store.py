@@ -23,6 +23,7 @@ from typing import Iterable, Iterator, NamedTuple, Optional
 import sqlite_utils
 
 from .errors import ArchiveWriteError, DatabaseBusyError
+from .guesses import alternatives_json
 from .identity import match_key
 from .models import PLACEHOLDER_HANDLE, Page, Post, Profile, Repair, Thread, ThreadCandidate
 from .textindex import GRAM_SCRIPT, WORD_TOKENIZER, grams
@@ -30,7 +31,7 @@ from .titles import cut_title
 
 GRAM_TEXT = re.compile(f"[{GRAM_SCRIPT}]")  # a row holding any of these gets gram rows
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 30_000
 
 TABLES: dict[str, dict] = {
@@ -112,7 +113,7 @@ TABLES: dict[str, dict] = {
         columns={
             "id": int, "source_id": int, "post_id": str, "author": str, "field": str,
             "start": int, "end": int, "kind": str, "before": str, "after": str,
-            "confidence": float, "rule": str, "page_id": str,
+            "confidence": float, "rule": str, "page_id": str, "alternatives": str,
         },
         pk="id",
         foreign_keys=[("source_id", "sources", "id"), ("post_id", "posts", "id")],
@@ -711,7 +712,8 @@ def repair_row(repair: Repair, source_id: int, **where: Optional[str]) -> dict:
     """A `repairs` row; `where` says what was repaired: `post_id`, `page_id`, `author`."""
     return {"source_id": source_id, **where, "field": repair.field, "start": repair.start,
             "end": repair.end, "kind": repair.kind, "before": repair.before,
-            "after": repair.after, "confidence": repair.confidence, "rule": repair.rule}
+            "after": repair.after, "confidence": repair.confidence, "rule": repair.rule,
+            "alternatives": alternatives_json(repair.alternatives)}
 
 
 def write_pages(db: sqlite_utils.Database, pages: list[Page], source_id: int,

@@ -12,14 +12,15 @@ import sqlite3
 from functools import lru_cache
 
 from datasette import hookimpl
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from feedarchive.guesses import alternatives_from_json
 from feedarchive_db import load_metadata
 
 from . import jinja, limits
-from .pages import (author_page, home_page, homepage_page, post_page, search_page,
+from .pages import (author_page, home_page, homepage_page, post_page, post_path, search_page,
                     thread_page)
-from .render import linkify
+from .render import alternatives_text, linkify
 
 PLUGIN_NAME = "feedarchive"
 
@@ -140,7 +141,8 @@ def cell_limit(datasette) -> int:
 def render_cell(row, value, column, table, database, datasette):
     """Archive cells in Datasette's own table and query pages: post text with links (escaped
     first, then wrapped in Markup), thread ids linked to their thread page, handles to their
-    author page; any text longer than `cell_limit` cut there. Other cells are left to
+    author page, a query's post ids to their post page, a repair's alternatives as a line
+    (`😂 62% · 📰 21%`); any text longer than `cell_limit` cut there. Other cells are left to
     Datasette."""
     if not isinstance(value, str):
         return None
@@ -164,6 +166,10 @@ def render_cell(row, value, column, table, database, datasette):
         return Markup('<a href="{}">{}</a>').format(path("/-/thread/" + value), value)
     if column in ("author", "handle") and re.fullmatch(r"[A-Za-z0-9_]{1,30}", value):
         return Markup('<a href="{}">@{}</a>').format(path("/-/author/" + value), value)
+    if column == "post_id" and table is None:  # a query's post: its page (a table's: its row)
+        return Markup('<a href="{}">{}</a>').format(post_path(datasette, value), value)
+    if column == "alternatives" and alternatives_from_json(value):
+        return escape(alternatives_text(alternatives_from_json(value)))
     return None
 
 

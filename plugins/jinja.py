@@ -8,12 +8,14 @@ Each helper is both a global and a filter:
     {{ bio_without(author.bio, author.location, author.website) }}
     {{ cut_title(text, 80) }}                       {{ text|cut_title(80) }}
     {{ fa_linkify(text, urls.path) }}
+    {{ fa_alternatives(repair.alternatives) }}      (`😂 62% · 📰 21% · 🙂 9%`)
 """
 from __future__ import annotations
 
 from feedarchive.titles import cut_title
 
-from .render import bio_without, count_phrase, count_text, linkify, parts_phrase
+from .render import (bio_without, count_phrase, count_text, linkify, parts_phrase,
+                     repair_alternatives)
 
 HELPERS = {
     "count_phrase": count_phrase,
@@ -22,6 +24,7 @@ HELPERS = {
     "bio_without": bio_without,
     "cut_title": cut_title,
     "fa_linkify": linkify,
+    "fa_alternatives": repair_alternatives,
 }
 
 

@@ -23,6 +23,8 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from feedarchive import unroll
+from feedarchive.guesses import Guess, alternatives_from_json, guesses_of_text
+from feedarchive.models import Repair
 from feedarchive.titles import cut_title
 from feedarchive.textindex import index_queries, split_query
 from feedarchive_db import load_metadata
@@ -157,9 +159,13 @@ async def decorate_posts(datasette, db, posts: list[dict], text_limit: int | Non
     ids = [p["id"] for p in posts]
     marks = ",".join("?" * len(ids))
     repairs: dict[str, list] = {}
-    for r in await rows(db, f"select post_id, field, kind, before, after, confidence, start, "
-                            f"\"end\" from repairs where post_id in ({marks}) "
-                            f"order by post_id, start", ids):
+    alternatives = "alternatives" if "alternatives" in await db.table_columns("repairs") \
+        else "null as alternatives"  # an archive made before them, served as it is
+    for r in await rows(db, f"select post_id, source_id, field, kind, before, after, "
+                            f"confidence, start, \"end\", {alternatives} from repairs "
+                            f"where post_id in ({marks}) order by post_id, start", ids):
+        r["alternatives"] = [{"text": text, "p": p}
+                             for text, p in alternatives_from_json(r["alternatives"])]
         repairs.setdefault(r["post_id"], []).append(r)
     history: dict[str, list] = {}
     for r in await rows(db, f"select e.post_id, e.source_id, e.replies, e.reposts, e.likes, "
@@ -185,10 +191,10 @@ async def decorate_posts(datasette, db, posts: list[dict], text_limit: int | Non
         p["path"] = post_path(datasette, p["id"])
         p["author_path"] = author_path(datasette, p["author"])
         p["original"] = original_link(p.get("url"))
-        p["html"] = linkify(p.get("text"), datasette.urls.path)
+        p["repairs"] = repairs.get(p["id"], [])
+        p["html"] = linkify(p.get("text"), datasette.urls.path, text_guesses(p))
         if p.get("truncated", {}).get("text"):
             p["truncated_html"] = truncated_html(datasette, p)
-        p["repairs"] = repairs.get(p["id"], [])
         p["history"] = history.get(p["id"], [])
         p["media"] = media.get(p["id"], [])
         p["private_label"] = PRIVATE_LABELS.get(p.get("visibility"))
@@ -196,6 +202,22 @@ async def decorate_posts(datasette, db, posts: list[dict], text_limit: int | Non
             t = totals[p["thread_id"]]
             p["thread_n"] = t["declared_total"] or t["found"]
     return posts
+
+
+def text_guesses(post: dict) -> list[Guess]:
+    """The guessed characters to mark in a post's text, from its `repairs` rows (each source
+    that showed the post recorded its own: see `guesses.guesses_of_text`)."""
+    by_source: dict = {}
+    for r in post["repairs"]:
+        # Rows as the import wrote them; an archive is a file anyone can edit.
+        if r["field"] != "text" or not isinstance(r["start"], int) \
+                or not isinstance(r["before"], str) or not isinstance(r["after"], str) \
+                or not isinstance(r["confidence"], (int, float)):
+            continue
+        by_source.setdefault(r["source_id"], []).append(Repair(
+            r["field"], r["start"], r["end"], r["kind"], r["before"], r["after"],
+            r["confidence"], None, [(a["text"], a["p"]) for a in r["alternatives"]]))
+    return guesses_of_text(post.get("text") or "", by_source, post.get("source_id"))
 
 
 # -- paths ----------------------------------------------------------------------------------

@@ -1,13 +1,18 @@
 """HTML for posts and charts. Every string from the archive is escaped before any markup is
-added around it; the only links made are http(s) URLs, @mentions and #hashtags."""
+added around it; the only links made are http(s) URLs, @mentions and #hashtags, and the only
+other markup in a post's text marks the characters its repair guessed (`guess_html`)."""
 from __future__ import annotations
 
+import bisect
 import math
 import re
-from typing import Callable, Optional
+import unicodedata
+from typing import Callable, Iterable, Optional, Sequence
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
+
+from feedarchive.guesses import Guess
 
 TOKEN = re.compile(
     r"(?P<url>https?://[^\s<>\"'`\u00a0]+)"
@@ -17,8 +22,10 @@ TOKEN = re.compile(
 TRAILING = ".,;:!?)]}'\"…"
 
 
-def linkify(text: Optional[str], path: Callable[[str], str] = lambda p: p) -> Markup:
-    """Post text as safe HTML with URLs, @mentions and #hashtags linked.
+def linkify(text: Optional[str], path: Callable[[str], str] = lambda p: p,
+            guesses: Sequence[Guess] = ()) -> Markup:
+    """Post text as safe HTML with URLs, @mentions and #hashtags linked, and the characters
+    `guesses` locates in it (`guesses.guesses_of_text`) marked (`guess_html`).
 
     `path` turns a site path into a URL (Datasette's `urls.path`, which honours `base_url`).
     Line breaks are kept by CSS (`white-space: pre-wrap`)."""
@@ -31,23 +38,122 @@ def linkify(text: Optional[str], path: Callable[[str], str] = lambda p: p) -> Ma
         if match.group("url"):
             url = match.group("url").rstrip(TRAILING)
             end = start + len(url)
-            link = Markup('<a href="{}" rel="nofollow noopener noreferrer" class="fa-url">{}</a>').format(
-                url, url)
+            link = Markup('<a href="{}" rel="nofollow noopener noreferrer" class="fa-url">{}</a>')
+            link = link.format(url, marked(text, start, end, guesses, in_link=True))
         elif match.group("mention"):
             handle = match.group("mention")
-            link = Markup('<a href="{}" class="fa-mention">@{}</a>').format(
-                path("/-/author/" + quote(handle)), handle)
+            link = Markup('<a href="{}" class="fa-mention">{}</a>').format(
+                path("/-/author/" + quote(handle)), marked(text, start, end, guesses, True))
         else:
             tag = match.group("tag")
             if tag.isdigit():  # "#1" is a number, not a hashtag
                 continue
-            link = Markup('<a href="{}" class="fa-hashtag">#{}</a>').format(
-                path("/-/search?" + urlencode({"q": "#" + tag})), tag)
-        out.append(escape(text[last:start]))
+            link = Markup('<a href="{}" class="fa-hashtag">{}</a>').format(
+                path("/-/search?" + urlencode({"q": "#" + tag})),
+                marked(text, start, end, guesses, True))
+        out.append(marked(text, last, start, guesses))
         out.append(link)
         last = end
-    out.append(escape(text[last:]))
+    out.append(marked(text, last, len(text), guesses))
     return Markup("").join(out)
+
+
+def marked(text: str, start: int, end: int, guesses: Sequence[Guess],
+           in_link: bool = False) -> Markup:
+    """`text[start:end]` escaped, with each guess in it (`guesses` in order, never
+    overlapping) wrapped by `guess_html`.
+
+    >>> guess = Guess(1, 2, 0.62, [("<", 0.62), ("&", 0.2)], False)
+    >>> print(marked("a<b", 0, 3, [guess]))
+    a<span class="fa-guess" tabindex="0" title="guessed: &lt; 62% · &amp; 20%">&lt;</span>b
+    """
+    out = []
+    at = start
+    for guess in guesses[bisect.bisect_right(guesses, start, key=lambda g: g.end):]:
+        if guess.start >= end:
+            break
+        out.append(escape(text[at:max(guess.start, start)]))
+        at = min(guess.end, end)
+        out.append(guess_html(text[max(guess.start, start):at], guess, in_link))
+    out.append(escape(text[at:end]))
+    return Markup("").join(out)
+
+
+def guess_html(shown: str, guess: Guess, in_link: bool = False) -> Markup:
+    """A guessed character (or its placeholder), with a dotted underline (`fa-guess`) and
+    its alternatives as its title: shown on hover, read as its description by a screen
+    reader, and shown by the stylesheet when it has keyboard focus (`tabindex`). Inside a link,
+    which takes the focus itself, it takes none (an element that can have focus may not be
+    inside a link)."""
+    kind = "fa-guess fa-unsure" if guess.placeholder else "fa-guess"
+    focus = Markup("") if in_link else Markup(' tabindex="0"')
+    return Markup('<span class="{}"{} title="{}">{}</span>').format(
+        kind, focus, guess_title(guess), shown)
+
+
+def guess_title(guess: Guess) -> str:
+    """What a guess could have been, as its tooltip says it: the character chosen first.
+
+    >>> guess_title(Guess(0, 1, 0.62, [("😂", 0.62), ("📰", 0.21), ("🙂", 0.09)], False))
+    'guessed: 😂 62% · 📰 21% · 🙂 9%'
+    >>> guess_title(Guess(0, 1, 0.32, [("😂", 0.32), ("📰", 0.3)], True))
+    'left out as too unsure; guesses: 😂 32% · 📰 30%'
+    >>> guess_title(Guess(0, 1, 0.62, [], False))  # an archive made before alternatives
+    'guessed, 62% sure'
+    """
+    if not guess.alternatives:
+        return f"guessed, {percent(guess.confidence)} sure"
+    listed = alternatives_text(guess.alternatives)
+    return f"left out as too unsure; guesses: {listed}" if guess.placeholder else \
+        f"guessed: {listed}"
+
+
+def alternatives_text(alternatives: Iterable[tuple[str, float]]) -> str:
+    """Alternatives as a line of text: `😂 62% · 📰 21% · 🙂 9%`."""
+    return " · ".join(f"{readable(text)} {percent(p)}" for text, p in alternatives)
+
+
+def repair_alternatives(alternatives: Optional[Sequence[dict]]) -> str:
+    """A `repairs` row's alternatives as the pages list them (its JSON's {"text", "p"}).
+
+    >>> repair_alternatives([{"text": "’", "p": 0.9}, {"text": "'", "p": 0.05}])
+    "’ 90% · ' 5%"
+    """
+    return alternatives_text((a["text"], a["p"]) for a in alternatives or ())
+
+
+def percent(p: float) -> str:
+    """A probability as a reader weighs it: whole percents, never 0% or 100% for what is
+    neither impossible nor certain.
+
+    >>> [percent(p) for p in (0.62, 0.004, 0.9996, 1.0)]
+    ['62%', '<1%', '>99%', '100%']
+    """
+    if 0.0 < p < 0.005:
+        return "<1%"
+    if 0.995 <= p < 1.0:
+        return ">99%"
+    return f"{p:.0%}"
+
+
+# Shown by their code point in a tooltip, where alone they would be invisible: variation
+# selectors (also Mn, like combining marks) and the invisible categories.
+VARIATION_SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
+INVISIBLE = ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+def readable(text: str) -> str:
+    """A character as a tooltip can show it alone: a combining mark on a dotted circle, an
+    invisible character (a joiner, a variation selector, a space) by its code point.
+
+    >>> [readable(c) for c in ("é", "\u0e31", "\u200d", "\ufe0f", " ")]
+    ['é', '◌ั', 'U+200D', 'U+FE0F', 'U+0020']
+    """
+    if len(text) != 1:
+        return text
+    if unicodedata.category(text) in INVISIBLE or any(ord(text) in r for r in VARIATION_SELECTORS):
+        return f"U+{ord(text):04X}"
+    return "\u25cc" + text if unicodedata.category(text).startswith("M") else text
 
 
 def fmt(value) -> str:

@@ -2,7 +2,8 @@
 
 `pytest --doctest-modules feedarchive` cannot collect this project: `feedarchive` is a namespace
 package (no `__init__.py`), so pytest imports its subpackages as top-level ones and their
-relative imports fail. Each module is imported by its real name here instead.
+relative imports fail. Each module is imported by its real name here instead, the plugin's
+(`plugins/`, installed as `feedarchive_plugins`) too.
 """
 from __future__ import annotations
 
@@ -12,19 +13,23 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "feedarchive"
+ROOT = Path(__file__).resolve().parent.parent
+# Each package's folder and the name it is installed as.
+PACKAGES = {ROOT / "feedarchive": "feedarchive", ROOT / "plugins": "feedarchive_plugins"}
 
 
 def module_names() -> list[str]:
-    """`feedarchive.x.y` for every module of the package (`__main__` aside: it runs the CLI)."""
+    """`feedarchive.x.y` for every module of the package, and `feedarchive_plugins.x` for the
+    plugin's (`__main__` aside: it runs the CLI)."""
     names = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        parts = ["feedarchive", *path.relative_to(PACKAGE).with_suffix("").parts]
-        if parts[-1] == "__main__":
-            continue
-        if parts[-1] == "__init__":
-            parts.pop()
-        names.append(".".join(parts))
+    for folder, package in PACKAGES.items():
+        for path in sorted(folder.rglob("*.py")):
+            parts = [package, *path.relative_to(folder).with_suffix("").parts]
+            if parts[-1] == "__main__":
+                continue
+            if parts[-1] == "__init__":
+                parts.pop()
+            names.append(".".join(parts))
     return names
 
 

@@ -254,7 +254,8 @@ def _fix_thai_lossy(text: str, field: str, evidence: object = None) -> tuple[str
             Repair(field, choice.start, choice.end, "thai_lossy", text[choice.start:choice.end],
                    choice.char, choice.confidence,
                    "bytes of a Thai-decoded character regrouped" if choice.confidence >= 1.0
-                   else "lost bytes guessed from the text around them")
+                   else "lost bytes guessed from the text around them",
+                   list(choice.alternatives))
         )
         last = choice.end
     parts.append(text[last:])

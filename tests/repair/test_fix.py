@@ -183,6 +183,39 @@ def test_thai_lossy_guesses_are_recorded_with_their_confidence():
     assert {r.after for r in guesses} >= {"“", "”", "’"}
 
 
+def assert_alternatives_are_well_formed(repair) -> None:
+    """A guess lists itself first with its confidence, then up to two other characters, each
+    once, likeliest first, never more than 1 in all; a certain repair lists none."""
+    if repair.confidence >= 1.0:
+        assert repair.alternatives == []
+        return
+    chosen, *others = repair.alternatives
+    assert chosen == (repair.after, repair.confidence)
+    assert len(others) <= 2 and all(p > 0.0 for _, p in others)
+    assert [p for _, p in others] == sorted((p for _, p in others), reverse=True)
+    assert len({text for text, _ in repair.alternatives}) == len(repair.alternatives)
+    assert sum(p for _, p in repair.alternatives) <= 1.0 + 1e-9
+
+
+def test_thai_lossy_guesses_keep_their_likeliest_alternatives():
+    # An emoji and dashes (decided by the chain of neighbours), Thai and Japanese words (by
+    # their word lattices), a math-alphabet word (read whole).
+    originals = ["Petit-déjeuner au café 😂 puis réunion à 9 h — on a “presque” fini",
+                 "Le marché de Chiang Mai : ข้าวซอย 50 บาท, très bon 🍜",
+                 "駅まで歩いて十分です。 so 𝙗𝙪𝙞𝙡𝙙 it"]
+    damaged = [thai_lossy_damage(text) for text in originals]
+    decision = diagnose(damaged)
+    repairs = [r for text in damaged for r in decision.fix(text)[1]]
+    for repair in repairs:
+        assert_alternatives_are_well_formed(repair)
+    guesses = [r for r in repairs if r.confidence < 1.0]
+    assert len(guesses) > 10 and sum(len(r.alternatives) == 3 for r in guesses) > 10
+    listed = {r.after for r in guesses if len(r.alternatives) == 3}
+    assert any("\u0e00" <= c <= "\u0e7f" for c in listed)  # the Thai lattice's picks
+    assert any("\u3040" <= c <= "\u30ff" for c in listed)  # the Japanese lattice's
+    assert any(ord(c) >= 0x1F000 for c in listed)  # the chain's emoji
+
+
 def test_genuine_thai_is_not_mistaken_for_damage():
     thai = ["นัท ณัฐพงษ์", "กินเที่ยวทั่วกรุงเทพฯ", "ร้านนี้อร่อยมาก แนะนำเลย"]
     decision, fixed = fix_all(thai)

@@ -6,7 +6,9 @@ document already shows for certain (`DocumentEvidence`) and by its neighbours (`
 Thousands of candidates per group are cut to a few options each (`_group_options`), the runs
 of math-alphabet letters are read whole (`styled`), the chain of groups is decided by
 forward-backward (`chain`), and runs of Thai or Japanese groups by their word lattices
-(`thai`, `japanese`). The winner's probability is the confidence recorded with the repair.
+(`thai`, `japanese`). The winner's probability is the confidence recorded with the repair, and
+where it is a guess, the likeliest other characters with theirs (`alternatives`), read off the
+same marginals.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from ..tuning import (
     EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_OPTIONS,
     NAMED_EMOJI_BOOST, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
-from .candidates import CandidateTable, Option, candidate_set
+from .candidates import CandidateTable, Option, alternatives, candidate_set, picks_by_group
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, family
 from .damage import Group, Reading
@@ -32,12 +34,15 @@ from .thai import decode_span, spans
 
 @dataclass
 class Choice:
-    """The character chosen for one group, where it goes, and how sure we are."""
+    """The character chosen for one group, where it goes, and how sure we are; for a guess,
+    the chosen character and the likeliest others with their probabilities
+    (`candidates.alternatives`)."""
 
     start: int
     end: int
     char: str
     confidence: float
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 class DocumentEvidence:
@@ -392,7 +397,10 @@ def choose(
         confidence = marginals[g][best]
         if g in forced:
             confidence = min(confidence, math.exp(option.base))
-        choices.append(Choice(group.start, option.end, option.char, round(confidence, 4)))
+        confidence = round(confidence, 4)
+        offered = zip((o.char for o in options[g]), marginals[g])
+        choices.append(Choice(group.start, option.end, option.char, confidence,
+                              alternatives(option.char, confidence, offered)))
     _decode_words(text, groups, choices, forced, evidence)
     return choices
 
@@ -452,10 +460,14 @@ def _decode_run(
         char_options[g] = kept
     if japanese:
         # The Japanese lattice has its own grammar.
-        found = decode_japanese(text, groups, run, lambda g: [o for o in char_options[g] if o[0]])
+        found, mass = decode_japanese(text, groups, run,
+                                      lambda g: [o for o in char_options[g] if o[0]])
     else:
-        found = decode_span(text, groups, run, char_options)
+        found, mass = decode_span(text, groups, run, char_options)
+    offered = picks_by_group(mass)
     for g, (char, end, confidence) in found.items():
-        choices[g] = Choice(groups[g].start, end, char, round(min(max(confidence, 1e-4), 1.0), 4))
+        confidence = round(min(max(confidence, 1e-4), 1.0), 4)
+        choices[g] = Choice(groups[g].start, end, char, confidence,
+                            alternatives(char, confidence, offered.get(g, ())))
 
 

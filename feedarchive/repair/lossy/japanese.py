@@ -190,8 +190,9 @@ class _Edge:
 
 def decode_japanese(
     text: str, groups: list[Group], run: list[int], ranked_options
-) -> dict[int, tuple[str, int, float]]:
-    """(character, end of its reading, probability) chosen for each group of `run` it decides.
+) -> tuple[dict[int, tuple[str, int, float]], dict[tuple[int, str, int], float]]:
+    """(character, end of its reading, probability) chosen for each group of `run` it decides,
+    and the probability of every (group, character, end) the lattice offered.
 
     `ranked_options(g)` gives, per group, (character, end, log prior) for the candidates worth
     an unknown edge.
@@ -206,13 +207,13 @@ def decode_japanese(
     >>> def options(g):
     ...     return [(c, r.end, -5.0) for r in groups[g].readings for c in r.candidates
     ...             if unknown_category(c) in ("HIRAGANA", "KATAKANA", "KANJI")]
-    >>> found = decode_japanese(text, groups, list(range(len(groups))), options)
+    >>> found, _mass = decode_japanese(text, groups, list(range(len(groups))), options)
     >>> "".join(found[g][0] for g in sorted(found))
     '日本語を勉強する'
     """
     dic = dictionary()
     if dic is None:
-        return {}
+        return {}, {}
     at = {groups[g].start: g for g in run}
     first = groups[run[0]].start
     last = max(r.end for r in groups[run[-1]].readings)
@@ -236,7 +237,7 @@ def decode_japanese(
     return {
         g: (char, end, marginals.get((g, char, end), 0.0))
         for g, end, char in lattice.best_path(ends)
-    }
+    }, marginals
 
 
 def _outside_context(dic: JapaneseDictionary, char: str) -> tuple[int, int]:

@@ -129,8 +129,9 @@ def decode_span(
     groups: list[Group],
     run: list[int],
     options: dict[int, list[tuple[str, int, float]]],
-) -> dict[int, tuple[str, int, float]]:
-    """(character, end of its reading, probability) chosen for each group of `run`.
+) -> tuple[dict[int, tuple[str, int, float]], dict[tuple[int, str, int], float]]:
+    """(character, end of its reading, probability) chosen for each group of `run`, and the
+    probability of every (group, character, end) the lattice offered (`lattice.marginals`).
 
     `options` holds each group's candidates worth a character edge: (character, end of its
     reading, log score), '' standing for the rest of them.
@@ -143,7 +144,7 @@ def decode_span(
     >>> groups = parse_lossy(text).groups
     >>> options = {g: [(c, r.end, 0.0) for r in groups[g].readings for c in r.candidates
     ...                if char_class(c) == "thai"] for g in range(len(groups))}
-    >>> found = decode_span(text, groups, list(range(len(groups))), options)
+    >>> found, _mass = decode_span(text, groups, list(range(len(groups))), options)
     >>> "".join(found[g][0] for g in sorted(found))
     'ขอบคุณมาก'
     """
@@ -172,7 +173,7 @@ def decode_span(
     return {
         g: (char, end, mass.get((g, char, end), 0.0))
         for g, end, char in best_path(by_start, first, last, ends)
-    }
+    }, mass
 
 
 def _after_number(text: str, start: int) -> bool:
