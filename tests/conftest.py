@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,23 @@ FIXTURES = HERE / "fixtures"
 SHARED = HERE.parent.parent / "shared"
 SEED_TIMELINE = SHARED / "seeds" / "001_ce5d14d513dffafc.txt"
 REALWORLD = SHARED / "realworld"
+
+
+MODEL_CACHE = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The language models' cache (`feedarchive/repair/lossy/cache.py`) is a folder of this
+    run's own, which the processes tests start inherit: a test never writes to the real
+    ~/.cache, and nothing passes only because an earlier run left a cache behind."""
+    config.stash[MODEL_CACHE] = tempfile.mkdtemp(prefix="feedarchive-test-models-")
+    os.environ["FEEDARCHIVE_CACHE_DIR"] = config.stash[MODEL_CACHE]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(MODEL_CACHE, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def shared_file(*parts: str) -> Path:

@@ -20,12 +20,16 @@ package is in layers; a module imports only from layers below its own, never a p
         damage  prior  emoji
                           the byte-damage parser and damaged forms; character priors
                           (wordfreq); emoji sequences and names (`emoji`)
-        candidates        a candidate table, owning what is derived from it; scored options
+        candidates  cache  mapped
+                          a candidate table, owning what is derived from it; scored options;
+                          the models' tables, built once and memory-mapped from disk; the
+                          shapes they take there (columns of strings, an index by string)
     tuning                the tuned weights with their origin, read by every layer
 
 The language models load on first use only: `lossy.choose` (and with it wordfreq, PyThaiNLP's
 data and Mozc's dictionary) is imported when a document is diagnosed as lossy Thai, so a clean
-file, `feedarchive --help` and `feedarchive serve` never load one.
+file, `feedarchive --help` and `feedarchive serve` never load one. What the models derive from
+that data is built once per installation, in the user's cache folder (`lossy.cache`).
 """
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ importing only from those below it:
     chain  styled  thai  japanese
     context  lattice  mecab
     damage  prior  emoji
-    candidates
+    candidates  cache  mapped
 
 Importing this package loads nothing heavy; the models (wordfreq, PyThaiNLP's word counts,
-Mozc's dictionary with numpy) are built on first use.
+Mozc's dictionary) are loaded on first use. Their tables are built once per installation and
+kept in the user's cache folder, from which every later process maps them (`cache`).
 """

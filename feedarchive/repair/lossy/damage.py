@@ -226,6 +226,9 @@ def _damage_table() -> bytes:
 
 DAMAGE_TABLE = _damage_table()
 DELETED_BYTES = bytes(LOST_BYTES)
+# What the damaged text was decoded as. Its characters are one byte each in it, which makes it
+# the compact way to store a damaged form (the lattices' indexes do).
+DAMAGED_ENCODING = "iso8859_11"
 
 
 def damage(data: bytes) -> str:
@@ -237,7 +240,7 @@ def damage(data: bytes) -> str:
     >>> damage("a".encode()) == chr(0xFFFD)  # ASCII forms no group
     True
     """
-    return data.translate(DAMAGE_TABLE, DELETED_BYTES).decode("iso8859_11", errors="replace")
+    return data.translate(DAMAGE_TABLE, DELETED_BYTES).decode(DAMAGED_ENCODING, errors="replace")
 
 
 @lru_cache(maxsize=None)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..tuning import MAX_EMOJI_PER_NAME_WORD, MAX_NAME_WORD_ZIPF
+from .cache import EMOJI, WORDFREQ, Table, cached_table, package_inputs
+from .mapped import column_of, columns, string_column, strings_of
 
 VARIATION_SELECTOR = "\ufe0f"
 JOINER = "\u200d"
@@ -37,7 +39,8 @@ class EmojiSequences:
 
 @lru_cache(maxsize=1)
 def emoji_sequences() -> EmojiSequences:
-    """The sets above, read once from the `emoji` package's list.
+    """The sets above, read from the `emoji` package's list once per installation, then from
+    the model cache (`cache`).
 
     >>> sequences = emoji_sequences()
     >>> "👏" in sequences.modifier_bases, "😩" in sequences.modifier_bases
@@ -45,6 +48,17 @@ def emoji_sequences() -> EmojiSequences:
     >>> "FR" in sequences.flag_regions, "ZZ" in sequences.flag_regions
     (True, False)
     """
+    table = cached_table("emoji-sequences", package_inputs(EMOJI), emoji_sequences_table)
+    return EmojiSequences(*(
+        frozenset(strings_of(column_of(table.arrays, name))) for name in SEQUENCE_SETS
+    ))
+
+
+SEQUENCE_SETS = ("modifier_bases", "before_joiner", "after_joiner", "variation_bases",
+                 "flag_regions")
+
+
+def emoji_sequences_table() -> Table:
     from emoji import EMOJI_DATA
 
     modifier_bases: set[str] = set()
@@ -65,10 +79,9 @@ def emoji_sequences() -> EmojiSequences:
                 left = chars[i - 1]
                 before.add(chars[i - 2] if left in SKIN_TONES else left)
                 after.add(chars[i + 1])
-    return EmojiSequences(
-        frozenset(modifier_bases), frozenset(before), frozenset(after), frozenset(variation),
-        frozenset(flags),
-    )
+    found = (modifier_bases, before, after, variation, flags)
+    return Table(columns({name: string_column(sorted(chars))
+                          for name, chars in zip(SEQUENCE_SETS, found)}), {})
 
 
 def is_regional_indicator(char: str) -> bool:
@@ -99,7 +112,8 @@ _TEXT_WORD = re.compile(r"[a-z]{3,}")
 @lru_cache(maxsize=1)
 def emoji_names() -> dict[str, frozenset[str]]:
     """Word of an emoji's name or alias (English, French, Italian) -> the single-character
-    emoji it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳.
+    emoji it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳. Read from the `emoji` package once
+    per installation, then from the model cache (`cache`).
 
     A word naming many emoji (`face`) or common in the languages (`the`) names none:
 
@@ -109,6 +123,14 @@ def emoji_names() -> dict[str, frozenset[str]]:
     >>> "face" in names, "the" in names
     (False, False)
     """
+    table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ), emoji_names_table)
+    words = strings_of(column_of(table.arrays, "words"))
+    named = strings_of(column_of(table.arrays, "emoji"))
+    return {word: frozenset(found) for word, found in zip(words, named)}
+
+
+def emoji_names_table() -> Table:
+    """`emoji_names` as two string columns: each word, and the emoji it names (one string)."""
     import emoji
     import wordfreq
     from emoji import EMOJI_DATA
@@ -123,11 +145,12 @@ def emoji_names() -> dict[str, frozenset[str]]:
         names = [data.get(language, "") for language in NAME_LANGUAGES] + list(data.get("alias", ()))
         for word in {w for name in names for w in _NAME_WORD.findall(name.lower())}:
             named.setdefault(word, set()).add(chars)
-    return {
-        w: frozenset(found) for w, found in named.items()
+    kept = {
+        w: "".join(sorted(found)) for w, found in named.items()
         if len(found) <= MAX_EMOJI_PER_NAME_WORD
         and max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) < MAX_NAME_WORD_ZIPF
     }
+    return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values())}), {})
 
 
 def emoji_named_in(text: str) -> frozenset[str]:

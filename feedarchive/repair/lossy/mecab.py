@@ -3,7 +3,8 @@
 Only the parts the Japanese lattice needs: each word's surface, context ids and cost
 (`read_words`), the connection-cost matrix (`read_connections`), the dictionary's cost
 scale (`cost_factor`), and the context ids unknown words borrow (`ids_by_kind`). Nothing
-here knows about the damage; numpy is imported only by the modules that read a dictionary.
+here knows about the damage. `japanese` reads the dictionary through this once per
+installation and keeps what it derives in the model cache (`cache`).
 """
 from __future__ import annotations
 

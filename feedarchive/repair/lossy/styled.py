@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+import numpy as np
+
 from ..tuning import CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY
+from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable, Option
 from .context import char_before
 from .damage import Group, Reading
+from .mapped import column_of, columns, string_column, strings_of
 from .prior import char_class, char_model, log
 
 
@@ -243,12 +247,36 @@ def _most_frequent_word(allowed: tuple[str, ...]) -> Optional[tuple[str, float]]
 @lru_cache(maxsize=None)
 def _words_of_length(length: int) -> tuple[str, dict[str, float]]:
     """Known words (English, French, Italian) of one length, one a line, most frequent first."""
+    table = _styled_words()
+    offsets = table.arrays["by_length"]
+    if length + 1 >= len(offsets):
+        return "", {}
+    first, last = int(offsets[length]), int(offsets[length + 1])
+    words = strings_of(column_of(table.arrays, "words"), first, last)
+    return "\n".join(words), dict(zip(words, table.arrays["freqs"][first:last].tolist()))
+
+
+@lru_cache(maxsize=1)
+def _styled_words() -> Table:
+    return cached_table("styled-words", package_inputs(WORDFREQ), _styled_words_table)
+
+
+def _styled_words_table() -> Table:
+    """The alphabetic words of wordfreq's English, French and Italian lists, each at its
+    highest frequency among them: by length, then most frequent first (ties in the order the
+    lists give), with where each length starts (`by_length`)."""
     import wordfreq
 
     best: dict[str, float] = {}
     for lang in ("en", "fr", "it"):
         for word, freq in wordfreq.get_frequency_dict(lang, "small").items():
-            if len(word) == length and word.isalpha():
+            if word.isalpha():
                 best[word] = max(best.get(word, 0.0), freq)
-    ordered = sorted(best.items(), key=lambda item: -item[1])
-    return "\n".join(w for w, _ in ordered), best
+    ordered = sorted(best.items(), key=lambda item: (len(item[0]), -item[1]))
+    lengths = [len(word) for word, _ in ordered]
+    by_length = np.searchsorted(lengths, np.arange(max(lengths, default=0) + 2))
+    return Table({
+        **columns({"words": string_column(w for w, _ in ordered)}),
+        "freqs": np.array([f for _, f in ordered], dtype=np.float64),
+        "by_length": by_length.astype(np.int64),
+    }, {})

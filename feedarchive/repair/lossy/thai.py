@@ -25,32 +25,90 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from ..tuning import (
     AFTER_NUMBER_CLASSIFIER, MAX_WORD, THAI_SPACE_LOG, THAI_WORDS_KEPT, WORDS_PER_FORM,
     WORD_WEIGHT,
 )
+from .cache import PYTHAINLP, Table, cached_table, package_inputs
 from .candidates import CandidateTable
 from .context import char_before
-from .damage import Group, damaged_form
+from .damage import DAMAGED_ENCODING, Group, damaged_form
 from .lattice import Edge, best_path, fitting_forms, gap_log, marginals
+from .mapped import KeyIndex, column_of, columns, key_index, string_column, strings_of
 from .prior import char_class, thai_classifiers, thai_word_frequencies
 
 
 @dataclass
 class Lexicon:
     """Thai words indexed by what the damage leaves of them, so that finding every word a
-    stretch of damaged text can spell is one dictionary look-up per length."""
+    stretch of damaged text can spell is one look-up per length."""
 
     # damaged form -> [(character spans relative to the form, ((word, log p), ...))]
-    forms: dict[str, list[tuple[tuple[tuple[int, int], ...], tuple[tuple[str, float], ...]]]]
+    forms: "LexiconForms"
     lengths: tuple[int, ...]  # lengths of damaged forms that occur, ascending
     classifiers: frozenset[str]  # words that count what a number counts (`บาท`, `ปี`)
     classifier_share: float  # their share of word tokens
 
 
+class LexiconForms:
+    """Damaged form -> [(character spans relative to the form, ((word, log p), ...))], read
+    from the mapped lexicon table (`lexicon_table`): a form's words are decoded the first time
+    a text asks for it."""
+
+    def __init__(self, arrays: dict) -> None:
+        self._index = KeyIndex(column_of(arrays, "forms"), DAMAGED_ENCODING)
+        self._rows = arrays["rows"]  # each form's first word, and one past its last
+        self._words = column_of(arrays, "words")
+        self._scores = arrays["scores"]
+        self._layout_starts = arrays["layout_starts"]  # 1 where a word starts another layout
+        self._resolved: dict[str, list] = {}
+
+    def get(self, form: str, default=()):
+        found = self._resolved.get(form)
+        if found is None:
+            entry = self._index.find(form)
+            if entry < 0:
+                return default
+            found = self._resolved[form] = self._resolve(entry)
+        return found
+
+    def _resolve(self, entry: int) -> list:
+        first, last = int(self._rows[entry]), int(self._rows[entry + 1])
+        layouts: list[tuple[tuple, list]] = []
+        for word, score, starts in zip(strings_of(self._words, first, last),
+                                       self._scores[first:last].tolist(),
+                                       self._layout_starts[first:last].tolist()):
+            if starts:
+                layouts.append((_layout(word), []))
+            layouts[-1][1].append((word, score))
+        return [(layout, tuple(words)) for layout, words in layouts]
+
+
+def _layout(word: str) -> tuple[tuple[int, int], ...]:
+    """Where each character of `word` falls in its damaged form.
+
+    >>> _layout("ไทย")  # ไ and ท lost their last byte (0x84, 0x97); ย kept all three
+    ((0, 2), (2, 4), (4, 7))
+    """
+    return tuple((a, b) for a, b, _ in damaged_form(word)[1])
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    """The THAI_WORDS_KEPT commonest words, as probabilities times the share of word tokens."""
+    """The THAI_WORDS_KEPT commonest words, as probabilities times the share of word tokens:
+    indexed once per installation (a second or two), then mapped from the model cache."""
+    table = cached_table("thai-lexicon", package_inputs(PYTHAINLP), lexicon_table)
+    meta = table.meta
+    return Lexicon(LexiconForms(table.arrays), tuple(meta["lengths"]),
+                   frozenset(meta["classifiers"]), meta["classifier_share"])
+
+
+def lexicon_table() -> Table:
+    """The lexicon as arrays: an index of the damaged forms (`KeyIndex`), and for each form
+    its words, their log probabilities and where each layout's words start, in the order
+    `LexiconForms.get` gives them."""
     freqs = thai_word_frequencies()
     top = sorted(freqs.items(), key=lambda item: -item[1])[:THAI_WORDS_KEPT]
     total = sum(f for _, f in top) or 1.0
@@ -65,14 +123,28 @@ def lexicon() -> Lexicon:
         found.setdefault(form[0], {}).setdefault(layout, []).append(
             (word, math.log(WORD_WEIGHT * freq / total))
         )
-    forms = {
-        text: [(layout, tuple(sorted(words, key=lambda w: -w[1])[:WORDS_PER_FORM]))
-               for layout, words in layouts.items()]
-        for text, layouts in found.items()
-    }
+    forms = list(found)
+    index, order = key_index(forms, DAMAGED_ENCODING)
+    rows = [0]
+    words, scores, layout_starts = [], [], []
+    for n in order.tolist():
+        for layout_words in found[forms[n]].values():
+            kept = sorted(layout_words, key=lambda w: -w[1])[:WORDS_PER_FORM]
+            words += [w for w, _ in kept]
+            scores += [score for _, score in kept]
+            layout_starts += [1] + [0] * (len(kept) - 1)
+        rows.append(len(words))
     classifiers = thai_classifiers()
     share = sum(freqs.get(w, 0.0) for w in classifiers) / total
-    return Lexicon(forms, tuple(sorted({len(k) for k in forms})), classifiers, share)
+    arrays = {
+        **columns({"forms": index, "words": string_column(words)}),
+        "rows": np.array(rows, dtype=np.int64),
+        "scores": np.array(scores, dtype=np.float64),
+        "layout_starts": np.array(layout_starts, dtype=np.uint8),
+    }
+    meta = {"lengths": sorted({len(k) for k in forms}), "classifiers": sorted(classifiers),
+            "classifier_share": share}
+    return Table(arrays, meta)
 
 
 @lru_cache(maxsize=None)
