@@ -37,7 +37,6 @@ from .models import PRIVATE_VISIBILITIES, Document, InFileOrder, Post, ReadsInBl
 from .profiles import website_and_location
 from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
                      repair_profile_and_pages)
-from .placing import REORDER_SHARE
 from .restitch import restitch_author, restitch_changed
 
 
@@ -382,7 +381,7 @@ def stitch_where_changed(db: sqlite_utils.Database, handle: str, placed: Optiona
         restitch_author(db, handle)
         return
     changed = placed + timeline.source_positions(handle) + list(gone.values())
-    enough = int(len(changed) / REORDER_SHARE) + 1  # posts that make the changes a small share
+    enough = int(len(changed) / placing.REORDER_SHARE) + 1  # posts that make the changes a small share
     if store.count_author_posts(db, handle, up_to=enough) < enough:
         restitch_author(db, handle)
     else:
@@ -546,7 +545,7 @@ class TimelineWriter:
         if dated:
             # Date order holds on a timeline dated throughout, unless it was ordered by the
             # posts' sources while undated posts were in it (those may have just left).
-            enough = int(len(unplaced) / REORDER_SHARE) + 1
+            enough = int(len(unplaced) / placing.REORDER_SHARE) + 1
             if handle in self.lost or store.count_author_posts(self.db, handle, enough) < enough:
                 placing.order_by_date(self.db, handle)
                 return None

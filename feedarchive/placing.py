@@ -17,7 +17,8 @@ from typing import Iterable, Optional
 
 import sqlite_utils
 
-# Past this share of new posts, ordering a dated timeline afresh is cheaper than placing each.
+# Past this share of new or changed posts, ordering a dated timeline afresh, or stitching all
+# of it, is cheaper than placing each post or stitching around each one.
 REORDER_SHARE = 0.125
 
 

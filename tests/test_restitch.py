@@ -111,10 +111,7 @@ def tiny_windows(monkeypatch):
     of a hundred or two is cut into many windows."""
     monkeypatch.setattr(restitch, "MARGIN", 40)
     monkeypatch.setattr(restitch, "ZONE", 20)
-    monkeypatch.setattr(restitch, "OFFSET", restitch.PINNED_REACH + 1)
-    monkeypatch.setattr(placing, "REORDER_SHARE", 0.6)
-    import feedarchive.importer as importer
-    monkeypatch.setattr(importer, "REORDER_SHARE", 0.6)
+    monkeypatch.setattr(placing, "REORDER_SHARE", 0.6)  # windows, not full passes, more often
 
 
 SETTINGS = settings(max_examples=60, deadline=None,
