@@ -28,6 +28,14 @@ def merge_timeline(existing: list[str], incoming: list[str]) -> list[str]:
     Posts the two share anchor the merge: new posts go just above the next shared post they
     precede in the scrape, or just below the last shared one. A scrape sharing nothing is
     taken as newer than the archive, the usual case when one scrapes again later.
+
+    This is the rule on whole lists, the way to read it; `place_beside_anchors` applies it
+    where the posts land without loading the timeline, and tests check the two agree.
+
+    >>> merge_timeline(["c", "b", "a"], ["e", "d", "c", "b"])
+    ['e', 'd', 'c', 'b', 'a']
+    >>> merge_timeline(["b", "a"], ["d", "c"])
+    ['d', 'c', 'b', 'a']
     """
     known = set(existing)
     anchors = [post for post in incoming if post in known]
