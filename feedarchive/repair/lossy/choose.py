@@ -235,7 +235,7 @@ def _add_named_emoji(
     present = {(o.char, o.end): o for o in options}
     for index, reading in enumerate(group.readings):
         table = candidate_set(reading.candidates)
-        for char in named & table:
+        for char in sorted(named & table):  # in a fixed order: ties must not follow hashing
             option = present.get((char, reading.end))
             if option is None:
                 leftover = _leftover_log(reading)

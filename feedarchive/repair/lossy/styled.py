@@ -160,7 +160,7 @@ def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[
         # a short run is read as a word only in a style a longer run of the text settled on.
         styles = {style for style in styles if used.get(style)}
     best: tuple[float, str, list] = (-math.inf, "", [])
-    for style in styles:
+    for style in sorted(styles):  # a fixed order: equal scores must not follow hashing
         weight = math.log(1000.0) if used.get(style) else 0.0
         letters: list[dict[str, tuple[int, Reading, str]]] = []
         for g in run:
