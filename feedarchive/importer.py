@@ -475,7 +475,7 @@ class TimelineWriter:
         self.lost = set(removed or ())  # authors some of whose posts left with a replaced file
         self.authors: set[str] = set()
         self.next_position: dict[str, int] = {}
-        self.existing: dict[str, int] = {}  # 1 when the archive had posts of theirs
+        self.had_posts: set[str] = set()  # authors the archive had posts of before
         self.posts = self.new_posts = self.repairs = 0
         self.dated = True
         self.newest: Optional[str] = None  # the latest post date in the source
@@ -489,16 +489,17 @@ class TimelineWriter:
         for handle in {p.author for p in posts} - self.authors:
             store.ensure_author(self.db, handle)
             self.authors.add(handle)
-            self.existing[handle] = store.count_author_posts(self.db, handle, up_to=1)
+            if store.count_author_posts(self.db, handle, up_to=1):
+                self.had_posts.add(handle)
             self.next_position[handle] = 0
         positions: dict[str, Optional[int]] = {}
         for post in posts:
             if post.id in written:  # keeps its place; only its counts are refreshed
                 positions[post.id] = None
                 continue
-            if post.id in self.returning and self.existing[post.author]:
+            if post.id in self.returning and post.author in self.had_posts:
                 positions[post.id] = self.returning[post.id]
-            elif self.existing[post.author]:
+            elif post.author in self.had_posts:
                 positions[post.id] = None  # placed by `place` once the source is written
             else:
                 positions[post.id] = self.next_position[post.author]
@@ -535,7 +536,7 @@ class TimelineWriter:
         if handle not in self.authors:  # only lost posts, which leave gaps
             return []
         dated = self.dated and store.all_dated(self.db, handle)
-        if not self.existing[handle]:
+        if handle not in self.had_posts:
             if dated:
                 placing.order_by_date(self.db, handle)
             elif self.newest_first:

@@ -771,13 +771,6 @@ def page_key(location: str) -> str:
     return "p" + hashlib.sha256(location.encode("utf-8")).hexdigest()[:15]
 
 
-def replace_threads(db: sqlite_utils.Database, handle: str, threads: list[Thread],
-                    candidates: list[ThreadCandidate]) -> None:
-    """Swap in the freshly stitched threads of one author."""
-    clear_threads(db, handle)
-    insert_threads(db, threads, candidates)
-
-
 THREAD_COLUMNS = ("id", "author", "declared_total", "found", "complete", "title", "missing",
                   "confidence", "method", "evidence")
 INSERT_THREAD = (f"insert or replace into threads ({', '.join(THREAD_COLUMNS)}) "

@@ -40,15 +40,19 @@ def damaged_timeline() -> str:
     return thai_lossy_damage(timeline(*POSTS, handle="noor_cooks", name="Noor"))
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("guesses")
+def archive_of_damaged_timeline(folder):
+    """An archive in `folder` holding `damaged_timeline()` imported (closed, for a server)."""
     source = folder / "noor.txt"
     source.write_text(damaged_timeline(), encoding="utf-8")
     db = open_db(folder / "feedarchive.db")
     import_file(db, source)
     db.conn.close()
     return folder / "feedarchive.db"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    return archive_of_damaged_timeline(tmp_path_factory.mktemp("guesses"))
 
 
 def post_repairs(path, post_id: str) -> list[Repair]:

@@ -20,17 +20,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
-    from feedarchive.importer import import_file
-    from feedarchive.store import open_db
-    from test_guesses import damaged_timeline
+    from test_guesses import archive_of_damaged_timeline
 
-    folder = tmp_path_factory.mktemp("browser-guesses")
-    source = folder / "noor.txt"
-    source.write_text(damaged_timeline(), encoding="utf-8")
-    db = open_db(folder / "feedarchive.db")
-    import_file(db, source)
-    db.conn.close()
-    return folder / "feedarchive.db"
+    return archive_of_damaged_timeline(tmp_path_factory.mktemp("browser-guesses"))
 
 
 def test_a_guess_is_underlined_and_shows_its_alternatives_with_the_focus(page, server, archive):
