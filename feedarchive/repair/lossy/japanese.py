@@ -43,7 +43,7 @@ from ..tuning import (
 from .cache import MOZC, Table, cached_table, package_folder, package_inputs
 from .damage import DAMAGED_ENCODING, Group, damage, damaged_form, thai_byte
 from .lattice import fitting_forms, gap_log, log_sum_exp, log_sum_exp_all
-from .mapped import KeyIndex, column_of, columns, grouped, key_index, row_of
+from .mapped import DecodedOnDemand, column_of, columns, grouped, key_index, row_of
 from .mecab import cost_factor, ids_by_kind, read_connections, read_words
 
 
@@ -60,7 +60,7 @@ class JapaneseDictionary:
     unknown: dict[str, tuple[int, int]]  # category -> (left id, right id)
 
 
-class DamagedForms:
+class DamagedForms(DecodedOnDemand):
     """Damaged form -> [(character spans relative to the form, ((surface, left id, right id,
     log p), ...))]: the words it can be, grouped by where their characters fall.
 
@@ -70,24 +70,15 @@ class DamagedForms:
     """
 
     def __init__(self, arrays: dict, factor: float):
-        self._index = KeyIndex(column_of(arrays, "forms"), DAMAGED_ENCODING)
+        super().__init__(column_of(arrays, "forms"), DAMAGED_ENCODING)
         self._numbers = column_of(arrays, "numbers")  # each form's word numbers, ascending
         self._surfaces = arrays["surfaces"]  # the words in UTF-8, each ended by 0x00
         self._starts, self._ends = arrays["starts"], arrays["ends"]
         self._lefts, self._rights, self._costs = arrays["lefts"], arrays["rights"], arrays["costs"]
         self._factor = factor
-        self._resolved: dict[str, list] = {}
 
-    def get(self, form: str, default=()):
-        found = self._resolved.get(form)
-        if found is None:
-            entry = self._index.find(form)
-            if entry < 0:
-                return default
-            found = self._resolved[form] = self._resolve(row_of(self._numbers, entry).tolist())
-        return found
-
-    def _resolve(self, numbers: list[int]) -> list:
+    def decode(self, entry: int) -> list:
+        numbers = row_of(self._numbers, entry).tolist()
         # A word listed once per reading (`日` as ひ, にち, か...) is as likely as its readings
         # together: its probabilities add up.
         weights: dict[tuple[str, int, int], float] = {}

@@ -108,6 +108,28 @@ class KeyIndex:
         return -1
 
 
+class DecodedOnDemand:
+    """Entries of a mapped table found by key (`KeyIndex`), each decoded by `decode(entry)`
+    the first time a text asks for it and kept: a text asks for few of a million keys, and
+    often for the same ones again."""
+
+    def __init__(self, keys: dict[str, np.ndarray], encoding: str = "utf-8") -> None:
+        self._index = KeyIndex(keys, encoding)
+        self._decoded: dict[str, list] = {}
+
+    def get(self, key: str, default=()):
+        found = self._decoded.get(key)
+        if found is None:
+            entry = self._index.find(key)
+            if entry < 0:
+                return default
+            found = self._decoded[key] = self.decode(entry)
+        return found
+
+    def decode(self, entry: int) -> list:
+        raise NotImplementedError
+
+
 def grouped(values: np.ndarray, groups: np.ndarray, count: int) -> dict[str, np.ndarray]:
     """`values` as rows of a ragged column, value `i` in row `groups[i]` (of `count` rows),
     each row in the order the values come: the flat values and where each row starts (n + 1).

@@ -36,7 +36,8 @@ from .candidates import CandidateTable
 from .context import char_before
 from .damage import DAMAGED_ENCODING, Group, damaged_form
 from .lattice import Edge, best_path, fitting_forms, gap_log, marginals
-from .mapped import KeyIndex, column_of, columns, key_index, string_column, strings_of
+from .mapped import (DecodedOnDemand, column_of, columns, key_index, string_column,
+                     strings_of)
 from .prior import char_class, thai_classifiers, thai_word_frequencies
 
 
@@ -52,29 +53,19 @@ class Lexicon:
     classifier_share: float  # their share of word tokens
 
 
-class LexiconForms:
+class LexiconForms(DecodedOnDemand):
     """Damaged form -> [(character spans relative to the form, ((word, log p), ...))], read
     from the mapped lexicon table (`lexicon_table`): a form's words are decoded the first time
     a text asks for it."""
 
     def __init__(self, arrays: dict) -> None:
-        self._index = KeyIndex(column_of(arrays, "forms"), DAMAGED_ENCODING)
+        super().__init__(column_of(arrays, "forms"), DAMAGED_ENCODING)
         self._rows = arrays["rows"]  # each form's first word, and one past its last
         self._words = column_of(arrays, "words")
         self._scores = arrays["scores"]
         self._layout_starts = arrays["layout_starts"]  # 1 where a word starts another layout
-        self._resolved: dict[str, list] = {}
 
-    def get(self, form: str, default=()):
-        found = self._resolved.get(form)
-        if found is None:
-            entry = self._index.find(form)
-            if entry < 0:
-                return default
-            found = self._resolved[form] = self._resolve(entry)
-        return found
-
-    def _resolve(self, entry: int) -> list:
+    def decode(self, entry: int) -> list:
         first, last = int(self._rows[entry]), int(self._rows[entry + 1])
         layouts: list[tuple[tuple, list]] = []
         for word, score, starts in zip(strings_of(self._words, first, last),
