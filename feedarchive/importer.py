@@ -371,16 +371,16 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
     return report
 
 
-def stitch_where_changed(db: sqlite_utils.Database, handle: str, placed: Optional[list[int]],
+def stitch_where_changed(db: sqlite_utils.Database, handle: str, renumbered: bool,
                          timeline: "TimelineWriter", removed: dict[str, dict[str, int]]) -> None:
     """Stitch again what this source can have changed of the author's threads: the windows
-    around the posts it placed, refreshed or removed, or the whole timeline when it was ordered
-    afresh (`placed` is None) or the changes are a large share of it."""
+    around its posts (those it placed among them) and the posts it removed, or the whole
+    timeline when it was numbered afresh or the changes are a large share of it."""
     gone = removed.get(handle, {})
-    if placed is None:
+    if renumbered:
         restitch_author(db, handle)
         return
-    changed = placed + timeline.source_positions(handle) + list(gone.values())
+    changed = timeline.source_positions(handle) + list(gone.values())
     enough = int(len(changed) / placing.REORDER_SHARE) + 1  # posts that make the changes a small share
     if store.count_author_posts(db, handle, up_to=enough) < enough:
         restitch_author(db, handle)
@@ -530,18 +530,18 @@ class TimelineWriter:
         self.repeats += len(written)
         return list(unique.values()), known, written
 
-    def place(self, handle: str) -> Optional[list[int]]:
-        """Put the author's new posts on the timeline; return the positions given, or None
-        when the timeline was numbered afresh (a new author, or a reorder by date)."""
+    def place(self, handle: str) -> bool:
+        """Put the author's new posts on the timeline; True when the timeline was numbered
+        afresh (a new author, or a reorder by date) rather than added to."""
         if handle not in self.authors:  # only lost posts, which leave gaps
-            return []
+            return False
         dated = self.dated and store.all_dated(self.db, handle)
         if handle not in self.had_posts:
             if dated:
                 placing.order_by_date(self.db, handle)
             elif self.newest_first:
                 store.set_positions(self.db, handle, self.newest_first_ids(handle))
-            return None
+            return True
         unplaced = store.unplaced_posts(self.db, handle)
         if dated:
             # Date order holds on a timeline dated throughout, unless it was ordered by the
@@ -549,12 +549,14 @@ class TimelineWriter:
             enough = int(len(unplaced) / placing.REORDER_SHARE) + 1
             if handle in self.lost or store.count_author_posts(self.db, handle, enough) < enough:
                 placing.order_by_date(self.db, handle)
-                return None
-            return placing.place_by_date(self.db, handle, unplaced)
+                return True
+            placing.place_by_date(self.db, handle, unplaced)
+            return False
         incoming = (self.newest_first_ids(handle) if self.newest_first
                     else store.source_post_ids(self.db, handle, self.source_id))
-        return placing.place_beside_anchors(self.db, handle, incoming,
-                                            {post_id for post_id, _ in unplaced})
+        placing.place_beside_anchors(self.db, handle, incoming,
+                                     {post_id for post_id, _ in unplaced})
+        return False
 
     def source_positions(self, handle: str) -> list[int]:
         """Where this source's posts by `handle` sit (new and seen before)."""
