@@ -12,11 +12,8 @@ from __future__ import annotations
 import ctypes
 import gc
 import sqlite3
-import multiprocessing
-from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter
 from contextlib import contextmanager
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
@@ -38,6 +35,7 @@ from .profiles import website_and_location
 from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
                      repair_profile_and_pages)
 from .restitch import restitch_author, restitch_changed
+from .workers import in_workers
 
 
 @dataclass
@@ -62,7 +60,6 @@ class ImportReport:
 
 BATCH_POSTS = 2000
 PARALLEL_MIN_BYTES = 4 << 20  # below this, forking workers costs more than it saves
-WORKERS = 2
 # Readers that parse in workers list bad records per block; past this many in all, the rest
 # of a source's warnings are counted, not kept.
 MAX_BATCH_WARNINGS = 200
@@ -117,29 +114,6 @@ def repaired_batches(doc: Document, decision: DocumentRepair,
             batch = []
     if batch:
         yield prepare_posts(decision, doc.platform, batch), []
-
-
-def in_workers(work: Callable, units: Iterable) -> Iterator:
-    """`map(work, units)` in worker processes, in order, with a bounded number of units in
-    flight so memory stays flat however long the input is."""
-    # Workers start from a small server process rather than a copy of this one, so their
-    # memory does not include the writer's.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-    try:
-        with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-            pending: deque = deque()
-            for unit in units:
-                pending.append(pool.submit(work, unit))
-                if len(pending) >= 2 * WORKERS:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-    except BrokenProcessPool:
-        raise FeedarchiveError(
-            "a worker process died; when calling feedarchive from a script, put the call "
-            "under `if __name__ == \"__main__\":` (worker processes import the main module)"
-        ) from None
 
 
 class IdAssigner:

@@ -15,8 +15,9 @@ what stitching the whole timeline at once gives.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, Mapping, Optional
+from concurrent.futures import Executor, Future
+from contextlib import nullcontext
+from typing import Iterator, Mapping, NamedTuple, Optional
 
 import sqlite_utils
 
@@ -25,23 +26,25 @@ from .errors import FeedarchiveError
 from .models import Post, Thread, ThreadCandidate
 from .threads import (PINNED_REACH, StitchResult, may_carry_marker, stitch_replies,
                       stitch_timeline)
+from .workers import WORKERS, worker_pool
 
 MARGIN = 64  # posts read beyond a change on each side before the result is trusted
 ZONE = MARGIN // 2  # posts at a window's cut whose threads must agree with the other side's
 CHUNK = 4096  # posts per window of a full pass
 WINDOW_COUNT_LIMIT = 100_000  # a timeline is counted this far to size windows against it
+# A full pass over a timeline this long stitches its windows in worker processes; on a shorter
+# one, starting them costs more than they save.
+PARALLEL_MIN_POSTS = 5 * CHUNK
 # A window that does not start at the top is numbered from here: past the pinned rule's reach.
 OFFSET = PINNED_REACH + 1
 
 
-@dataclass
-class Row:
+class Row(NamedTuple):
     """One post of the stored timeline as the marker stitcher needs it."""
 
     position: int
     id: str
     text: Optional[str]  # None for a post with a platform id: reply ids stitch those
-    marked: bool
 
 
 class WindowTimeline(Mapping):
@@ -51,7 +54,9 @@ class WindowTimeline(Mapping):
     def __init__(self, handle: str, rows: list[Row], first_rank: int):
         self.posts = {first_rank + i: store.post_from_row(handle, row.id, row.text, None)
                       for i, row in enumerate(rows) if row.text is not None}
-        self.marked = [first_rank + i for i, row in enumerate(rows) if row.marked]
+        # Tested here, in the process that stitches, not by the one that reads the rows.
+        self.marked = [first_rank + i for i, row in enumerate(rows)
+                       if row.text is not None and may_carry_marker(row.text)]
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.marked)
@@ -65,8 +70,7 @@ class WindowTimeline(Mapping):
 
 def rows_from(cursor) -> Iterator[Row]:
     for position, post_id, unlinked, text in cursor:
-        text = text if unlinked else None
-        yield Row(position, post_id, text, text is not None and may_carry_marker(text))
+        yield Row(position, post_id, text if unlinked else None)
 
 
 ROW_COLUMNS = "position, id, native_id is null, coalesce(text, text_raw, '')"
@@ -265,52 +269,105 @@ def restitch_markers(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK)
     overlap by two margins and the cut between them is in the middle of the overlap. A thread
     belongs to the window its newest part falls in, between its cuts, and a window's threads
     are written only once the next window decides the same for the zone around the cut;
-    otherwise the window is doubled and stitched again. Only a window's rows are held."""
+    otherwise the window is doubled and stitched again. Only a window's rows are held (a few
+    windows' on a long timeline, whose windows are stitched ahead in worker processes)."""
     store.clear_threads_made_by(db, handle, "markers")
-    source = timeline_rows(db, handle)
-    buffered: list[Row] = []
-    start = owned_from = 0  # rank of buffered[0]; the cut above the current window
-    size = chunk
-    cache: dict[tuple[int, int], StitchResult] = {}
+    long = store.count_author_posts(db, handle, up_to=PARALLEL_MIN_POSTS) >= PARALLEL_MIN_POSTS
+    with worker_pool() if long else nullcontext() as pool:
+        windows = Windows(handle, timeline_rows(db, handle), chunk, pool)
+        while True:
+            length = windows.size + 2 * MARGIN
+            if not windows.fill(length + 1):  # the last window: everything left
+                last = windows.stitched(0, len(windows.rows), True)
+                write_threads(db, last, windows.owned(last, len(windows.rows), None))
+                return
+            result = windows.stitched(0, length, False)
+            beyond = windows.fill(windows.size + chunk + 2 * MARGIN + 1)
+            rest = len(windows.rows) - windows.size
+            following = windows.stitched(windows.size, min(chunk + 2 * MARGIN, rest)
+                                         if beyond else rest, not beyond)
+            cut = windows.size + MARGIN
+            zone = [row.id for row in windows.rows[cut - ZONE:cut + ZONE]]
+            owned = windows.owned(result, length, cut)
+            if not agree(result, following, zone) or reaches_edge(
+                    owned, windows.rows[length - ZONE:length]):
+                windows.size *= 2
+                continue
+            write_threads(db, result, owned)
+            windows.advance()
 
-    def fill(count: int) -> bool:
+
+class Windows:
+    """The rows a full pass has read and not yet written the threads of, from rank `start`,
+    and the stitched results of the windows over them.
+
+    With a worker `pool`, the windows the pass will ask for next, if no window has to grow,
+    are stitched ahead of time in the workers, a few at a time, while this process writes;
+    a window that grows is stitched here. Each result is keyed by the exact rows it was
+    stitched from, so a result from a worker is the one this process would have made."""
+
+    def __init__(self, handle: str, source: Iterator[Row], chunk: int,
+                 pool: Optional[Executor] = None):
+        self.handle, self.source, self.chunk, self.pool = handle, source, chunk, pool
+        self.rows: list[Row] = []
+        self.start = 0  # rank of rows[0]
+        self.owned_from = 0  # threads whose newest part is newer belong to the last window
+        self.size = chunk
+        self.results: dict[tuple[int, int, bool], Future | StitchResult] = {}
+        self.ahead = 0  # rank of the next window to stitch ahead; None past the end
+
+    def fill(self, count: int) -> bool:
         """Buffer `count` rows; False when the timeline ends first."""
-        while len(buffered) < count:
-            row = next(source, None)
+        while len(self.rows) < count:
+            row = next(self.source, None)
             if row is None:
                 return False
-            buffered.append(row)
+            self.rows.append(row)
         return True
 
-    def stitched(offset: int, length: int, complete: bool) -> StitchResult:
-        key = (start + offset, length)
-        if key not in cache:
-            cache.clear()
-            cache[key] = stitch_rows(handle, buffered[offset:offset + length], start + offset,
-                                     complete)
-        return cache[key]
+    def stitched(self, offset: int, length: int, complete: bool) -> StitchResult:
+        """The result of the window of `length` rows from `offset` in the buffer."""
+        self.stitch_ahead()
+        key = (self.start + offset, length, complete)
+        result = self.results.get(key)
+        if result is None:
+            result = stitch_rows(self.handle, self.rows[offset:offset + length],
+                                 self.start + offset, complete)
+        elif isinstance(result, Future):
+            result = result.result()
+        self.results = {k: v for k, v in self.results.items() if k[0] >= key[0]}
+        self.results[key] = result
+        return result
 
-    while True:
-        length = size + 2 * MARGIN
-        if not fill(length + 1):  # the last window: everything left
-            last = stitch_rows(handle, buffered, start, True)
-            write_threads(db, last, owned_threads(last, buffered, start, owned_from, None))
+    def stitch_ahead(self) -> None:
+        """Hand the workers the next windows of the pass, two per worker ahead of it."""
+        if self.pool is None:
             return
-        result = stitched(0, length, False)
-        beyond = fill(size + chunk + 2 * MARGIN + 1)
-        following = stitched(size, min(chunk + 2 * MARGIN, len(buffered) - size)
-                             if beyond else len(buffered) - size, not beyond)
-        cut = size + MARGIN
-        zone = [row.id for row in buffered[cut - ZONE:cut + ZONE]]
-        owned = owned_threads(result, buffered[:length], start, owned_from, start + cut)
-        if not agree(result, following, zone) or reaches_edge(owned, buffered[length - ZONE:]):
-            size *= 2
-            continue
-        write_threads(db, result, owned)
-        del buffered[:size]
-        start += size
-        owned_from = start + MARGIN
-        size = chunk
+        # Results not yet asked for are counted whether done or not: the rows ahead stay few.
+        while self.ahead is not None and sum(
+                isinstance(v, Future) for v in self.results.values()) < 2 * WORKERS:
+            first = max(self.ahead, self.start)
+            offset, length = first - self.start, self.chunk + 2 * MARGIN
+            if self.fill(offset + length + 1):
+                complete, self.ahead = False, first + self.chunk
+            else:
+                length, complete, self.ahead = len(self.rows) - offset, True, None
+            if length > 0:
+                self.results[(first, length, complete)] = self.pool.submit(
+                    stitch_rows, self.handle, self.rows[offset:offset + length], first, complete)
+
+    def owned(self, result: StitchResult, length: int, cut: Optional[int]) -> list[Thread]:
+        """The threads of the window of the first `length` rows that it owns: from the last
+        cut to `cut` (an offset; None: to its end)."""
+        return owned_threads(result, self.rows[:length], self.start, self.owned_from,
+                             None if cut is None else self.start + cut)
+
+    def advance(self) -> None:
+        """The window's threads are written: drop its rows but the overlap with the next."""
+        del self.rows[:self.size]
+        self.start += self.size
+        self.owned_from = self.start + MARGIN
+        self.size = self.chunk
 
 
 def owned_threads(result: StitchResult, rows: list[Row], first_rank: int, owned_from: int,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,33 @@ def test_a_full_pass_in_windows_equals_stitching_at_once(tmp_path_factory, tiny_
     db = open_db(path.with_suffix(".db"))
     import_file(db, path)
     restitch.restitch_author(db, HANDLE, chunk=chunk)
+    assert decisions(db) == stitched_at_once(db)
+
+
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), length=st.integers(120, 220), chunk=st.integers(1, 30))
+def test_windows_stitched_ahead_in_workers_give_the_same_threads(tmp_path_factory, tiny_windows,
+                                                                 monkeypatch, seed, length, chunk):
+    """A long timeline's windows are stitched ahead in worker processes; the pass must
+    decide what it decides alone, including where a window has to grow."""
+    monkeypatch.setattr(restitch, "PARALLEL_MIN_POSTS", 1)
+    rng = random.Random(seed)
+    path = tmp_path_factory.mktemp("workers") / "scrape.txt"
+    path.write_text(scrape(draw_timeline(rng, length)), encoding="utf-8")
+    db = open_db(path.with_suffix(".db"))
+    import_file(db, path)
+    submitted = []
+    real_stitch_ahead = restitch.Windows.stitch_ahead
+
+    def counted(windows):
+        before = sum(isinstance(v, Future) for v in windows.results.values())
+        real_stitch_ahead(windows)
+        submitted.append(sum(isinstance(v, Future) for v in windows.results.values()) - before)
+
+    monkeypatch.setattr(restitch.Windows, "stitch_ahead", counted)
+    restitch.restitch_author(db, HANDLE, chunk=chunk)
+    assert sum(submitted) > 1  # the workers did stitch windows
     assert decisions(db) == stitched_at_once(db)
 
 
