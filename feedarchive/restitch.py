@@ -68,12 +68,9 @@ class WindowTimeline(Mapping):
         return self.posts[rank]
 
 
-def rows_from(cursor) -> Iterator[Row]:
-    for position, post_id, unlinked, text in cursor:
-        yield Row(position, post_id, text if unlinked else None)
-
-
-ROW_COLUMNS = "position, id, native_id is null, coalesce(text, text_raw, '')"
+# A post with a platform id gets no text: reply ids stitch those.
+ROW_COLUMNS = ("position, id, case when native_id is null then coalesce(text, text_raw, '') "
+               "end")
 
 
 def timeline_rows(db: sqlite_utils.Database, handle: str, first: Optional[int] = None,
@@ -86,7 +83,7 @@ def timeline_rows(db: sqlite_utils.Database, handle: str, first: Optional[int] =
     if last is not None:
         where.append("position <= ?")
         params.append(last)
-    yield from rows_from(db.conn.execute(
+    yield from map(Row._make, db.conn.execute(
         f"select {ROW_COLUMNS} from posts where {' and '.join(where)} order by position", params))
 
 
