@@ -13,7 +13,8 @@ import ctypes
 import gc
 import sqlite3
 from collections import Counter
-from contextlib import contextmanager
+from concurrent.futures import Executor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
@@ -34,8 +35,9 @@ from .models import PRIVATE_VISIBILITIES, Document, InFileOrder, Post, ReadsInBl
 from .profiles import website_and_location
 from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
                      repair_profile_and_pages)
-from .restitch import restitch_author, restitch_changed
-from .workers import in_workers
+from .restitch import (PARALLEL_MIN_POSTS, FullPass, restitch_author, restitch_changed,
+                       restitch_replies, timeline_rows)
+from .workers import in_workers, worker_pool
 
 
 @dataclass
@@ -94,15 +96,21 @@ def parse_and_prepare(parse: Callable, decision: DocumentRepair, platform: Optio
     return prepare_posts(decision, platform, posts), warnings
 
 
+def uses_workers(doc: Document, size: int) -> bool:
+    """Whether a source is read in worker processes: a reader that can cut it into blocks
+    (`posts.blocks()` and `posts.parse_unit`), and large enough to pay for starting them."""
+    return isinstance(doc.posts, ReadsInBlocks) and size >= PARALLEL_MIN_BYTES
+
+
 def repaired_batches(doc: Document, decision: DocumentRepair,
-                     size_hint: int) -> Iterator[tuple[list[Post], list[str]]]:
-    """Batches of prepared posts in source order. A reader that can cut its source into
-    blocks (`posts.blocks()` and `posts.parse_unit`) has them parsed and repaired in worker
-    processes when the source is large, one writer staying in this process."""
+                     pool: Optional[Executor]) -> Iterator[tuple[list[Post], list[str]]]:
+    """Batches of prepared posts in source order; a reader that cuts its source into blocks
+    has them parsed and repaired in the `pool`'s processes, if given (`uses_workers`), one
+    writer staying in this process."""
     if isinstance(doc.posts, ReadsInBlocks):
         work = partial(parse_and_prepare, doc.posts.parse_unit, decision, doc.platform)
-        if size_hint >= PARALLEL_MIN_BYTES:
-            yield from in_workers(work, doc.posts.blocks())
+        if pool is not None:
+            yield from in_workers(pool, work, doc.posts.blocks())
         else:
             yield from map(work, doc.posts.blocks())
         return
@@ -299,50 +307,62 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
         report.warnings += [f"{resolved}: an earlier save of {page} than the archive's; the "
                             f"archive keeps the later one" for page in kept]
         report.repairs += store.write_repairs(db, source_id, [], doc.profile)
-        timeline = TimelineWriter(db, source_id, doc.platform,
-                                  newest_first=isinstance(doc.posts, InFileOrder)
-                                  and doc.posts.newest_first, removed=removed, mark=mark)
-        unlisted = 0
-        for posts, warnings in repaired_batches(doc, decision, size):
-            public = posts if include_private else [
-                post for post in posts if post.visibility not in PRIVATE_VISIBILITIES]
-            report.private += len(posts) - len(public)
-            timeline.write(public)
-            room = max(MAX_BATCH_WARNINGS - len(report.warnings), 0)
-            report.warnings.extend(warnings[:room])
-            unlisted += len(warnings[room:])
-        if unlisted:
-            report.warnings.append(f"{resolved}: {unlisted:,} more warnings not listed")
-        repeats = timeline.repeats + doc.repeats
-        if repeats:
-            report.warnings.append(
-                f"{resolved}: {repeats:,} repeated copies of posts listed earlier in "
-                f"the file (same id): each post kept once, with its last copy's counts")
-        report.warnings = doc.warnings + report.warnings
-        report.posts, report.new_posts = timeline.posts, timeline.new_posts
-        report.repairs += timeline.repairs
-        profiles = ([doc.profile] if doc.profile else []) + doc.other_profiles
-        accounts = store.record_handles(db, source_id, doc.platform, profiles, timeline.newest)
-        merged = store.merge_renamed_authors(db, accounts)
-        handles = {merged.get(h, h) for h in timeline.authors | set(removed)}
-        if doc.platform in MATCHED_PLATFORMS:
-            joined = join_scraped_copies(db, source_id, first_post_rowid)
-            report.new_posts -= joined.new
-            handles |= joined.authors
-        store.index_new_rows(db, "posts", first_post_rowid)
-        store.index_new_rows(db, "pages", first_page_rowid)
-        for handle in sorted(handles):
-            if handle in merged.values():
-                timeline.place_merged(handle)
-                restitch_author(db, handle)
-            else:
-                stitch_where_changed(db, handle, timeline.place(handle), timeline, removed)
+        with worker_pool() if uses_workers(doc, size) else nullcontext() as pool:
+            timeline = TimelineWriter(db, source_id, doc.platform,
+                                      newest_first=isinstance(doc.posts, InFileOrder)
+                                      and doc.posts.newest_first, removed=removed, mark=mark,
+                                      pool=pool)
+            write_timeline(doc, decision, timeline, report, pool, include_private, resolved)
+            profiles = ([doc.profile] if doc.profile else []) + doc.other_profiles
+            accounts = store.record_handles(db, source_id, doc.platform, profiles,
+                                            timeline.newest)
+            merged = store.merge_renamed_authors(db, accounts)
+            handles = {merged.get(h, h) for h in timeline.authors | set(removed)}
+            if doc.platform in MATCHED_PLATFORMS:
+                joined = join_scraped_copies(db, source_id, first_post_rowid)
+                report.new_posts -= joined.new
+                handles |= joined.authors
+                timeline.forget_stitched(joined.authors)
+            store.index_new_rows(db, "posts", first_post_rowid)
+            store.index_new_rows(db, "pages", first_page_rowid)
+            for handle in sorted(handles):
+                if handle in merged.values():
+                    timeline.place_merged(handle)
+                    restitch_author(db, handle, pool=pool)
+                else:
+                    stitch_where_changed(db, handle, timeline.place(handle), timeline, removed)
         store.delete_empty_threads(db, emptied)
         report.threads = store.count_threads(db, sorted(timeline.authors))
         if report.author in merged:
             report.author = merged[report.author]
         store.finish_source(db, source_id, report.posts, report.warnings)
     return report
+
+
+def write_timeline(doc: Document, decision: DocumentRepair, timeline: "TimelineWriter",
+                   report: ImportReport, pool: Optional[Executor], include_private: bool,
+                   resolved: str) -> None:
+    """Write the source's posts batch by batch, leaving private ones out unless asked, and
+    gather the warnings; the report takes the counts."""
+    unlisted = 0
+    for posts, warnings in repaired_batches(doc, decision, pool):
+        public = posts if include_private else [
+            post for post in posts if post.visibility not in PRIVATE_VISIBILITIES]
+        report.private += len(posts) - len(public)
+        timeline.write(public)
+        room = max(MAX_BATCH_WARNINGS - len(report.warnings), 0)
+        report.warnings.extend(warnings[:room])
+        unlisted += len(warnings[room:])
+    if unlisted:
+        report.warnings.append(f"{resolved}: {unlisted:,} more warnings not listed")
+    repeats = timeline.repeats + doc.repeats
+    if repeats:
+        report.warnings.append(
+            f"{resolved}: {repeats:,} repeated copies of posts listed earlier in "
+            f"the file (same id): each post kept once, with its last copy's counts")
+    report.warnings = doc.warnings + report.warnings
+    report.posts, report.new_posts = timeline.posts, timeline.new_posts
+    report.repairs += timeline.repairs
 
 
 def stitch_where_changed(db: sqlite_utils.Database, handle: str, renumbered: bool,
@@ -352,12 +372,17 @@ def stitch_where_changed(db: sqlite_utils.Database, handle: str, renumbered: boo
     timeline when it was numbered afresh or the changes are a large share of it."""
     gone = removed.get(handle, {})
     if renumbered:
-        restitch_author(db, handle)
+        stitched = timeline.stitched_as_written(handle)
+        if stitched is None:
+            restitch_author(db, handle, pool=timeline.pool)
+        else:
+            restitch_replies(db, handle)
+            stitched.finish()
         return
     changed = timeline.source_positions(handle) + list(gone.values())
     enough = int(len(changed) / placing.REORDER_SHARE) + 1  # posts that make the changes a small share
     if store.count_author_posts(db, handle, up_to=enough) < enough:
-        restitch_author(db, handle)
+        restitch_author(db, handle, pool=timeline.pool)
     else:
         replies = bool(gone) or timeline.has_platform_ids(handle)
         restitch_changed(db, handle, changed, replies)
@@ -436,13 +461,19 @@ class TimelineWriter:
     (`formats.common.LazyPosts`). A timeline dated throughout is ordered by date anyway;
     where it is not, the source's posts are taken in that order rather than as written.
 
-    `mark`: unlikely guesses are written as placeholders (`import --uncertain mark`)."""
+    `mark`: unlikely guesses are written as placeholders (`import --uncertain mark`).
+
+    `pool`: worker processes (a large source). A new author's long timeline that keeps the
+    source's order (the source has undated posts, so it is not sorted by date) is then
+    stitched while it is written, its windows in the workers (`restitch.FullPass`)."""
 
     def __init__(self, db: sqlite_utils.Database, source_id: int, platform: Optional[str],
                  newest_first: bool = False, removed: Optional[dict[str, dict[str, int]]] = None,
-                 mark: bool = False):
+                 mark: bool = False, pool: Optional[Executor] = None):
         self.db, self.source_id, self.newest_first = db, source_id, newest_first
-        self.mark = mark
+        self.mark, self.pool = mark, pool
+        self.passes: dict[str, FullPass] = {}  # new timelines stitched as they are written
+        self.streamed: dict[str, int] = {}  # the position each one's next row will have
         self.ids = IdAssigner(db, platform, source_id)
         self.returning = {post_id: position for posts in (removed or {}).values()
                           for post_id, position in posts.items()}
@@ -486,6 +517,32 @@ class TimelineWriter:
         first_copies = [post for post in posts if post.id not in written]
         self.repairs += store.write_repairs(self.db, self.source_id, first_copies, None)
         self.posts += len(first_copies)
+        if self.pool is not None and not (self.dated or self.newest_first or self.repeats):
+            self.stitch_as_written()
+
+    def stitch_as_written(self) -> None:
+        """Hand each long new timeline's rows written since the last batch to its pass."""
+        for handle in self.authors - self.had_posts:
+            if handle not in self.passes:
+                if self.next_position[handle] < PARALLEL_MIN_POSTS:
+                    continue
+                self.passes[handle] = FullPass(self.db, handle, pool=self.pool)
+            first, self.streamed[handle] = self.streamed.get(handle, 0), self.next_position[handle]
+            self.passes[handle].push(list(timeline_rows(self.db, handle, first,
+                                                        self.next_position[handle] - 1)))
+
+    def stitched_as_written(self, handle: str) -> Optional[FullPass]:
+        """The pass over `handle`'s timeline if it still holds: the order it was written in
+        is final (no post of the source dated throughout, none repeated, no newest-first
+        reorder) and no post was joined with another since (`forget_stitched`)."""
+        if self.dated or self.newest_first or self.repeats:
+            return None
+        return self.passes.get(handle)
+
+    def forget_stitched(self, handles: set[str]) -> None:
+        """These timelines changed after they were written: they are stitched afresh."""
+        for handle in handles:
+            self.passes.pop(handle, None)
 
     def merge_repeats(self, posts: list[Post]) -> tuple[list[Post], set[str], set[str]]:
         """A post a source lists twice (a pinned tweet in a scraper's dump, a repeated id in

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor, Future
 from contextlib import nullcontext
+from itertools import islice
 from typing import Iterator, Mapping, NamedTuple, Optional
 
 import sqlite_utils
@@ -253,74 +254,120 @@ def restitch_replies(db: sqlite_utils.Database, handle: str) -> None:
     store.replace_reply_threads(db, handle, stitch_replies(linked, reply_to).threads)
 
 
-def restitch_author(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK) -> None:
+def restitch_author(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK,
+                    pool: Optional[Executor] = None) -> None:
     """Stitch one author's whole archive afresh: reply ids, then markers a window at a time."""
     restitch_replies(db, handle)
-    restitch_markers(db, handle, chunk)
+    restitch_markers(db, handle, chunk, pool)
 
 
-def restitch_markers(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK) -> None:
-    """Stitch the author's whole timeline by markers, a window at a time.
+def restitch_markers(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK,
+                     pool: Optional[Executor] = None) -> None:
+    """Stitch the author's whole stored timeline by markers, a window at a time (`FullPass`),
+    reading it a few windows at a time. A long timeline's windows are stitched in worker
+    processes: the `pool`'s, else a pool started for it."""
+    long = store.count_author_posts(db, handle, up_to=PARALLEL_MIN_POSTS) >= PARALLEL_MIN_POSTS
+    starting = long and pool is None
+    with worker_pool() if starting else nullcontext(pool if long else None) as pool:
+        full = FullPass(db, handle, chunk, pool)
+        rows = timeline_rows(db, handle)
+        while full.push(list(islice(rows, full.reading))):
+            pass
+        full.finish()
+
+
+class FullPass:
+    """A full pass by markers over a timeline whose rows come in order: read from the archive
+    (`restitch_markers`), or pushed batch by batch while an import writes a new author's
+    timeline, so its windows are stitched while the posts are written.
 
     A window is `size` posts plus two margins; the next one starts `size` posts later, so they
     overlap by two margins and the cut between them is in the middle of the overlap. A thread
     belongs to the window its newest part falls in, between its cuts, and a window's threads
     are written only once the next window decides the same for the zone around the cut;
-    otherwise the window is doubled and stitched again. Only a window's rows are held (a few
-    windows' on a long timeline, whose windows are stitched ahead in worker processes)."""
-    store.clear_threads_made_by(db, handle, "markers")
-    long = store.count_author_posts(db, handle, up_to=PARALLEL_MIN_POSTS) >= PARALLEL_MIN_POSTS
-    with worker_pool() if long else nullcontext() as pool:
-        windows = Windows(handle, timeline_rows(db, handle), chunk, pool)
-        while True:
-            length = windows.size + 2 * MARGIN
-            if not windows.fill(length + 1):  # the last window: everything left
+    otherwise the window is doubled and stitched again. Only a few windows' rows are held."""
+
+    def __init__(self, db: sqlite_utils.Database, handle: str, chunk: Optional[int] = None,
+                 pool: Optional[Executor] = None):
+        store.clear_threads_made_by(db, handle, "markers")
+        chunk = chunk or CHUNK
+        self.db, self.chunk = db, chunk
+        self.windows = Windows(handle, chunk, pool)
+        # Rows worth reading at a time: enough for the windows stitched ahead. Past this many
+        # rows held, the pass waits for the workers rather than take more.
+        self.reading = chunk * (2 * WORKERS + 2 if pool else 2)
+
+    def push(self, rows: list[Row]) -> bool:
+        """Take the next rows of the timeline and write the windows they complete, waiting
+        for the workers only when many rows are held. False when `rows` is empty."""
+        self.windows.rows.extend(rows)
+        while self.step(final=False):
+            pass
+        return bool(rows)
+
+    def finish(self) -> None:
+        """The timeline has ended: write the windows left, the last one to the end."""
+        self.windows.ended = True
+        while self.step(final=True):
+            pass
+
+    def step(self, final: bool) -> bool:
+        """Decide one window (or find it must grow); False when there is nothing to do until
+        more rows come, or, when `final`, after the last window."""
+        windows, chunk = self.windows, self.chunk
+        length = windows.size + 2 * MARGIN
+        if len(windows.rows) < length + 1:
+            if final:  # the last window: everything left
                 last = windows.stitched(0, len(windows.rows), True)
-                write_threads(db, last, windows.owned(last, len(windows.rows), None))
-                return
-            result = windows.stitched(0, length, False)
-            beyond = windows.fill(windows.size + chunk + 2 * MARGIN + 1)
-            rest = len(windows.rows) - windows.size
-            following = windows.stitched(windows.size, min(chunk + 2 * MARGIN, rest)
-                                         if beyond else rest, not beyond)
-            cut = windows.size + MARGIN
-            zone = [row.id for row in windows.rows[cut - ZONE:cut + ZONE]]
-            owned = windows.owned(result, length, cut)
-            if not agree(result, following, zone) or reaches_edge(
-                    owned, windows.rows[length - ZONE:length]):
-                windows.size *= 2
-                continue
-            write_threads(db, result, owned)
-            windows.advance()
+                write_threads(self.db, last, windows.owned(last, len(windows.rows), None))
+            return False
+        beyond = len(windows.rows) >= windows.size + chunk + 2 * MARGIN + 1
+        rest = len(windows.rows) - windows.size
+        keys = ((0, length, False),
+                (windows.size, min(chunk + 2 * MARGIN, rest) if beyond else rest, not beyond))
+        if not (final or beyond):
+            return False  # whether a window follows is not known yet
+        patient = not final and len(windows.rows) <= self.reading
+        if patient and not all(windows.ready(*key) for key in keys):
+            return False
+        result, following = (windows.stitched(*key) for key in keys)
+        cut = windows.size + MARGIN
+        zone = [row.id for row in windows.rows[cut - ZONE:cut + ZONE]]
+        owned = windows.owned(result, length, cut)
+        if not agree(result, following, zone) or reaches_edge(
+                owned, windows.rows[length - ZONE:length]):
+            windows.size *= 2
+            return True
+        write_threads(self.db, result, owned)
+        windows.advance()
+        return True
 
 
 class Windows:
-    """The rows a full pass has read and not yet written the threads of, from rank `start`,
-    and the stitched results of the windows over them.
+    """The rows a full pass holds (those it has not written the threads of, from rank
+    `start`, and those read ahead) and the stitched results of the windows over them.
 
     With a worker `pool`, the windows the pass will ask for next, if no window has to grow,
-    are stitched ahead of time in the workers, a few at a time, while this process writes;
-    a window that grows is stitched here. Each result is keyed by the exact rows it was
+    are stitched ahead of time in the workers, a few at a time, while this process reads and
+    writes; a window that grows is stitched here. Each result is keyed by the rows it was
     stitched from, so a result from a worker is the one this process would have made."""
 
-    def __init__(self, handle: str, source: Iterator[Row], chunk: int,
-                 pool: Optional[Executor] = None):
-        self.handle, self.source, self.chunk, self.pool = handle, source, chunk, pool
+    def __init__(self, handle: str, chunk: int, pool: Optional[Executor] = None):
+        self.handle, self.chunk, self.pool = handle, chunk, pool
         self.rows: list[Row] = []
+        self.ended = False  # no rows will come after these
         self.start = 0  # rank of rows[0]
         self.owned_from = 0  # threads whose newest part is newer belong to the last window
         self.size = chunk
         self.results: dict[tuple[int, int, bool], Future | StitchResult] = {}
-        self.ahead = 0  # rank of the next window to stitch ahead; None past the end
+        self.ahead: Optional[int] = 0  # rank of the next window to stitch ahead; None: done
 
-    def fill(self, count: int) -> bool:
-        """Buffer `count` rows; False when the timeline ends first."""
-        while len(self.rows) < count:
-            row = next(self.source, None)
-            if row is None:
-                return False
-            self.rows.append(row)
-        return True
+    def ready(self, offset: int, length: int, complete: bool) -> bool:
+        """Whether that window's result can be had without waiting for a worker (one no
+        worker has is stitched here when asked for)."""
+        self.stitch_ahead()
+        result = self.results.get((self.start + offset, length, complete))
+        return not isinstance(result, Future) or result.done()
 
     def stitched(self, offset: int, length: int, complete: bool) -> StitchResult:
         """The result of the window of `length` rows from `offset` in the buffer."""
@@ -345,10 +392,12 @@ class Windows:
                 isinstance(v, Future) for v in self.results.values()) < 2 * WORKERS:
             first = max(self.ahead, self.start)
             offset, length = first - self.start, self.chunk + 2 * MARGIN
-            if self.fill(offset + length + 1):
+            if len(self.rows) >= offset + length + 1:
                 complete, self.ahead = False, first + self.chunk
-            else:
+            elif self.ended:
                 length, complete, self.ahead = len(self.rows) - offset, True, None
+            else:
+                return  # its rows have not come yet
             if length > 0:
                 self.results[(first, length, complete)] = self.pool.submit(
                     stitch_rows, self.handle, self.rows[offset:offset + length], first, complete)

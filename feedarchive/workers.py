@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
@@ -36,14 +36,13 @@ def worker_pool() -> Iterator[ProcessPoolExecutor]:
         ) from None
 
 
-def in_workers(work: Callable, units: Iterable) -> Iterator:
-    """`map(work, units)` in worker processes, in order, with a bounded number of units in
-    flight so memory stays flat however long the input is."""
-    with worker_pool() as pool:
-        pending: deque[Future] = deque()
-        for unit in units:
-            pending.append(pool.submit(work, unit))
-            if len(pending) >= 2 * WORKERS:
-                yield pending.popleft().result()
-        while pending:
+def in_workers(pool: Executor, work: Callable, units: Iterable) -> Iterator:
+    """`map(work, units)` in the pool's processes, in order, with a bounded number of units
+    in flight so memory stays flat however long the input is."""
+    pending: deque[Future] = deque()
+    for unit in units:
+        pending.append(pool.submit(work, unit))
+        if len(pending) >= 2 * WORKERS:
             yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

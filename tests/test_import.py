@@ -119,8 +119,9 @@ def test_seed_scrape_imports_with_its_threads(db, seed_timeline):
 
 
 def test_worker_processes_give_the_same_archive(tmp_path, write_file, monkeypatch):
-    """Large sources are parsed and repaired in worker processes; the rows must not change."""
-    from feedarchive import importer
+    """Large sources are parsed and repaired in worker processes, and a new author's long
+    timeline is stitched there while it is written; the rows must not change."""
+    from feedarchive import importer, restitch
 
     posts = [(f"{k}/3 Part {k} of a thread about cafés" if n % 50 == 0 else
               f"Post {n}: notes on the optimiser, run {n % 7} ☕", str(n % 5), "1", "1.2K")
@@ -129,20 +130,40 @@ def test_worker_processes_give_the_same_archive(tmp_path, write_file, monkeypatc
     snapshots, pools = [], []
     real_in_workers = importer.in_workers
 
-    def counted_in_workers(work, units):
+    def counted_in_workers(pool, work, units):
         pools.append(work)
-        return real_in_workers(work, units)
+        return real_in_workers(pool, work, units)
+
+    passes, pushed = [], []
+    real_push, real_pass = restitch.FullPass.push, restitch.restitch_markers
+
+    def counted_push(self, rows):
+        pushed.append(len(rows))
+        return real_push(self, rows)
+
+    def counted_pass(*args, **kwargs):  # a full pass over the stored timeline
+        passes.append(args[1])
+        return real_pass(*args, **kwargs)
 
     monkeypatch.setattr(importer, "in_workers", counted_in_workers)
+    monkeypatch.setattr(restitch.FullPass, "push", counted_push)
+    monkeypatch.setattr(restitch, "restitch_markers", counted_pass)
+    monkeypatch.setattr(restitch, "CHUNK", 256)  # many windows
+    monkeypatch.setattr(importer, "PARALLEL_MIN_POSTS", 500)
     for threshold in (10**12, 0):  # first in this process, then in workers
         monkeypatch.setattr(importer, "PARALLEL_MIN_BYTES", threshold)
         monkeypatch.setattr("feedarchive.formats.timeline.BLOCK_BYTES", 16_384)
+        pushed_before, passes_before = len(pushed), len(passes)
         db = open_db(tmp_path / f"archive-{threshold}.db")
         report = import_file(db, path)
         assert report.posts == 3000 and report.repairs > 0
         snapshots.append([rows(db, f"select * from {table} order by 1")
                           for table in ("posts", "threads", "repairs")])
     assert len(pools) == 1
+    # In workers the timeline was stitched as written, not read back for a pass afterwards.
+    assert passes_before == 1 and len(passes) == 1
+    assert len(pushed) - pushed_before > 3 and sum(pushed[pushed_before:]) == 3000
+    assert sum(1 for row in snapshots[1][1]) > 10  # threads across many windows
     assert snapshots[0][0] == snapshots[1][0]
     assert snapshots[0][1] == snapshots[1][1]
     assert [r["after"] for r in snapshots[0][2]] == [r["after"] for r in snapshots[1][2]]
