@@ -29,15 +29,13 @@ from .errors import (ArchiveWriteError, FeedarchiveError, NothingToImport, Sourc
 from .formats import detect_format, homepage, read_document
 from .formats.members import SourceUnit, source_mtime, source_sha256, source_size, walk_sources
 from .guesses import UNCERTAIN_BELOW, mark_uncertain
-from .identity import (MATCHED_PLATFORMS, completeness, match_key, native_post_id, post_id,
-                       same_post)
+from .identity import MATCHED_PLATFORMS, completeness, post_id, same_post
 from .models import PRIVATE_VISIBILITIES, Document, InFileOrder, Post, ReadsInBlocks
 from .profiles import website_and_location
-from .repair import (DocumentRepair, diagnose, document_evidence, repair_posts,
-                     repair_profile_and_pages)
+from .repair import DocumentRepair, diagnose, document_evidence, repair_profile_and_pages
 from .restitch import (PARALLEL_MIN_POSTS, FullPass, restitch_author, restitch_changed,
                        restitch_replies, timeline_rows)
-from .workers import in_workers, worker_pool
+from .workers import in_workers, parse_and_prepare, prepare_posts, worker_pool
 
 
 @dataclass
@@ -71,29 +69,6 @@ def repair_fields(doc: Document, decision: DocumentRepair) -> None:
     repair_profile_and_pages(doc, decision)
     if doc.profile is not None and doc.format == "timeline":
         doc.profile.website, doc.profile.location = website_and_location(doc.profile.bio)
-
-
-def prepare_posts(decision: DocumentRepair, platform: Optional[str],
-                  posts: list[Post]) -> list[Post]:
-    """Repair a batch and give each post its base id, and the key a scrape's copy and an
-    export's copy of it share; runs in worker processes for large sources. Numbering identical
-    texts apart needs the whole source, so the writer does it."""
-    matched = platform in MATCHED_PLATFORMS
-    for post in repair_posts(decision, posts):
-        if post.native_id and platform:
-            post.id = native_post_id(platform, post.native_id)
-        else:
-            post.id = post_id(post.author, post.text or "")
-        if matched:
-            post.match_key = match_key(post.text or "")
-    return posts
-
-
-def parse_and_prepare(parse: Callable, decision: DocumentRepair, platform: Optional[str],
-                      unit) -> tuple[list[Post], list[str]]:
-    """One unit of work: a block of a large source, parsed, repaired and identified."""
-    posts, warnings = parse(unit)
-    return prepare_posts(decision, platform, posts), warnings
 
 
 def uses_workers(doc: Document, size: int) -> bool:
@@ -323,14 +298,15 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
                 report.new_posts -= joined.new
                 handles |= joined.authors
                 timeline.forget_stitched(joined.authors)
-            store.index_new_rows(db, "posts", first_post_rowid)
-            store.index_new_rows(db, "pages", first_page_rowid)
             for handle in sorted(handles):
                 if handle in merged.values():
                     timeline.place_merged(handle)
                     restitch_author(db, handle, pool=pool)
                 else:
                     stitch_where_changed(db, handle, timeline.place(handle), timeline, removed)
+        # Once the workers are gone: indexing a large source takes memory of its own.
+        store.index_new_rows(db, "posts", first_post_rowid)
+        store.index_new_rows(db, "pages", first_page_rowid)
         store.delete_empty_threads(db, emptied)
         report.threads = store.count_threads(db, sorted(timeline.authors))
         if report.author in merged:

@@ -18,16 +18,15 @@ from __future__ import annotations
 from concurrent.futures import Executor, Future
 from contextlib import nullcontext
 from itertools import islice
-from typing import Iterator, Mapping, NamedTuple, Optional
+from typing import Iterator, Optional
 
 import sqlite_utils
 
 from . import store
 from .errors import FeedarchiveError
 from .models import Post, Thread, ThreadCandidate
-from .threads import (PINNED_REACH, StitchResult, may_carry_marker, stitch_replies,
-                      stitch_timeline)
-from .workers import WORKERS, worker_pool
+from .threads import PINNED_REACH, StitchResult, stitch_replies
+from .workers import WORKERS, Row, stitch_rows, worker_pool
 
 MARGIN = 64  # posts read beyond a change on each side before the result is trusted
 ZONE = MARGIN // 2  # posts at a window's cut whose threads must agree with the other side's
@@ -38,35 +37,6 @@ WINDOW_COUNT_LIMIT = 100_000  # a timeline is counted this far to size windows a
 PARALLEL_MIN_POSTS = 5 * CHUNK
 # A window that does not start at the top is numbered from here: past the pinned rule's reach.
 OFFSET = PINNED_REACH + 1
-
-
-class Row(NamedTuple):
-    """One post of the stored timeline as the marker stitcher needs it."""
-
-    position: int
-    id: str
-    text: Optional[str]  # None for a post with a platform id: reply ids stitch those
-
-
-class WindowTimeline(Mapping):
-    """Rows as {rank: post}: iterating yields the marked ranks only (all the stitcher reads
-    markers from), any other post of the window is there when asked for (a neighbour)."""
-
-    def __init__(self, handle: str, rows: list[Row], first_rank: int):
-        self.posts = {first_rank + i: store.post_from_row(handle, row.id, row.text, None)
-                      for i, row in enumerate(rows) if row.text is not None}
-        # Tested here, in the process that stitches, not by the one that reads the rows.
-        self.marked = [first_rank + i for i, row in enumerate(rows)
-                       if row.text is not None and may_carry_marker(row.text)]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self.marked)
-
-    def __len__(self) -> int:
-        return len(self.marked)
-
-    def __getitem__(self, rank: int) -> Post:
-        return self.posts[rank]
 
 
 # A post with a platform id gets no text: reply ids stitch those.
@@ -86,12 +56,6 @@ def timeline_rows(db: sqlite_utils.Database, handle: str, first: Optional[int] =
         params.append(last)
     yield from map(Row._make, db.conn.execute(
         f"select {ROW_COLUMNS} from posts where {' and '.join(where)} order by position", params))
-
-
-def stitch_rows(handle: str, rows: list[Row], first_rank: int, complete: bool) -> StitchResult:
-    """Stitch a window; `complete`: it reaches the oldest post (nothing lies below)."""
-    timeline = WindowTimeline(handle, rows, first_rank)
-    return stitch_timeline(timeline, first_rank + len(rows) + (0 if complete else 1))
 
 
 # --- What a window decided, compared at its cuts --------------------------------------------

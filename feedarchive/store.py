@@ -16,6 +16,7 @@ import sqlite3
 import stat
 import time
 from contextlib import contextmanager
+from itertools import islice
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, Optional
@@ -326,24 +327,28 @@ def create_gram_triggers(db: sqlite_utils.Database, table: str) -> None:
                f"end")
 
 
+GRAM_BATCH = 5000  # new rows given their grams at a time
+
+
 def index_grams(db: sqlite_utils.Database, table: str, after_rowid: int) -> None:
     """Give the rows past `after_rowid`, and the rows listed in `search_pending`, their
-    gram-index rows. New rows are sifted in Python: a compiled character class is some ten
-    times faster per row than SQLite's GLOB over the same ranges."""
+    gram-index rows, a few thousand at a time (a million-post import holds no list of them
+    all). New rows are sifted in Python: a compiled character class is some ten times faster
+    per row than SQLite's GLOB over the same ranges."""
     pending = [row for (row,) in db.execute(
         "select row from search_pending where tbl = ?", [table])]
     db.execute("delete from search_pending where tbl = ?", [table])
-    has_grams = f"text glob '*[{GRAM_SCRIPT}]*'"
-    rows = [(rowid, text) for rowid, text in db.execute(
+    insert = f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)"
+    new_rows = ((rowid, text) for rowid, text in db.conn.execute(
         f"select rowid, text from {table} where rowid > ?", [after_rowid])
-        if text and GRAM_TEXT.search(text)]
-    for start in range(0, len(pending), 500):
-        chunk = pending[start:start + 500]
-        rows += db.execute(f"select rowid, text from {table} where rowid <= ? and rowid in "
-                           f"({', '.join('?' * len(chunk))}) and {has_grams}",
-                           [after_rowid, *chunk]).fetchall()
-    db.conn.executemany(f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)",
-                        [(rowid, *grams(text)) for rowid, text in rows])
+        if text and GRAM_TEXT.search(text))
+    while batch := list(islice(new_rows, GRAM_BATCH)):
+        db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in batch])
+    for chunk in chunks(pending):
+        db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in db.execute(
+            f"select rowid, text from {table} where rowid <= ? and rowid in "
+            f"({', '.join('?' * len(chunk))}) and text glob '*[{GRAM_SCRIPT}]*'",
+            [after_rowid, *chunk]).fetchall()])
 
 
 def create_fts_triggers(db: sqlite_utils.Database, table: str) -> None:

@@ -63,3 +63,16 @@ def test_help_serve_help_and_a_clean_import_load_no_language_model(tmp_path, wri
     assert done.returncode == 0, done.stderr
     steps = json.loads(done.stdout.splitlines()[-1])
     assert steps == {"imports": [], "--help": [], "serve --help": [], "import": []}
+
+
+def test_worker_processes_load_no_sqlite_layer():
+    """What a worker imports to run its units of work (every reader's parse, the repair, the
+    stitching of a window) leaves sqlite-utils (and the numpy it brings) to the writer."""
+    script = ("import sys, feedarchive.workers, feedarchive.formats\n"
+              "from feedarchive.formats import READERS\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+              "('sqlite_utils', 'numpy') or m in ('feedarchive.store', 'feedarchive.importer')))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from feedarchive import store
 from feedarchive.importer import import_file
 from feedarchive.store import SCHEMA_VERSION, open_db
 from feedarchive.textindex import gram_runs
@@ -147,3 +148,20 @@ def test_an_older_archive_gains_both_indexes(tmp_path):
                       ).fetchone()[0] == 1
     assert db.execute("select count(*) from posts_grams where posts_grams match 'bi : \"公园\"'"
                       ).fetchone()[0] == 1
+
+
+def test_a_large_import_is_grammed_a_batch_at_a_time(tmp_path, monkeypatch):
+    """Rows are given their grams in batches (a million-post import holds no list of them
+    all); every CJK post is found, the English ones get no gram rows."""
+    monkeypatch.setattr(store, "GRAM_BATCH", 4)
+    places = ["公园", "车站", "书店", "海边", "山上", "学校", "市场", "医院", "机场", "花园", "河边"]
+    posts = [(f"我们去{place}散步", "0", "0", str(n)) for n, place in enumerate(places)]
+    scrape = tmp_path / "mei.txt"
+    scrape.write_text(timeline(*posts, ("a walk in the park", "0", "0", "1"), handle="mei_notes"),
+                      encoding="utf-8")
+    db = open_db(tmp_path / "archive.db")
+    import_file(db, scrape)
+    match = "select count(*) from posts_grams where posts_grams match ?"
+    assert db.execute("select count(*) from posts_grams").fetchone()[0] == len(places)
+    assert db.execute(match, ['bi : "散步"']).fetchone()[0] == len(places)
+    assert all(db.execute(match, [f'bi : "{place}"']).fetchone()[0] == 1 for place in places)

@@ -283,13 +283,14 @@ def _profiled_import(paths: list[str], db_path: Path, with_index: bool) -> dict[
     import cProfile
     import pstats
 
-    from feedarchive import importer
+    from feedarchive import importer, restitch
     from feedarchive.store import open_db
 
     # One process: the stage costs are CPU seconds per stage, which workers would hide.
-    for knob in ("PARALLEL_MIN_BYTES", "PARALLEL_MIN_POSTS"):
-        if hasattr(importer, knob):
-            setattr(importer, knob, float("inf"))
+    for module in (importer, restitch):
+        for knob in ("PARALLEL_MIN_BYTES", "PARALLEL_MIN_POSTS"):
+            if hasattr(module, knob):
+                setattr(module, knob, float("inf"))
     db = open_db(fresh(db_path))
     if not with_index:
         for name in DISPLAY_INDEXES:
