@@ -862,12 +862,12 @@ def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
         known = existing_ids(db, ids)
     rows = []
     for post in posts:
-        guessed = sum(1 for r in post.repairs if r.confidence < 1.0)
+        repairs = post.repairs  # most posts have none: nothing to count per post then
         rows.append((
             post.id, post.author, post.text, post.text_raw, post.replies, post.reposts,
             post.likes, source_id, positions[post.id], post.line,
-            int(bool(post.repairs)), guessed,
-            min((r.confidence for r in post.repairs), default=None),
+            int(bool(repairs)), sum(1 for r in repairs if r.confidence < 1.0) if repairs else 0,
+            min(r.confidence for r in repairs) if repairs else None,
             *optional_fields(post),
         ))
     db.conn.executemany(INSERT_POST, [row for row in rows if row[0] not in known])
