@@ -65,6 +65,10 @@ EMOJI_PRESENTATION_BOOST = 3.0
 WORD_EVIDENCE = 0.5
 UNLISTED_WORD = 1e-7  # frequency of a word a language's list leaves out
 CHAR_EVIDENCE = 0.5
+# Languages at least this likely by their letters are told apart by their words too (a
+# damaged word looked up in each one's lexicon, `lossy.words`): kin languages share letters.
+# Origin: set by hand (issue 21, branch i21-lang), not tuned on a set.
+KIN_SHARE = 0.05
 # The commonest words of each language's list that are looked up as evidence (function words
 # say the language; rare words cost look-ups and cache space).
 # Origin: set by hand (issue 21, branch i21-lang), a bound on the word table's size; not tuned.

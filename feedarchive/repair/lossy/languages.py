@@ -20,13 +20,14 @@ under every language, so it says nothing of them.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Optional
 
 import numpy as np
 
 from ..tuning import (
-    ARCHIVE_LANGUAGE_SHARE, CHAR_EVIDENCE, SYMBOL_SHARE, UNLISTED_WORD, WORD_EVIDENCE,
+    ARCHIVE_LANGUAGE_SHARE, CHAR_EVIDENCE, KIN_SHARE, SYMBOL_SHARE, UNLISTED_WORD, WORD_EVIDENCE,
 )
 from .candidates import CandidateTable
 from .damage import Group, damage
@@ -113,6 +114,46 @@ def text_evidence(text: str, groups: list[Group]) -> np.ndarray:
     return logs
 
 
+# A word of a text as the damage leaves it: non-ASCII characters between spaces or ASCII.
+DAMAGED_WORD = re.compile(r"[^\x00-\x7f\s]{2,}")
+
+
+def kin_evidence(text: str, logs: np.ndarray, prior: np.ndarray) -> np.ndarray:
+    """`logs` with, among the languages the text is likely in (KIN_SHARE) that write outside
+    ASCII, the evidence of their words: each damaged word's probability in each language's
+    lexicon (`words.word_lexicon`), UNLISTED_WORD when no word of it has that damaged form.
+    Letters alone cannot tell Russian from Bulgarian or Ukrainian, Arabic from Persian; the
+    words can. The best of them is the reference, so the others' scores are not lowered.
+
+    >>> from feedarchive.repair.lossy.damage import parse_lossy
+    >>> text = damaged("Спасибо, это было очень здорово")
+    >>> logs = text_evidence(text, parse_lossy(text).groups)
+    >>> languages = char_model().languages
+    >>> def likeliest(logs):
+    ...     return languages[int(np.argmax(posterior(logs, archive_shares())))]
+    >>> likeliest(kin_evidence(text, logs, archive_shares()))
+    'ru'
+    """
+    from .words import OWN_LATTICES, latin_script, word_lexicon
+
+    model = char_model()
+    shares = posterior(logs, prior)
+    kin = [n for n, lang in enumerate(model.languages)
+           if shares[n] >= KIN_SHARE and lang not in OWN_LATTICES and not latin_script(lang)]
+    words = DAMAGED_WORD.findall(text)
+    if len(kin) < 2 or not words:
+        return logs
+    extra = np.zeros(len(kin))
+    for k, n in enumerate(kin):
+        forms = word_lexicon(model.languages[n]).forms
+        for word in words:
+            found = sum(math.exp(score) for _, entries in forms.get(word, ()) for _, score in entries)
+            extra[k] += WORD_EVIDENCE * math.log(found + UNLISTED_WORD)
+    logs = logs.copy()
+    logs[kin] += extra - extra.max()
+    return logs
+
+
 def posterior(logs: np.ndarray, prior: np.ndarray) -> np.ndarray:
     """Shares of the languages given the evidence `logs` and the `prior` shares.
 
@@ -150,6 +191,7 @@ class LanguageEvidence:
         """Add one text's evidence (texts that show nothing of their languages are left out)."""
         logs = text_evidence(text, groups)
         if len(logs) and logs.max() - logs.min() > 1e-9:
+            logs = kin_evidence(text, logs, archive_shares())
             self.logs.append(logs)
             self._shares = None
 
@@ -189,7 +231,7 @@ def text_languages(text: str, groups: list[Group],
     archive = archive_shares()
     start = archive if document is None else document.shares()
     start = (1.0 - ARCHIVE_LANGUAGE_SHARE) * start + ARCHIVE_LANGUAGE_SHARE * archive
-    shares = posterior(text_evidence(text, groups), start)
+    shares = posterior(kin_evidence(text, text_evidence(text, groups), start), start)
     multipliers = Multipliers(zip(model.languages, (shares / archive).tolist()))
     multipliers.shares = dict(zip(model.languages, shares.tolist()))
     return multipliers
