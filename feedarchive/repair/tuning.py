@@ -44,6 +44,11 @@ THAI_WEIGHT = 0.15
 # Origin: set by hand when every wordfreq language entered the prior (issue 21, branch
 # i21-lang), small beside the archive's own languages above; not tuned on a set.
 OTHER_LANGUAGE_WEIGHT = 0.005
+# The commonest words of each of those languages that are counted into the prior: the rest of
+# a list holds little of its characters' mass and would cost seconds and memory at build time.
+# Origin: set by hand with OTHER_LANGUAGE_WEIGHT (issue 21, branch i21-lang), a bound on the
+# build's time and memory; not tuned on a set.
+OTHER_LANGUAGE_WORDS = 40_000
 EMOJI_WEIGHT = 4.0  # social posts use emoji far more than wordfreq's mixed sources
 # Origin: estimated when capitals were given their small letter's prior (commit 6d5e5ca); no
 # count on a set is recorded.

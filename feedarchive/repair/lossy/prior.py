@@ -23,10 +23,16 @@ Sources, in order of trust:
   morphemes: for those, pairs across word edges are added as if the words were drawn one
   after another at their frequencies (a unigram word stream), instead of pairing with a space.
 - Characters in none of these get a floor by kind (emoji, math letter, CJK, other letter...).
+
+Over 500 lines: the prior's sources (word lists, the estimated tables for what they lack), the
+counting and the look-ups that read what the counting wrote belong together, and a change to
+one is a change to the others.
 """
 from __future__ import annotations
 
+import itertools
 import math
+import re
 import unicodedata
 from collections import defaultdict
 from functools import lru_cache
@@ -37,7 +43,7 @@ import numpy as np
 
 from ..tuning import (
     CAPITAL_SHARE, EMOJI_PRESENTATION_BOOST, EMOJI_WEIGHT, LANGUAGE_WEIGHTS, LANGUAGE_WORDS_KEPT,
-    OTHER_LANGUAGE_WEIGHT, THAI_CORPORA, THAI_WEIGHT,
+    OTHER_LANGUAGE_WEIGHT, OTHER_LANGUAGE_WORDS, THAI_CORPORA, THAI_WEIGHT,
 )
 from .cache import PYTHAINLP, WORDFREQ, Table, cached_table, package_folder, package_inputs
 from .mapped import KeyedValues, char_column, char_dict, column_of, columns, keyed_values
@@ -120,6 +126,13 @@ def _is_emoji_like(code: int) -> bool:
         or code in (0x200D, 0xFE0F, 0x20E3)
         or 0xE0020 <= code <= 0xE007F
     )
+
+
+# `_is_emoji_like` as a pattern, to find emoji among a list's words quickly.
+_EMOJI_LIKE = re.compile(
+    "[\U0001F000-\U0001F6FF\U0001F780-\U0001F7FF\U0001F900-\U0001FAFF\u2600-\u27BF"
+    "\u2B00-\u2BFF\u200D\uFE0F\u20E3\U000E0020-\U000E007F]"
+)
 
 
 @lru_cache(maxsize=None)
@@ -208,13 +221,11 @@ class CharCounts:
         for lang, weight in all_language_weights(wordfreq.available_languages("small")).items():
             freqs = wordfreq.get_frequency_dict(lang, "small")
             if lang not in LANGUAGE_WEIGHTS:  # their emoji are counted once, below
-                freqs = {w: f for w, f in freqs.items()
-                         if not any(_is_emoji_like(ord(c)) for c in w)}
+                freqs = {w: f for w, f in itertools.islice(freqs.items(), OTHER_LANGUAGE_WORDS)
+                         if not _EMOJI_LIKE.search(w)}
             self._add_words(lang, freqs, weight, spaced=lang not in UNSPACED)
-        for lang, letters in CASEFOLDED_LETTERS.items():
-            if lang in self.by_language:
-                for char, (rate, folded) in letters.items():
-                    self._add_folded(lang, char, rate, folded, wordfreq.get_frequency_dict(lang, "small"))
+            self._add_folded_letters(lang, freqs)
+            forget_word_lists(wordfreq)
         for lang, marks in LANGUAGE_PUNCTUATION.items():
             if lang in self.by_language:
                 for char, rate in marks.items():
@@ -278,6 +289,11 @@ class CharCounts:
         for char, w in starts.items():
             right_total[char] += w
 
+    def _add_folded_letters(self, lang: str, freqs: dict[str, float]) -> None:
+        """Add the letters case folding removed from `lang`'s list (`CASEFOLDED_LETTERS`)."""
+        for char, (rate, folded) in CASEFOLDED_LETTERS.get(lang, {}).items():
+            self._add_folded(lang, char, rate, folded, freqs)
+
     def _add_folded(self, lang: str, char: str, rate: float, folded: str,
                     freqs: dict[str, float]) -> None:
         """Add a letter case folding removed from `lang`'s list at `rate`, with the neighbours
@@ -313,6 +329,12 @@ class CharCounts:
 
 # wordfreq's languages written without spaces between words (Thai is added apart).
 UNSPACED = frozenset({"ja", "zh"})
+
+
+def forget_word_lists(wordfreq) -> None:
+    """Let go of the word lists wordfreq keeps once read (all of them would hold 300 MB)."""
+    wordfreq.get_frequency_dict.cache_clear()
+    wordfreq.get_frequency_list.cache_clear()
 
 
 def all_language_weights(available) -> dict[str, float]:
@@ -586,6 +608,7 @@ def word_lists_table() -> Table:
     for lang in all_language_weights(wordfreq.available_languages("small")):
         words = list(wordfreq.get_frequency_dict(lang, "small").items())[:LANGUAGE_WORDS_KEPT]
         lists[lang] = keyed_values({w: f for w, f in words if w.isascii() and w.isalpha()})
+        forget_word_lists(wordfreq)
     return Table(columns(lists), {"languages": list(lists)})
 
 
