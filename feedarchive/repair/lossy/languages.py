@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Optional
 
 import numpy as np
@@ -104,14 +105,25 @@ def text_evidence(text: str, groups: list[Group]) -> np.ndarray:
         masses = sum(candidate_masses(reading.candidates) for reading in group.readings)
         logs += CHAR_EVIDENCE * np.log((1.0 - SYMBOL_SHARE) * masses[:-1]
                                        + SYMBOL_SHARE * masses[-1] + 1e-30)
-    lists = word_lists()
     for word in ASCII_WORD.findall(text):
-        word = word.lower()
-        logs += WORD_EVIDENCE * np.log(np.array([
-            (lists[lang].get(word) if lang in lists else 0.0) + UNLISTED_WORD
-            for lang in model.languages
-        ]))
+        logs += word_evidence(word.lower())
     return logs
+
+
+@lru_cache(maxsize=65536)
+def word_evidence(word: str) -> np.ndarray:
+    """WORD_EVIDENCE times the log of `word`'s frequency in each language's list (a post's
+    words repeat across a timeline: each is looked up once).
+
+    >>> evidence = dict(zip(char_model().languages, word_evidence("the").tolist()))
+    >>> evidence["en"] > evidence["fr"]
+    True
+    """
+    lists = word_lists()
+    return WORD_EVIDENCE * np.log(np.array([
+        (lists[lang].get(word) if lang in lists else 0.0) + UNLISTED_WORD
+        for lang in char_model().languages
+    ]))
 
 
 # A word of a text as the damage leaves it: non-ASCII characters between spaces or ASCII.
