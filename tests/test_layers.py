@@ -20,6 +20,8 @@ REPAIR_LAYERS = {
     "repair.diff": 50, "repair.exact": 50,
     "repair.lossy": 45,
     "repair.lossy.choose": 40,
+    "repair.lossy.languages": 36,
+    "repair.lossy.words": 33,
     "repair.lossy.chain": 30, "repair.lossy.styled": 30, "repair.lossy.thai": 30,
     "repair.lossy.japanese": 30,
     "repair.lossy.context": 20, "repair.lossy.lattice": 20, "repair.lossy.mecab": 20,

@@ -13,6 +13,8 @@ package is in layers; a module imports only from layers below its own, never a p
       diff  exact         changed spans; codecs and their exact inversion
       lossy/              the lossy Thai damage, whose lost bytes are guessed:
         choose            the best character per damaged group, with its confidence
+        languages         which languages a text is in, read from the text and its document
+        words             word lattices for a text's own language (wordfreq's words)
         chain  styled     forward-backward over neighbours; math-alphabet words read whole
         thai  japanese    word lattices (PyThaiNLP's words; Mozc's dictionary and grammar)
         context           rules on neighbours: bigrams, classes, quotes, emoji sequences

@@ -37,6 +37,18 @@ THAI_FOREIGN_LIMIT = 0.02
 # tuned on a set.
 LANGUAGE_WEIGHTS = {"en": 0.4, "fr": 0.15, "it": 0.05, "ja": 0.25}
 THAI_WEIGHT = 0.15
+# Every other language wordfreq has a list for (Chinese, Korean, Spanish, German, Russian,
+# Arabic, Hindi, Vietnamese... 38 of them) is in the prior too, each with this weight before
+# the text says anything: a text shows its own languages (`lossy.languages`), and the weight
+# only decides what a text without any evidence is taken to be.
+# Origin: set by hand when every wordfreq language entered the prior (issue 21, branch
+# i21-lang), small beside the archive's own languages above; not tuned on a set.
+OTHER_LANGUAGE_WEIGHT = 0.005
+# The commonest words of each of those languages that are counted into the prior: the rest of
+# a list holds little of its characters' mass and would cost seconds and memory at build time.
+# Origin: set by hand with OTHER_LANGUAGE_WEIGHT (issue 21, branch i21-lang), a bound on the
+# build's time and memory; not tuned on a set.
+OTHER_LANGUAGE_WORDS = 40_000
 EMOJI_WEIGHT = 4.0  # social posts use emoji far more than wordfreq's mixed sources
 # Origin: estimated when capitals were given their small letter's prior (commit 6d5e5ca); no
 # count on a set is recorded.
@@ -47,16 +59,35 @@ CAPITAL_SHARE = 0.05  # of the letters in posts, estimated
 # on a set.
 EMOJI_PRESENTATION_BOOST = 3.0
 
-# Languages told apart by their words, and how much one word counts: words of one sentence
-# are not independent draws, so the full product of their likelihoods would be overconfident.
-# Origin (these four): set by hand when the text's own languages were weighed (commit 0a97cb0,
-# where the rule as a whole took top-1 from 2266 to 2269 of 3048 characters on the development
-# corpus); the values themselves were not tuned on a set.
-WORD_LANGUAGES = ("en", "fr", "it")
+# How much one piece of a text's evidence counts towards its languages (`lossy.languages`):
+# an ASCII word (by its frequency in each language's list) and a non-ASCII character or
+# damaged group (by how much of each language's character mass its candidates hold). Words
+# and letters of one sentence are not independent draws, so the full product of their
+# likelihoods would be overconfident.
+# Origin: WORD_EVIDENCE and UNLISTED_WORD set by hand when the text's own languages were first
+# weighed (commit 0a97cb0, en/fr/it only); CHAR_EVIDENCE set by hand to the same 0.5 when every
+# script and wordfreq language was weighed (issue 21, branch i21-lang); not tuned on a set.
 WORD_EVIDENCE = 0.5
 UNLISTED_WORD = 1e-7  # frequency of a word a language's list leaves out
-# Share left to a script's language in a text where no character can be of that script.
-ABSENT_SCRIPT = 0.02
+CHAR_EVIDENCE = 0.5
+# Languages at least this likely by their letters are told apart by their words too (a
+# damaged word looked up in each one's lexicon, `lossy.words`): kin languages share letters.
+# Origin: set by hand (issue 21, branch i21-lang), not tuned on a set.
+KIN_SHARE = 0.05
+# The commonest words of each language's list that are looked up as evidence (function words
+# say the language; rare words cost look-ups and cache space).
+# Origin: set by hand (issue 21, branch i21-lang), a bound on the word table's size; not tuned.
+LANGUAGE_WORDS_KEPT = 5000
+# Share of a text's characters that belong to no language's letters (emoji, symbols,
+# punctuation): a character no language writes is read as one of those, not as a word
+# against every language.
+# Origin: estimated by hand (issue 21, branch i21-lang), not tuned on a set.
+SYMBOL_SHARE = 0.1
+# A post's languages start from its document's (a timeline is mostly in its author's
+# languages); this share is left to the archive's prior mix (`LANGUAGE_WEIGHTS`) for a post
+# in another language than the rest.
+# Origin: set by hand (issue 21, branch i21-lang), not tuned on a set.
+ARCHIVE_LANGUAGE_SHARE = 0.1
 
 # Thai word lists PyThaiNLP ships as plain files, and the share each gets: the Thai National
 # Corpus (formal written Thai, 106k words), the Thai Textbook Corpus (everyday Thai, 19k), which
@@ -171,6 +202,21 @@ THAI_SPACE_LOG = math.log(0.15)
 # Origin: set by hand ("half the probability") when classifiers were expected (commit
 # 93f776d), not tuned on a set.
 AFTER_NUMBER_CLASSIFIER = 0.5
+
+
+# --- Other languages' word lattices (`lossy.words`) -----------------------------------------
+
+# A text is decided in one language's word lattice when that language has at least this share
+# of it (`lossy.languages`): a post that could as well be in another language keeps the
+# character model.
+# Origin (these three): set by hand when wordfreq's languages got word lattices (issue 21,
+# branch i21-lang), not tuned on a set (the development corpus has none of these languages).
+LATTICE_LANGUAGE_SHARE = 0.5
+# Words of a language's list indexed by damaged form (a bound on the table's size).
+LANGUAGE_LEXICON_WORDS = 30_000
+# A real space between two words of a language written with spaces, which could instead be
+# byte 0xA0 of the character before it.
+SPACED_WORD_SPACE_LOG = math.log(0.5)
 
 
 # --- The Japanese lattice (`lossy.japanese`) -------------------------------------------------

@@ -408,15 +408,18 @@ def test_an_english_text_makes_french_letters_no_likelier_than_symbols(original)
 
 
 def test_language_shares_follow_the_words_and_scripts_of_a_text():
-    from feedarchive.repair.lossy.prior import language_shares
+    from feedarchive.repair.lossy.damage import parse_lossy
+    from feedarchive.repair.lossy.languages import text_languages
 
-    english = language_shares(["what", "we", "believe", "today"], scripts=set())
-    # English takes all the share of the three languages told apart by words (0.6 of 0.4).
-    assert english["en"] > 1.4 and english["fr"] < 0.01
-    assert english["ja"] < 0.1 and english["th"] < 0.1  # no character could be either
-    french = language_shares(["nous", "avons", "faim"], scripts={"ja"})
-    assert french["fr"] > 3.0 and french["en"] < 0.01
-    assert "ja" not in french  # Japanese keeps its share where a character may be Japanese
+    def shares(original):
+        text = thai_lossy_damage(original)
+        return text_languages(text, parse_lossy(text).groups).shares
+
+    english = shares("what we believe today — and why")
+    assert english["en"] > 0.9 and english["fr"] < 0.01
+    assert english["ja"] < 0.01 and english["th"] < 0.01  # no character could be either
+    french = shares("nous avons faim, c’est l’heure du déjeuner")
+    assert french["fr"] > 0.9 and french["en"] < 0.01
 
 
 def test_substring_counts_become_word_counts():

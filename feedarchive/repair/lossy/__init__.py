@@ -6,6 +6,8 @@ fits is a candidate, and `choose.choose` picks the most probable one. The layers
 importing only from those below it:
 
     choose
+    languages
+    words
     chain  styled  thai  japanese
     context  lattice  mecab
     damage  prior  emoji

@@ -13,7 +13,6 @@ same marginals.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
@@ -27,7 +26,8 @@ from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, family
 from .damage import Group, Reading
 from .emoji import emoji_named_in, emoji_sequences, is_regional_indicator, is_skin_tone
-from .prior import char_class, char_model, language_shares, log
+from .languages import LanguageEvidence, text_languages
+from .prior import char_class, char_model, log
 from .styled import decode_math_runs
 from .thai import decode_span, spans
 
@@ -57,6 +57,7 @@ class DocumentEvidence:
         self.classes: Counter[str] = Counter()
         self._memo: dict[str, float] = {}
         self._extras: dict[tuple[int, int], tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
+        self.languages = LanguageEvidence()  # the languages of the document's texts
 
     def add(self, char: str) -> None:
         self.chars[char] += 1
@@ -178,30 +179,6 @@ def _base_score(
     if languages:
         base += log(char_model().language_ratio(char, languages))
     return base
-
-
-def text_languages(text: str, groups: list[Group]) -> dict[str, float]:
-    """What this text shows of its languages, as multipliers of their shares (`language_shares`):
-    the plain ASCII words it has, and whether any group could be Japanese or Thai at all.
-
-    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
-    >>> text = damage("ありがとう".encode())  # no ASCII word; Japanese, not Thai
-    >>> text_languages(text, parse_lossy(text).groups)
-    {'th': 0.02}
-    """
-    from .japanese import is_japanese_group
-
-    scripts = set()
-    for group in groups:
-        if is_japanese_group(text, group):
-            scripts.add("ja")
-        elif char_class(group.readings[0].candidates[0]) == "thai":
-            scripts.add("th")
-    return language_shares(_ASCII_WORD.findall(text), scripts)
-
-
-# A word of ASCII letters with no other letter touching it (a damaged letter may be next to it).
-_ASCII_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
 
 
 def _leftover_log(reading: Reading) -> float:
@@ -370,7 +347,7 @@ def choose(
     >>> chosen(damaged("Déjà vu"))  # é kept both bytes; à's second became the space
     [('é', 1.0), ('à', 0.9996)]
     >>> chosen(damaged("🥚")), chosen(damaged("Boiled egg 🥚"))  # the text names the egg
-    ([('🔥', 0.6874)], [('🥚', 0.435)])
+    ([('🔥', 0.6874)], [('🥚', 0.4428)])
     >>> [char for char, _ in chosen(damaged("✔️"))] == ["✔", chr(0xFE0F)]  # a check mark
     True
     """
@@ -378,7 +355,7 @@ def choose(
     options: list[list[Option]] = []
     guessing = False
     named = emoji_named_in(text)
-    languages = text_languages(text, groups)
+    languages = text_languages(text, groups, evidence.languages)
     for group in groups:
         opts, exact = _group_options(group, evidence, named, languages)
         guessing = guessing or not exact
@@ -401,23 +378,31 @@ def choose(
         offered = zip((o.char for o in options[g]), marginals[g])
         choices.append(Choice(group.start, option.end, option.char, confidence,
                               alternatives(option.char, confidence, offered)))
-    _decode_words(text, groups, choices, forced, evidence)
+    _decode_words(text, groups, choices, forced, evidence, languages)
     return choices
 
 
 def _decode_words(
     text: str, groups: list[Group], choices: list[Choice], forced: set[int],
-    evidence: DocumentEvidence,
+    evidence: DocumentEvidence, languages: Optional[dict] = None,
 ) -> None:
     """Let the word lattices decide runs of Thai groups (`thai`) and of Japanese ones
-    (`japanese`)."""
+    (`japanese`), or of the text's own language when it has one (`words`: Chinese runs go
+    there, not to the Japanese lattice)."""
     from .japanese import is_japanese_group
+    from .words import lattice_language, writes
 
+    own = lattice_language(languages or {})
     for whole in spans(groups):
         for japanese, run in _by_language(text, groups, whole, is_japanese_group):
             run = [g for g in run if g not in forced]
+            if len(run) >= 2 and not (japanese and own == "zh"):
+                _decode_run(text, groups, run, japanese, choices, evidence, None, languages)
+    if own:
+        for run in spans(groups, writes(own)):
+            run = [g for g in run if g not in forced]
             if len(run) >= 2:
-                _decode_run(text, groups, run, japanese, choices, evidence)
+                _decode_run(text, groups, run, False, choices, evidence, own, languages)
 
 
 def _by_language(text: str, groups: list[Group], run: list[int], is_japanese) -> list[tuple[bool, list[int]]]:
@@ -438,12 +423,16 @@ def _by_language(text: str, groups: list[Group], run: list[int], is_japanese) ->
 
 def _decode_run(
     text: str, groups: list[Group], run: list[int], japanese: bool, choices: list[Choice],
-    evidence: DocumentEvidence,
+    evidence: DocumentEvidence, own: Optional[str] = None, languages: Optional[dict] = None,
 ) -> None:
-    """Decide one run in its language's lattice; each reading's commonest candidates are
-    its character edges there."""
+    """Decide one run in its language's lattice (`own`: that language's from `words`); each
+    reading's commonest candidates are its character edges there."""
     from .japanese import decode_japanese
+    from .words import space_log, word_lexicon
 
+    # The text's languages weigh the Japanese lattice's options (Chinese marks share its
+    # bytes) and a language's own; Thai's are Thai letters whatever the text's languages.
+    weigh = bool(languages) and (japanese or own is not None)
     char_options = {}
     for g in run:
         kept = []
@@ -453,7 +442,9 @@ def _decode_run(
             top = ranked[:LATTICE_OPTIONS]
             if len(ranked) > LATTICE_OPTIONS:
                 top = top + evidence.extras(reading.candidates, ranked, LATTICE_OPTIONS)
-            kept += [(c, reading.end, p + evidence.log_boost(c)) for c, p in top]
+            kept += [(c, reading.end, p + evidence.log_boost(c)
+                      + (log(char_model().language_ratio(c, languages)) if weigh else 0.0))
+                     for c, p in top]
             rest = _rest_mass(reading.candidates, {c for c, _ in top})
             if rest > 0.0:
                 kept.append(("", reading.end, math.log(rest)))
@@ -462,6 +453,9 @@ def _decode_run(
         # The Japanese lattice has its own grammar.
         found, mass = decode_japanese(text, groups, run,
                                       lambda g: [o for o in char_options[g] if o[0]])
+    elif own:
+        found, mass = decode_span(text, groups, run, char_options, word_lexicon(own),
+                                  space_log(own))
     else:
         found, mass = decode_span(text, groups, run, char_options)
     offered = picks_by_group(mass)

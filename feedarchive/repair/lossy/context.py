@@ -310,7 +310,8 @@ def left_score(char: str, left: str) -> float:
     >>> left_score("’", "n") > left_score("—", "n")  # `don’t`, not `don—t`
     True
     """
-    score = _bigram(left, char) + (_class_link(char, left) if left else 0.0)
+    # The start of the text starts a word, as a space does (`Übrigens`, never `ßbrigens`).
+    score = _bigram(left or " ", char) + (_class_link(char, left) if left else 0.0)
     if 0x0E00 <= ord(char) <= 0x0E7F:
         score += _thai_left(char, left)
     score += _quote_left(char, left) + _emoji_left(char, left) + _case_left(char, left)

@@ -5,7 +5,10 @@ so it is counted once per installation and its tables kept in the model cache (`
 process maps them from there.
 
 Sources, in order of trust:
-- `wordfreq` word frequencies for English, French, Italian and Japanese: summing each word's
+- `wordfreq` word frequencies for every language it has a list for (English, French, Italian
+  and Japanese weighed as the archive's own, `LANGUAGE_WEIGHTS`; the others, from Arabic to
+  Chinese, each with `OTHER_LANGUAGE_WEIGHT`, since a text shows its own languages: see
+  `languages`): summing each word's
   frequency over the characters it contains gives character frequencies, and over adjacent
   pairs a character bigram model (word edges count as a space neighbour). Apostrophes inside
   words (`it's`) are read as the typographic `’` a phone keyboard types.
@@ -16,23 +19,31 @@ Sources, in order of trust:
   rates stands in only if those files are missing.
 - wordfreq strips punctuation, so a small table of estimated rates covers typographic
   punctuation (Latin and CJK). They are rough orders of magnitude; context does the fine work.
-- Japanese and Thai are written without spaces, and wordfreq's Japanese words are short
-  morphemes: for those two, pairs across word edges are added as if the words were drawn one
+- Japanese, Chinese and Thai are written without spaces, and wordfreq's Japanese words are short
+  morphemes: for those, pairs across word edges are added as if the words were drawn one
   after another at their frequencies (a unigram word stream), instead of pairing with a space.
 - Characters in none of these get a floor by kind (emoji, math letter, CJK, other letter...).
+
+Over 500 lines: the prior's sources (word lists, the estimated tables for what they lack), the
+counting and the look-ups that read what the counting wrote belong together, and a change to
+one is a change to the others.
 """
 from __future__ import annotations
 
+import itertools
 import math
+import re
 import unicodedata
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+
 from ..tuning import (
-    ABSENT_SCRIPT, CAPITAL_SHARE, EMOJI_PRESENTATION_BOOST, EMOJI_WEIGHT, LANGUAGE_WEIGHTS,
-    THAI_CORPORA, THAI_WEIGHT, UNLISTED_WORD, WORD_EVIDENCE, WORD_LANGUAGES,
+    CAPITAL_SHARE, EMOJI_PRESENTATION_BOOST, EMOJI_WEIGHT, LANGUAGE_WEIGHTS, LANGUAGE_WORDS_KEPT,
+    OTHER_LANGUAGE_WEIGHT, OTHER_LANGUAGE_WORDS, THAI_CORPORA, THAI_WEIGHT,
 )
 from .cache import PYTHAINLP, WORDFREQ, Table, cached_table, package_folder, package_inputs
 from .mapped import KeyedValues, char_column, char_dict, column_of, columns, keyed_values
@@ -61,10 +72,35 @@ PUNCTUATION_RATES = {
     "≤": 1e-5, "≥": 1e-5, "±": 1e-5, "°": 1e-4, "€": 1e-4, "£": 8e-5, "¥": 1e-5, "\u00a0": 1e-4,
     "™": 2e-5, "©": 1e-5, "®": 1e-5, "′": 1e-5, "″": 1e-5, "‚": 1e-6, "„": 2e-6, "«": 3e-5,
     "»": 3e-5, "§": 5e-6, "¿": 5e-6, "¡": 5e-6, "½": 5e-6, "²": 1e-5, "³": 5e-6, "✓": 2e-5,
-    # Japanese marks: about 4% of the characters of Japanese text, times its weight.
-    "、": 1e-2, "。": 1e-2, "「": 1.2e-3, "」": 1.2e-3, "『": 5e-5, "』": 5e-5, "・": 1e-4,
-    "！": 2e-4, "？": 1e-4, "（": 8e-5, "）": 8e-5, "：": 3e-5, "〜": 3e-5, "～": 3e-5,
-    "\u202f": 5e-5, "【": 3e-5, "】": 3e-5, "\u3000": 3e-5, "々": 1e-4, "ー": 8e-4, "\u200b": 1e-6,
+    "\u202f": 5e-5, "\u200b": 1e-6,
+}
+
+
+# Letters wordfreq's lists cannot hold: it case-folds every word, and case folding spells
+# German `ß` as `ss` (`groß` is listed as `gross`). Share among the characters of the
+# language's text, and the folded spelling whose neighbours it takes (`ß` stands where `ss`
+# does, never at the start of a word). Origin: the frequency of ß in German text as commonly
+# cited (about 0.3% of letters, Wikipedia's "Letter frequency"), taken as 0.25% of characters
+# with spaces; not counted here.
+CASEFOLDED_LETTERS = {"de": {"ß": (0.0025, "ss")}}
+
+# Punctuation of languages whose marks are not the Latin or Japanese ones above, as a share of
+# the characters of their text (wordfreq strips punctuation): counted into the language's own
+# part of the prior, so that they weigh as much as the text is in that language.
+# Origin: estimated by hand for Chinese (issue 21, branch i21-lang: a full-width comma is about
+# every 15th character of Chinese prose, a full stop every 30th), orders of magnitude, not
+# counted on a corpus.
+# Japanese: its marks are about 4% of the characters of Japanese text (estimated by hand with
+# the table above, commit 055aa83; they were kept there, times Japanese's weight, until each
+# language had its own part of the prior).
+LANGUAGE_PUNCTUATION = {
+    "ja": {mark: rate / LANGUAGE_WEIGHTS["ja"] for mark, rate in {
+        "、": 1e-2, "。": 1e-2, "「": 1.2e-3, "」": 1.2e-3, "『": 5e-5, "』": 5e-5, "・": 1e-4,
+        "！": 2e-4, "？": 1e-4, "（": 8e-5, "）": 8e-5, "：": 3e-5, "〜": 3e-5, "～": 3e-5,
+        "【": 3e-5, "】": 3e-5, "\u3000": 3e-5, "々": 1e-4, "ー": 8e-4}.items()},
+    "zh": {"，": 0.06, "。": 0.03, "、": 0.005, "：": 0.004, "！": 0.004, "？": 0.004,
+           "“": 0.004, "”": 0.004, "《": 0.002, "》": 0.002, "（": 0.002, "）": 0.002,
+           "…": 0.002, "；": 0.001},
 }
 
 
@@ -90,6 +126,13 @@ def _is_emoji_like(code: int) -> bool:
         or code in (0x200D, 0xFE0F, 0x20E3)
         or 0xE0020 <= code <= 0xE007F
     )
+
+
+# `_is_emoji_like` as a pattern, to find emoji among a list's words quickly.
+_EMOJI_LIKE = re.compile(
+    "[\U0001F000-\U0001F6FF\U0001F780-\U0001F7FF\U0001F900-\U0001FAFF\u2600-\u27BF"
+    "\u2B00-\u2BFF\u200D\uFE0F\u20E3\U000E0020-\U000E007F]"
+)
 
 
 @lru_cache(maxsize=None)
@@ -174,9 +217,20 @@ class CharCounts:
         self.streams: list[tuple[dict[str, float], dict[str, float]]] = []
         # Each language's part of `unigram`, so that a text's own languages can be weighed.
         self.by_language: dict[str, dict[str, float]] = {}
-        for lang, weight in LANGUAGE_WEIGHTS.items():
+        self.weights: dict[str, float] = {}
+        for lang, weight in all_language_weights(wordfreq.available_languages("small")).items():
             freqs = wordfreq.get_frequency_dict(lang, "small")
-            self._add_words(lang, freqs, weight, spaced=lang != "ja")
+            if lang not in LANGUAGE_WEIGHTS:  # their emoji are counted once, below
+                freqs = {w: f for w, f in itertools.islice(freqs.items(), OTHER_LANGUAGE_WORDS)
+                         if not _EMOJI_LIKE.search(w)}
+            self._add_words(lang, freqs, weight, spaced=lang not in UNSPACED)
+            self._add_folded_letters(lang, freqs)
+            forget_word_lists(wordfreq)
+        for lang, marks in LANGUAGE_PUNCTUATION.items():
+            if lang in self.by_language:
+                for char, rate in marks.items():
+                    self.by_language[lang][char] += self.weights[lang] * rate
+                    self.unigram[char] += self.weights[lang] * rate
         self._add_emoji(wordfreq.get_frequency_dict("en", "large"))
         thai = thai_word_frequencies()
         if thai:
@@ -194,6 +248,7 @@ class CharCounts:
         """Add the words of language `lang`; `spaced` languages pair word edges with a space."""
         mass = sum(f * (len(w) + 1) for w, f in freqs.items())
         scale = weight / mass
+        self.weights[lang] = weight
         pair = self.pair
         unigram = self.by_language.setdefault(lang, defaultdict(float))
         left_total, right_total = self.left_total, self.right_total
@@ -234,6 +289,35 @@ class CharCounts:
         for char, w in starts.items():
             right_total[char] += w
 
+    def _add_folded_letters(self, lang: str, freqs: dict[str, float]) -> None:
+        """Add the letters case folding removed from `lang`'s list (`CASEFOLDED_LETTERS`)."""
+        for char, (rate, folded) in CASEFOLDED_LETTERS.get(lang, {}).items():
+            self._add_folded(lang, char, rate, folded, freqs)
+
+    def _add_folded(self, lang: str, char: str, rate: float, folded: str,
+                    freqs: dict[str, float]) -> None:
+        """Add a letter case folding removed from `lang`'s list at `rate`, with the neighbours
+        its `folded` spelling has inside words (never at a word's start)."""
+        weight = self.weights[lang] * rate
+        self.by_language[lang][char] += weight
+        self.unigram[char] += weight
+        sides: dict[tuple[str, str], float] = defaultdict(float)
+        for word, freq in freqs.items():
+            at = word.find(folded, 1)
+            while at > 0:
+                after = word[at + len(folded)] if at + len(folded) < len(word) else " "
+                sides[word[at - 1], after] += freq
+                at = word.find(folded, at + 1)
+        total = sum(sides.values())
+        for (before, after), freq in sides.items():
+            w = weight * freq / total
+            self.pair[before, char] += w
+            self.pair[char, after] += w
+            self.left_total[before] += w
+            self.right_total[char] += w
+            self.left_total[char] += w
+            self.right_total[after] += w
+
     def _add_emoji(self, freqs: dict[str, float]) -> None:
         mass = sum(f * (len(w) + 1) for w, f in freqs.items())
         for word, freq in freqs.items():
@@ -243,21 +327,69 @@ class CharCounts:
                 self.unigram[char] += EMOJI_WEIGHT * freq / mass
 
 
+# wordfreq's languages written without spaces between words (Thai is added apart).
+UNSPACED = frozenset({"ja", "zh"})
+
+
+def forget_word_lists(wordfreq) -> None:
+    """Let go of the word lists wordfreq keeps once read (all of them would hold 300 MB)."""
+    wordfreq.get_frequency_dict.cache_clear()
+    wordfreq.get_frequency_list.cache_clear()
+
+
+def all_language_weights(available) -> dict[str, float]:
+    """The prior weight of every language counted: the archive's own (`LANGUAGE_WEIGHTS`)
+    first, then the others wordfreq has, in a fixed order, at `OTHER_LANGUAGE_WEIGHT`.
+
+    >>> all_language_weights(["ko", "en", "de"])
+    {'en': 0.4, 'fr': 0.15, 'it': 0.05, 'ja': 0.25, 'de': 0.005, 'ko': 0.005}
+    """
+    weights = dict(LANGUAGE_WEIGHTS)
+    for lang in sorted(available):
+        weights.setdefault(lang, OTHER_LANGUAGE_WEIGHT)
+    return weights
+
+
 class CharModel:
     """Look-ups in the counts of `CharCounts`: a character's prior, how its languages change
-    it, and how likely it is after another."""
+    it, and how likely it is after another.
+
+    `profiles` has a row per character some language writes and a column per language
+    (`languages`, prior weights `weights`): the character's share of the prior that comes
+    from that language's words."""
 
     def __init__(self, unigram: dict[str, float], pair: dict[tuple[str, str], float],
                  left_total: dict[str, float], right_total: dict[str, float],
                  streams: list[tuple[dict[str, float], dict[str, float]]],
-                 by_language: dict[str, dict[str, float]]) -> None:
+                 languages: list[str], weights: list[float], profile_chars: list[str],
+                 profiles: np.ndarray) -> None:
         self.unigram = unigram
         self.pair = pair
         self.left_total = left_total
         self.right_total = right_total
         self.right_sum = sum(right_total.values())  # in the order counted: the same float
+        self.unigram_sum = sum(unigram.values())
         self.streams = streams  # pairs across word edges of unspaced languages: (ends, starts)
-        self.by_language = by_language
+        self.languages = list(languages)
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.profile_row = {c: n for n, c in enumerate(profile_chars)}
+        self.profiles = profiles
+
+    def profile(self, char: str) -> Optional[np.ndarray]:
+        """Each language's part of the prior of `char` (its small letter's, for a capital the
+        lists do not have, times CAPITAL_SHARE), or None when no language writes it.
+
+        >>> model = char_model()
+        >>> shares = dict(zip(model.languages, model.profile("ß").tolist()))
+        >>> max(shares, key=shares.get), model.profile("😀") is None
+        ('de', True)
+        """
+        row = self.profile_row.get(char)
+        if row is not None:
+            return self.profiles[row]
+        small = char.lower()
+        row = self.profile_row.get(small) if small != char else None
+        return None if row is None else self.profiles[row] * CAPITAL_SHARE
 
     def prior(self, char: str) -> float:
         """Probability of `char` with no context.
@@ -280,22 +412,33 @@ class CharModel:
 
     def language_ratio(self, char: str, multipliers: dict[str, float]) -> float:
         """How much likelier `char` is in a text whose languages are `multipliers` times as
-        likely as in the archive at large.
+        likely as in the archive at large (a language not named keeps its weight).
 
         >>> model = char_model()
         >>> model.language_ratio("à", {"fr": 3.0}) > 1 > model.language_ratio("à", {"fr": 0.1})
+        True
+        >>> model.language_ratio("ß", {"de": 100.0}) > 50
         True
         >>> model.language_ratio("の", {})
         1.0
         """
         key = char if char in self.unigram else char.lower()
         total = self.unigram.get(key)
-        if not total:
+        row = self.profile_row.get(key)
+        if not total or row is None:
             return 1.0
-        changed = total + sum(
-            (m - 1.0) * self.by_language[lang].get(key, 0.0) for lang, m in multipliers.items()
-        )
+        changed = total + float(self.profiles[row] @ self.change_vector(multipliers))
         return max(changed, 1e-3 * total) / total
+
+    def change_vector(self, multipliers: dict[str, float]) -> np.ndarray:
+        """`multipliers` minus one, as a vector in the order of `languages` (kept on the
+        multipliers when they can hold it, as `languages.Multipliers` do)."""
+        vector = getattr(multipliers, "vector", None)
+        if vector is None:
+            vector = np.array([multipliers.get(lang, 1.0) - 1.0 for lang in self.languages])
+            if hasattr(multipliers, "__dict__"):
+                multipliers.vector = vector  # type: ignore[attr-defined]
+        return vector
 
     def bigram_ratio(self, left: str, right: str) -> float:
         """P(right | left) / P(right): above 1 when the pair occurs more than chance.
@@ -317,40 +460,6 @@ class CharModel:
         strength = total / (total + 1e-5)  # weak evidence for rare left characters
         ratio = (observed + 1e-3 * expected) / (expected * 1.001)
         return ratio ** strength
-
-
-def language_shares(words: list[str], scripts: set[str]) -> dict[str, float]:
-    """How much likelier each language is in one text than in the archive at large
-    (`LANGUAGE_WEIGHTS`, `THAI_WEIGHT`), as multipliers for `CharModel.language_ratio`.
-
-    `words` are the text's plain ASCII words: the posterior of English, French and Italian
-    given them, within the share those three have (`What I look for` leaves no room for
-    French `À`). `scripts` are those of "ja" and "th" some damaged character could be
-    written in; a text with none of one has next to nothing of that language (`★`, frequent in
-    Japanese, is no likelier for it in an English post).
-
-    >>> language_shares([], {"ja"})  # no character could be Thai
-    {'th': 0.02}
-    >>> shares = language_shares(["the", "cat", "sat"], {"ja", "th"})
-    >>> shares["en"] > 1 > shares["fr"]
-    True
-    """
-    shares = {lang: ABSENT_SCRIPT for lang in ("ja", "th") if lang not in scripts}
-    if words:
-        lists = word_lists()
-        logs = {
-            lang: math.log(LANGUAGE_WEIGHTS[lang]) + WORD_EVIDENCE * sum(
-                math.log(lists[lang].get(w.lower(), 0.0) + UNLISTED_WORD) for w in words
-            )
-            for lang in WORD_LANGUAGES
-        }
-        top = max(logs.values())
-        odds = {lang: math.exp(v - top) for lang, v in logs.items()}
-        total = sum(odds.values())
-        mass = sum(LANGUAGE_WEIGHTS[lang] for lang in WORD_LANGUAGES)
-        for lang in WORD_LANGUAGES:
-            shares[lang] = odds[lang] / total * mass / LANGUAGE_WEIGHTS[lang]
-    return shares
 
 
 # Lists that count a word wherever its letters occur, inside longer words too (Phupha has
@@ -448,9 +557,10 @@ def char_model() -> CharModel:
 
     streams = [(read(f"stream{n}.ends"), read(f"stream{n}.starts"))
                for n in range(table.meta["streams"])]
-    languages = {lang: read(f"language.{lang}") for lang in table.meta["languages"]}
+    profile_chars = list(map(chr, table.arrays["profile.chars"].tolist()))
     return CharModel(read("unigram"), read("pair"), read("left_total"), read("right_total"),
-                     streams, languages)
+                     streams, table.meta["languages"], table.meta["weights"], profile_chars,
+                     table.arrays["profile.values"])
 
 
 def char_model_table() -> Table:
@@ -460,30 +570,46 @@ def char_model_table() -> Table:
               for name in ("unigram", "pair", "left_total", "right_total")}
     for n, (ends, starts) in enumerate(counts.streams):
         tables.update({f"stream{n}.ends": ends, f"stream{n}.starts": starts})
-    tables.update({f"language.{lang}": unigram for lang, unigram in counts.by_language.items()})
     arrays = columns({name: char_column(values) for name, values in tables.items()})
-    return Table(arrays, {"streams": len(counts.streams), "languages": list(counts.by_language)})
+    languages = list(counts.by_language)
+    # Emoji are in every language's list, and say nothing of a text's language; nor does the
+    # apostrophe, whose rate in posts `PUNCTUATION_RATES` estimates whatever the language.
+    chars = sorted({c for unigram in counts.by_language.values() for c in unigram
+                    if not _is_emoji_like(ord(c)) and c != "\u2019"})
+    profiles = np.array([[counts.by_language[lang].get(c, 0.0) for lang in languages]
+                         for c in chars], dtype=np.float64).reshape(len(chars), len(languages))
+    arrays["profile.chars"] = np.array([ord(c) for c in chars], dtype=np.uint32)
+    arrays["profile.values"] = profiles
+    weights = [counts.weights[lang] for lang in languages]
+    return Table(arrays, {"streams": len(counts.streams), "languages": languages,
+                          "weights": weights})
 
 
 @lru_cache(maxsize=1)
 def word_lists() -> dict[str, KeyedValues]:
-    """wordfreq's lists of WORD_LANGUAGES, whose words tell a text's language apart, looked up
-    in the model cache: wordfreq is not even imported to weigh a post's few words.
+    """The commonest words of each language wordfreq has (LANGUAGE_WORDS_KEPT of them, those
+    written in ASCII letters), whose words tell a text's language apart, looked up in the model
+    cache: wordfreq is not even imported to weigh a post's few words.
 
     >>> english = word_lists()["en"]
     >>> english.get("the") > english.get("cat") > 0, english.get("zzxq", -1.0)
     (True, -1.0)
+    >>> word_lists()["es"].get("por") > word_lists()["en"].get("por")
+    True
     """
     table = cached_table("word-lists", package_inputs(WORDFREQ), word_lists_table)
-    return {lang: KeyedValues(column_of(table.arrays, lang)) for lang in WORD_LANGUAGES}
+    return {lang: KeyedValues(column_of(table.arrays, lang)) for lang in table.meta["languages"]}
 
 
 def word_lists_table() -> Table:
     import wordfreq
 
-    lists = {lang: keyed_values(wordfreq.get_frequency_dict(lang, "small"))
-             for lang in WORD_LANGUAGES}
-    return Table(columns(lists), {})
+    lists = {}
+    for lang in all_language_weights(wordfreq.available_languages("small")):
+        words = list(wordfreq.get_frequency_dict(lang, "small").items())[:LANGUAGE_WORDS_KEPT]
+        lists[lang] = keyed_values({w: f for w, f in words if w.isascii() and w.isalpha()})
+        forget_word_lists(wordfreq)
+    return Table(columns(lists), {"languages": list(lists)})
 
 
 def log(x: float) -> float:

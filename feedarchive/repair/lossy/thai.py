@@ -24,6 +24,7 @@ import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Optional
 
 import numpy as np
 
@@ -90,18 +91,28 @@ def _layout(word: str) -> tuple[tuple[int, int], ...]:
 def lexicon() -> Lexicon:
     """The THAI_WORDS_KEPT commonest words, as probabilities times the share of word tokens:
     indexed once per installation (a second or two), then mapped from the model cache."""
-    table = cached_table("thai-lexicon", package_inputs(PYTHAINLP), lexicon_table)
+    return read_lexicon(cached_table("thai-lexicon", package_inputs(PYTHAINLP), lexicon_table))
+
+
+def lexicon_table() -> Table:
+    """The Thai lexicon as arrays (`lexicon_arrays`), with the classifiers and their share."""
+    freqs = thai_word_frequencies()
+    return lexicon_arrays(freqs, THAI_WORDS_KEPT, thai_classifiers())
+
+
+def read_lexicon(table: Table) -> Lexicon:
+    """The `Lexicon` a table of `lexicon_arrays` holds."""
     meta = table.meta
     return Lexicon(LexiconForms(table.arrays), tuple(meta["lengths"]),
                    frozenset(meta["classifiers"]), meta["classifier_share"])
 
 
-def lexicon_table() -> Table:
-    """The lexicon as arrays: an index of the damaged forms (`KeyIndex`), and for each form
-    its words, their log probabilities and where each layout's words start, in the order
-    `LexiconForms.get` gives them."""
-    freqs = thai_word_frequencies()
-    top = sorted(freqs.items(), key=lambda item: -item[1])[:THAI_WORDS_KEPT]
+def lexicon_arrays(freqs: dict[str, float], kept: int,
+                   classifiers: frozenset[str] = frozenset()) -> Table:
+    """The `kept` commonest words of `freqs` as arrays: an index of the damaged forms
+    (`KeyIndex`), and for each form its words, their log probabilities and where each
+    layout's words start, in the order `LexiconForms.get` gives them."""
+    top = sorted(freqs.items(), key=lambda item: -item[1])[:kept]
     total = sum(f for _, f in top) or 1.0
     found: dict[str, dict[tuple, list[tuple[str, float]]]] = {}
     for word, freq in top:
@@ -125,7 +136,6 @@ def lexicon_table() -> Table:
             scores += [score for _, score in kept]
             layout_starts += [1] + [0] * (len(kept) - 1)
         rows.append(len(words))
-    classifiers = thai_classifiers()
     share = sum(freqs.get(w, 0.0) for w in classifiers) / total
     arrays = {
         **columns({"forms": index, "words": string_column(words)}),
@@ -165,8 +175,9 @@ def _can_be_word_char(candidates: CandidateTable) -> bool:
     return candidates.derived("lattice", lambda table: any(_lattice_class(c) for c in table))
 
 
-def spans(groups: list[Group]) -> list[list[int]]:
-    """Runs of consecutive groups that can be Thai or Japanese and touch each other.
+def spans(groups: list[Group], fits=None) -> list[list[int]]:
+    """Runs of consecutive groups that can be Thai or Japanese (or whose candidates `fits`,
+    given, accepts) and touch each other.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> spans(parse_lossy(damage("สวัสดี".encode())).groups)  # six damaged characters, one run
@@ -176,7 +187,7 @@ def spans(groups: list[Group]) -> list[list[int]]:
     """
     runs: list[list[int]] = []
     for g, group in enumerate(groups):
-        if not any(_can_be_word_char(r.candidates) for r in group.readings):
+        if not any((fits or _can_be_word_char)(r.candidates) for r in group.readings):
             continue
         if runs and runs[-1][-1] == g - 1:
             ends = {r.end for r in groups[g - 1].readings}
@@ -192,12 +203,16 @@ def decode_span(
     groups: list[Group],
     run: list[int],
     options: dict[int, list[tuple[str, int, float]]],
+    lex: Optional[Lexicon] = None,
+    space_log: float = THAI_SPACE_LOG,
 ) -> tuple[dict[int, tuple[str, int, float]], dict[tuple[int, str, int], float]]:
     """(character, end of its reading, probability) chosen for each group of `run`, and the
     probability of every (group, character, end) the lattice offered (`lattice.marginals`).
 
     `options` holds each group's candidates worth a character edge: (character, end of its
-    reading, log score), '' standing for the rest of them.
+    reading, log score), '' standing for the rest of them. `lex` is the Thai lexicon unless
+    another language's is given (`words`), with `space_log` what a real space between two
+    groups costs in it.
 
     Five consonants of `ขอบคุณมาก` lost their last byte, leaving `เธ` of each; with all Thai
     candidates equally likely, the words decide:
@@ -211,6 +226,7 @@ def decode_span(
     >>> "".join(found[g][0] for g in sorted(found))
     'ขอบคุณมาก'
     """
+    lex = lex or lexicon()
     at = {groups[g].start: g for g in run}
     first, last = groups[run[0]].start, max(r.end for r in groups[run[-1]].readings)
     edges: list[Edge] = []
@@ -222,12 +238,12 @@ def decode_span(
                 edges.append(Edge(start, end, score + _char_weight_log(groups[g].readings[0].candidates[0]), ()))
                 continue
             edges.append(Edge(start, end, score + _char_weight_log(char), ((g, end, char),)))
-        _word_edges(text, groups, at, g, last, edges)
+        _word_edges(lex, text, groups, at, g, last, edges)
         if _after_number(text, start):
-            _expect_classifier(edges, found)
+            _expect_classifier(lex, edges, found)
     for pos in range(first, last):
         if pos not in at:
-            edges.append(Edge(pos, pos + 1, gap_log(text[pos], THAI_SPACE_LOG), ()))
+            edges.append(Edge(pos, pos + 1, gap_log(text[pos], space_log), ()))
     ends = list({r.end for r in groups[run[-1]].readings})
     by_start: dict[int, list[Edge]] = {}
     for edge in edges:
@@ -249,18 +265,17 @@ def _after_number(text: str, start: int) -> bool:
     return before.isascii() and before.isdigit()
 
 
-def _expect_classifier(edges: list[Edge], found: int) -> None:
+def _expect_classifier(lex: Lexicon, edges: list[Edge], found: int) -> None:
     """Rescore the edges from `found` on, which start right after a number: a classifier
     takes AFTER_NUMBER_CLASSIFIER of the probability, every other reading the rest.
 
     >>> def edge(word):
     ...     return Edge(0, len(word), -5.0, tuple((i, i + 1, c) for i, c in enumerate(word)))
     >>> baht, from_ = edge("บาท"), edge("จาก")  # a classifier (`50 บาท`); a preposition
-    >>> _expect_classifier([baht, from_], 0)
+    >>> _expect_classifier(lexicon(), [baht, from_], 0)
     >>> baht.score > -5.0, round(from_.score, 2)  # the rest pays log(1 - 0.5)
     (True, -5.69)
     """
-    lex = lexicon()
     if not lex.classifier_share:
         return
     share = AFTER_NUMBER_CLASSIFIER
@@ -271,8 +286,7 @@ def _expect_classifier(edges: list[Edge], found: int) -> None:
         edge.score += boost if word in lex.classifiers else other
 
 
-def _word_edges(text, groups, at, g, last, edges) -> None:
-    lex = lexicon()
+def _word_edges(lex, text, groups, at, g, last, edges) -> None:
     for length, ends, words in fitting_forms(lex.forms, lex.lengths, text, groups, at, g, last):
         for word, score in words:
             picks = tuple((h, end, char) for (h, end), char in zip(ends, word))
