@@ -7,7 +7,7 @@ importing only from those below it:
 
     choose
     chain  styled  thai  japanese
-    context  lattice  mecab
+    context  lattice  mecab  calibration
     damage  prior  emoji
     candidates  cache  mapped
 
