@@ -23,9 +23,10 @@ Each post is repaired as `measure_repair.py` does (`diagnose`, then the decision
 guess (a repair whose confidence is below 1) is paired with the `Evidence` its decoder gave
 (`calibration.Evidence`, captured from `choose`) and labelled right when it put back exactly
 the original characters at their place (`measure_repair.repair_right`). A logistic regression
-with an L2 penalty (`PENALTY`) on the features of `calibration.features` is fitted by Newton's
-method; a kind of character or a decoder with few guesses in the fit keeps weights near those
-of all guesses. The weights go between the BEGIN/END CALIBRATION lines of tuning.py, with an
+with an L2 penalty on the features of `calibration.features` is fitted by Newton's method; the
+penalty is the one of PENALTIES whose fits best predict documents left out of them
+(`choose_penalty`), and a decoder's slope on the raw log-odds is kept non-negative
+(`monotone`). The weights go between the BEGIN/END CALIBRATION lines of tuning.py, with an
 `Origin:` line saying this command, the date, the commit and the counts fitted on.
 """
 from __future__ import annotations
@@ -53,9 +54,6 @@ from tests.bench.heldout import Document, Post  # noqa: E402
 from tests.bench.measure_repair import offsets_to_chars, repair_right  # noqa: E402
 
 TUNING = ROOT / "feedarchive" / "repair" / "tuning.py"
-# The L2 penalty on every weight but the intercept, in units of the summed log-loss: a choice
-# of how far a kind with a few dozen guesses may stray from the rest, not tuned.
-PENALTY = 2.0
 BEGIN = "# BEGIN CALIBRATION (written by tests/bench/calibrate.py)"
 END = "# END CALIBRATION"
 
@@ -81,8 +79,8 @@ def fit_documents(corpus: Path) -> list[tuple[Document, set[str]]]:
     return found
 
 
-def guesses(documents: list[tuple[Document, set[str]]]) -> list[tuple[Evidence, bool, str]]:
-    """(evidence, right, set) of every guess the repair makes on the scored posts."""
+def guesses(documents: list[tuple[Document, set[str]]]) -> list[tuple[Evidence, bool, str, str]]:
+    """(evidence, right, set, document) of every guess the repair makes on the scored posts."""
     captured: list = []
     original = choose_module.choose
 
@@ -109,7 +107,7 @@ def guesses(documents: list[tuple[Document, set[str]]]) -> list[tuple[Evidence, 
                         raise SystemExit(f"{post.key}: a repair does not match its choice")
                     if choice.evidence is not None:
                         rows.append((choice.evidence, repair_right(repair, post.text, starts),
-                                     document.set))
+                                     document.set, document.name))
     finally:
         choose_module.choose = original
     return rows
@@ -117,16 +115,16 @@ def guesses(documents: list[tuple[Document, set[str]]]) -> list[tuple[Evidence, 
 
 # --- Fitting -----------------------------------------------------------------------------------
 
-def design(rows: list[tuple[Evidence, bool, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+def design(rows: list[tuple[Evidence, bool, str, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Feature names, the feature matrix and the labels."""
-    dicts = [features(e) for e, _ok, _set in rows]
+    dicts = [features(e) for e, _ok, _set, _doc in rows]
     names = sorted({name for d in dicts for name in d})
     x = np.array([[d.get(n, 0.0) for n in names] for d in dicts], dtype=np.float64)
-    y = np.array([ok for _e, ok, _set in rows], dtype=np.float64)
+    y = np.array([ok for _e, ok, _set, _doc in rows], dtype=np.float64)
     return names, x, y
 
 
-def fit(names: list[str], x: np.ndarray, y: np.ndarray, penalty: float = PENALTY) -> dict[str, float]:
+def fit(names: list[str], x: np.ndarray, y: np.ndarray, penalty: float) -> dict[str, float]:
     """Logistic regression with an L2 penalty on every weight but `bias`, by Newton's method,
     started from the identity map (weight 1 on `logit`), toward which the penalty pulls the
     raw log-odds' weight."""
@@ -152,19 +150,38 @@ def fit(names: list[str], x: np.ndarray, y: np.ndarray, penalty: float = PENALTY
     return {n: round(float(v), 4) for n, v in zip(names, w)}
 
 
-def monotone(weights: dict[str, float], pairs: set[tuple[str, str]]) -> dict[str, float]:
-    """The weights with the slope on the raw log-odds made non-negative for every (decoder,
-    kind) pair the fit saw (a higher raw probability must never give a lower confidence): a
-    negative slope is lifted to zero through that kind's own slope weight. The lead over the
-    runner-up grows with the log-odds too (at most as fast), so a negative weight on it counts
-    against the slope."""
+# Penalties tried by `choose_penalty`.
+PENALTIES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
+
+
+def choose_penalty(names: list[str], x: np.ndarray, y: np.ndarray,
+                   documents: list[str]) -> tuple[float, float]:
+    """The penalty of PENALTIES whose fits predict best the documents they were not fitted on,
+    with that mean log-loss: each document (a development file, one language's posts) is
+    left out in turn, the map fitted on the rest and scored on the one left out."""
+    losses = {}
+    for penalty in PENALTIES:
+        total = 0.0
+        for left_out in sorted(set(documents)):
+            out = np.array([d == left_out for d in documents])
+            weights = fit(names, x[~out], y[~out], penalty)
+            z = x[out] @ np.array([weights[n] for n in names])
+            total += float(np.sum(np.logaddexp(0.0, z) - y[out] * z))
+        losses[penalty] = total / len(y)
+        print(f"  penalty {penalty:5}: log-loss on documents left out {losses[penalty]:.4f}")
+    best = min(losses, key=losses.__getitem__)
+    return best, losses[best]
+
+
+def monotone(weights: dict[str, float], decoders: set[str]) -> dict[str, float]:
+    """The weights with every decoder's slope on the raw log-odds made non-negative (a higher
+    raw probability must never give a lower confidence): a negative slope is lifted to zero
+    through that decoder's own slope weight."""
     weights = dict(weights)
-    base = weights.get("logit", 0.0) + min(0.0, weights.get("lead", 0.0))
-    for decoder, kind in sorted(pairs):
-        slope = (base + weights.get(f"logit|decoder:{decoder}", 0.0)
-                 + weights.get(f"logit|kind:{kind}", 0.0))
+    for decoder in sorted(decoders):
+        key = f"logit|decoder:{decoder}"
+        slope = weights.get("logit", 0.0) + weights.get(key, 0.0)
         if slope < 0:
-            key = f"logit|kind:{kind}"
             weights[key] = round(weights.get(key, 0.0) - slope, 4)
     return weights
 
@@ -186,7 +203,7 @@ def ece(pairs: list[tuple[float, bool]]) -> float:
     return error
 
 
-def report(rows: list[tuple[Evidence, bool, str]], weights: dict[str, float]) -> None:
+def report(rows: list[tuple[Evidence, bool, str, str]], weights: dict[str, float]) -> None:
     """In-sample figures, raw and calibrated, by set and by kind: a check that the fit took,
     not a measurement (that is measure_repair's, on the held-out sets)."""
     groups: dict[str, list] = defaultdict(list)
@@ -197,8 +214,8 @@ def report(rows: list[tuple[Evidence, bool, str]], weights: dict[str, float]) ->
         groups["decoder:" + row[0].decoder].append(row)
     print(f"{'':22} {'guesses':>7} {'right':>6} {'raw ECE':>8} {'fit ECE':>8} {'wrong>=.95 raw':>15} {'fit':>5}")
     for name, group in sorted(groups.items()):
-        raw = [(e.probability, ok) for e, ok, _ in group]
-        fitted = [(_calibrated(e, weights), ok) for e, ok, _ in group]
+        raw = [(e.probability, ok) for e, ok, *_ in group]
+        fitted = [(_calibrated(e, weights), ok) for e, ok, *_ in group]
         print(f"{name:22} {len(group):7} {sum(ok for _, ok in raw):6} {ece(raw):8.3f} {ece(fitted):8.3f} "
               f"{sum(1 for c, ok in raw if c >= 0.95 and not ok):15} "
               f"{sum(1 for c, ok in fitted if c >= 0.95 and not ok):5}")
@@ -217,19 +234,22 @@ def _calibrated(evidence: Evidence, weights: dict[str, float]) -> float:
 
 # --- Writing tuning.py -------------------------------------------------------------------------
 
-def write_weights(weights: dict[str, float], rows: list[tuple[Evidence, bool, str]],
-                  penalty: float) -> None:
+def write_weights(weights: dict[str, float], rows: list[tuple[Evidence, bool, str, str]],
+                  penalty: float, left_out: Optional[float]) -> None:
     """Replace the block between BEGIN and END CALIBRATION in tuning.py."""
-    sets = Counter(s for _e, _ok, s in rows)
+    sets = Counter(s for _e, _ok, s, _doc in rows)
     commit = _commit() or "unknown commit"
     origin = (f"# Origin: fitted by `.venv/bin/python tests/bench/calibrate.py` on "
               f"{datetime.date.today().isoformat()} (models of commit {commit}), on "
               f"{sets['dev']} guesses of the development corpus's tuning half and "
               f"{sets['calibration']} of tests/bench/calibration_sentences.py; "
-              f"penalty {penalty}. Judged on the held-out sets by measure_repair.py.")
+              f"L2 penalty {penalty}"
+              + (f" (chosen by leaving each document out: log-loss {left_out:.4f})" if left_out else "")
+              + ". Judged on the held-out sets by measure_repair.py, never fitted on them.")
     lines = [BEGIN, *_wrapped(origin), "CALIBRATION_WEIGHTS: dict[str, float] = {"]
     for name, value in sorted(weights.items()):
-        lines.append(f"    \"{name}\": {value!r},")
+        if value:  # a feature the fit never saw stays at 0: left out
+            lines.append(f"    \"{name}\": {value!r},")
     lines += ["}", END]
     text = TUNING.read_text(encoding="utf-8")
     pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
@@ -261,18 +281,23 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", default="/work/shared/corpus/dev")
     parser.add_argument("--dry-run", action="store_true", help="fit and print, write nothing")
-    parser.add_argument("--penalty", type=float, default=PENALTY)
+    parser.add_argument("--penalty", type=float, default=None,
+                        help="the L2 penalty (default: chosen by leaving documents out)")
     args = parser.parse_args(argv)
     rows = guesses(fit_documents(Path(args.corpus)))
     names, x, y = design(rows)
-    pairs = {(e.decoder, e.kind) for e, _ok, _set in rows}
-    weights = monotone(fit(names, x, y, args.penalty), pairs)
-    print(f"{len(rows)} guesses, {int(y.sum())} right; weights:")
+    penalty, left_out = args.penalty, None
+    if penalty is None:
+        penalty, left_out = choose_penalty(names, x, y, [doc for *_, doc in rows])
+    weights = monotone(fit(names, x, y, penalty), {e.decoder for e, *_ in rows})
+    z = x @ np.array([weights.get(n, 0.0) for n in names])
+    print(f"{len(rows)} guesses, {int(y.sum())} right; mean log-loss of the map "
+          f"{float(np.mean(np.logaddexp(0.0, z) - y * z)):.4f}; weights:")
     for name, value in sorted(weights.items()):
         print(f"  {name:24} {value:8.4f}")
     report(rows, weights)
     if not args.dry_run:
-        write_weights(weights, rows, args.penalty)
+        write_weights(weights, rows, penalty, left_out)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,11 @@ no guess is recorded above MAX_GUESS_CONFIDENCE, however sure the map is.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
-from ..tuning import CALIBRATION_WEIGHTS, LIVE_ALTERNATIVE, MAX_GUESS_CONFIDENCE
+from ..tuning import CALIBRATION_WEIGHTS, MAX_GUESS_CONFIDENCE
 from .candidates import alternatives
 from .prior import char_class
 
@@ -31,34 +32,50 @@ _EDGE = 1e-4
 @dataclass(frozen=True)
 class Evidence:
     """What a guess's raw probability rests on: the decoder's probability for the chosen
-    character (`probability`) and for the likeliest other one (`runner_up`), how many options
-    held at least LIVE_ALTERNATIVE (`live`, the chosen one included), which decoder decided
-    (`chain`, `styled`, `thai`, `japanese`), the kind of character chosen (`kind_of`), and
-    the share of kana among the text's kana and kanji (`kana_share`)."""
+    character (`probability`), which decoder decided (`chain`, `styled`, `thai`,
+    `japanese`), the kind of character chosen (`kind_of`), how many characters the damage
+    left possible there (`candidates`: thousands for a bare 4-byte lead, a few where a
+    continuation byte survived), how many groups the decoder read as one word with it
+    (`run`: a styled word's letters), the share of kana among the text's kana and kanji
+    (`kana_share`), and for a math-alphabet letter, how many letters of its style the text
+    has outside its word (`same_style`: a post styles its words alike)."""
 
     probability: float
-    runner_up: float
-    live: int
     decoder: str
     kind: str
+    candidates: int = 1
+    run: int = 1
     kana: float = 0.0
+    same_style: int = 0
 
 
-def evidence_from(char: str, probability: float, offered: Iterable[tuple[str, float]],
-                  decoder: str) -> Evidence:
-    """The `Evidence` of choosing `char` at raw `probability` among `offered` (character,
-    raw probability; the chosen one may be among them, once or per reading).
+def evidence_from(char: str, probability: float, decoder: str, candidates: int = 1,
+                  run: int = 1) -> Evidence:
+    """The `Evidence` of choosing `char` at raw `probability`, one of `candidates` the damage
+    left possible, in a word of `run` groups read as one.
 
-    >>> evidence_from("é", 0.7, [("é", 0.7), ("è", 0.2), ("ê", 0.005)], "chain")
-    Evidence(probability=0.7, runner_up=0.2, live=2, decoder='chain', kind='latin', kana=0.0)
+    >>> evidence_from("é", 0.7, "chain", 31)  # doctest: +NORMALIZE_WHITESPACE
+    Evidence(probability=0.7, decoder='chain', kind='latin', candidates=31, run=1, kana=0.0,
+             same_style=0)
     """
-    others: dict[str, float] = {}
-    for other, p in offered:
-        if other != char:
-            others[other] = max(others.get(other, 0.0), p)
-    runner_up = max(others.values(), default=0.0)
-    live = 1 + sum(1 for p in others.values() if p >= LIVE_ALTERNATIVE)
-    return Evidence(probability, runner_up, live, decoder, kind_of(char))
+    return Evidence(probability, decoder, kind_of(char), candidates, run)
+
+
+def run_length(spans: dict[int, tuple[int, int]], g: int) -> int:
+    """How many touching groups around group `g` a decoder read as one word, from the (start,
+    end) of each group it read so (`spans`); 1 for a group it did not.
+
+    >>> run_length({3: (10, 14), 4: (14, 18), 5: (19, 23)}, 4), run_length({}, 2)
+    (2, 1)
+    """
+    if g not in spans:
+        return 1
+    first = last = g
+    while first - 1 in spans and spans[first - 1][1] == spans[first][0]:
+        first -= 1
+    while last + 1 in spans and spans[last][1] == spans[last + 1][0]:
+        last += 1
+    return last - first + 1
 
 
 def kind_of(char: str) -> str:
@@ -99,26 +116,26 @@ def kana_share(chars: Iterable[str]) -> float:
 
 
 def features(evidence: Evidence) -> dict[str, float]:
-    """The inputs of the logistic map: the raw log-odds (alone, and per decoder and per kind,
-    so each may be trusted more or less), its lead over the runner-up in log units, the
-    number of live options (log), an intercept per decoder and per kind, and the text's share
-    of kana per kind.
+    """The inputs of the logistic map: the raw log-odds (alone and per decoder, so each
+    decoder's marginals may be trusted more or less), an intercept per decoder and per kind,
+    the number of possible characters (log; alone and per kind), the length of the word read
+    whole (log), and the text's share of kana per kind.
 
-    >>> sorted(features(Evidence(0.5, 0.25, 3, "chain", "latin")).items())  # doctest: +NORMALIZE_WHITESPACE
-    [('bias', 1.0), ('decoder:chain', 1.0), ('kana|kind:latin', 0.0), ('kind:latin', 1.0),
-     ('lead', 0.6931), ('live', 1.0986), ('logit', 0.0), ('logit|decoder:chain', 0.0),
-     ('logit|kind:latin', 0.0)]
+    >>> sorted(features(Evidence(0.5, "chain", "latin", 31)).items())
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [('bias', 1.0), ('candidates', 3.434), ('candidates|kind:latin', 3.434), ('decoder:chain', 1.0),
+     ('kana|kind:latin', 0.0), ('kind:latin', 1.0), ('logit', 0.0), ('logit|decoder:chain', 0.0),
+     ('run', 0.0), ('same style', 0.0)]
     """
     p = min(max(evidence.probability, _EDGE), 1.0 - _EDGE)
-    logit = math.log(p / (1.0 - p))
-    lead = math.log(p / max(evidence.runner_up, _EDGE))
+    logit = round(math.log(p / (1.0 - p)), 4)
     decoder, kind = "decoder:" + evidence.decoder, "kind:" + evidence.kind
+    candidates = round(math.log(max(evidence.candidates, 1)), 4)
     return {
-        "bias": 1.0, "logit": round(logit, 4), "lead": round(lead, 4),
-        "live": round(math.log(max(evidence.live, 1)), 4),
-        decoder: 1.0, kind: 1.0,
-        "logit|" + decoder: round(logit, 4), "logit|" + kind: round(logit, 4),
-        "kana|" + kind: evidence.kana,
+        "bias": 1.0, "logit": logit, "logit|" + decoder: logit, decoder: 1.0, kind: 1.0,
+        "candidates": candidates, "candidates|" + kind: candidates,
+        "run": round(math.log(max(evidence.run, 1)), 4), "kana|" + kind: evidence.kana,
+        "same style": round(math.log1p(evidence.same_style), 4),
     }
 
 
@@ -127,7 +144,7 @@ def calibrated(evidence: Evidence) -> float:
     more than MAX_GUESS_CONFIDENCE (a guess is never certain) nor less than 1e-4. Without
     fitted weights the map is the identity: {"logit": 1.0}.
 
-    >>> 0.0 < calibrated(Evidence(0.999999, 0.0, 1, "chain", "latin")) <= MAX_GUESS_CONFIDENCE
+    >>> 0.0 < calibrated(Evidence(0.999999, "chain", "latin")) <= MAX_GUESS_CONFIDENCE
     True
     """
     z = sum(CALIBRATION_WEIGHTS.get(name, 0.0) * value for name, value in features(evidence).items())
@@ -161,18 +178,22 @@ def rescaled(offered: Iterable[tuple[str, float]], chosen: str, raw: float,
 def calibrate_guesses(choices: list[Any]) -> list[Any]:
     """The choices of one text (`choose.Choice`), each guess with its calibrated confidence and
     its alternatives rescaled to it; what the text chose as a whole is part of the evidence
-    (`kana_share`). A certain choice (no `evidence`) stays as it is.
+    (`kana_share`, `same_style`). A certain choice (no `evidence`) stays as it is.
 
     >>> from feedarchive.repair.lossy.choose import Choice
-    >>> guess = Choice(0, 1, "à", 1.0, (), Evidence(1.0, 0.0, 1, "chain", "latin"), (("à", 1.0),))
+    >>> guess = Choice(0, 1, "à", 1.0, (), Evidence(1.0, "chain", "latin"), (("à", 1.0),))
     >>> [(c.char, c.confidence < 1.0) for c in calibrate_guesses([Choice(2, 4, "é", 1.0), guess])]
     [('é', False), ('à', True)]
     """
     share = kana_share(c.char for c in choices)
+    styles = Counter(char_class(c.char) for c in choices if kind_of(c.char) == "math")
     found = []
     for choice in choices:
         if choice.evidence is not None:
-            evidence = replace(choice.evidence, kana=share)
+            same = 0
+            if choice.evidence.kind == "math":  # its style's letters, less its own word's
+                same = max(0, styles[char_class(choice.char)] - choice.evidence.run)
+            evidence = replace(choice.evidence, kana=share, same_style=same)
             confidence = calibrated(evidence)
             offered = rescaled(choice.offered, choice.char, evidence.probability, confidence)
             choice = replace(choice, confidence=confidence, evidence=evidence,

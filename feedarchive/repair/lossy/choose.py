@@ -24,7 +24,7 @@ from ..tuning import (
     EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_OPTIONS,
     NAMED_EMOJI_BOOST, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
-from .calibration import Evidence, calibrate_guesses, evidence_from
+from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
 from .candidates import CandidateTable, Option, candidate_set, picks_by_group
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, family
@@ -397,6 +397,7 @@ def choose(
     for g, (option, _confidence) in forced.items():
         options[g] = [option]
     marginals = forward_backward(text, groups, options)
+    words = {g: (groups[g].start, option.end) for g, (option, _p) in forced.items()}
     choices = []
     for g, group in enumerate(groups):
         best = max(range(len(options[g])), key=marginals[g].__getitem__)
@@ -406,16 +407,18 @@ def choose(
         if g in forced:  # a styled word's odds, read whole
             raw, decoder = min(raw, math.exp(option.base)), "styled"
             offered = [(option.char, raw)]
-        choices.append(_choice(group, option.end, option.char, raw, offered, decoder))
+        choices.append(_choice(group, option.end, option.char, raw, offered, decoder,
+                               run_length(words, g)))
     _decode_words(text, groups, choices, forced, evidence)
     return calibrate_guesses(choices)
 
 
 def _choice(group: Group, end: int, char: str, raw: float,
-            offered: list[tuple[str, float]], decoder: str) -> Choice:
+            offered: list[tuple[str, float]], decoder: str, run: int = 1) -> Choice:
     """The choice of `char` for `group` at the decoder's raw probability `raw`, among what it
     `offered` (character, raw probability): certain when the damage left the group one
-    character, else a guess, at its raw probability until `calibrate_guesses`.
+    character, else a guess, at its raw probability until `calibrate_guesses`; `run`: the
+    groups its decoder read as one word with it.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> exact, guessed = parse_lossy(damage("é".encode()) + " " + damage("À".encode())).groups
@@ -424,8 +427,9 @@ def _choice(group: Group, end: int, char: str, raw: float,
     """
     if group.is_exact:
         return Choice(group.start, end, char, 1.0)
-    return Choice(group.start, end, char, raw, (), evidence_from(char, raw, offered, decoder),
-                  tuple(offered))
+    possible = sum(len(r.candidates) for r in group.readings)
+    return Choice(group.start, end, char, raw, (),
+                  evidence_from(char, raw, decoder, possible, run), tuple(offered))
 
 
 def _decode_words(
