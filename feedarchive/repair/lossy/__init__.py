@@ -9,7 +9,7 @@ importing only from those below it:
     languages
     words
     chain  styled  thai  japanese
-    context  lattice  mecab
+    context  lattice  mecab  calibration
     damage  prior  emoji
     candidates  cache  mapped
 

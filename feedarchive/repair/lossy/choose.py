@@ -6,9 +6,11 @@ document already shows for certain (`DocumentEvidence`) and by its neighbours (`
 Thousands of candidates per group are cut to a few options each (`_group_options`), the runs
 of math-alphabet letters are read whole (`styled`), the chain of groups is decided by
 forward-backward (`chain`), and runs of Thai or Japanese groups by their word lattices
-(`thai`, `japanese`). The winner's probability is the confidence recorded with the repair, and
-where it is a guess, the likeliest other characters with theirs (`alternatives`), read off the
-same marginals.
+(`thai`, `japanese`). The winner's probability under the model, with what it rests on
+(`calibration.Evidence`), is mapped to the confidence recorded with the repair
+(`calibration.calibrated`: how often such guesses are right); where it is a guess, the
+likeliest other characters follow with theirs (`alternatives`), read off the same marginals and
+rescaled to the confidence. Only a group the damage left one character for is certain.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ from ..tuning import (
     EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_OPTIONS,
     NAMED_EMOJI_BOOST, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
-from .candidates import CandidateTable, Option, alternatives, candidate_set, picks_by_group
+from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
+from .candidates import CandidateTable, Option, candidate_set, picks_by_group
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, family
 from .damage import Group, Reading
@@ -36,13 +39,17 @@ from .thai import decode_span, spans
 class Choice:
     """The character chosen for one group, where it goes, and how sure we are; for a guess,
     the chosen character and the likeliest others with their probabilities
-    (`candidates.alternatives`)."""
+    (`candidates.alternatives`), and what the decoder's raw probability rested on
+    (`evidence`, the input of the calibration map; None for a certain character) with the
+    raw probabilities of what it offered (`offered`)."""
 
     start: int
     end: int
     char: str
     confidence: float
     alternatives: tuple[tuple[str, float], ...] = ()
+    evidence: Optional[Evidence] = None
+    offered: tuple[tuple[str, float], ...] = ()
 
 
 class DocumentEvidence:
@@ -344,10 +351,10 @@ def choose(
     ...     return "".join(c if c.isascii() else damage(c.encode()) for c in text)
     >>> def chosen(text):
     ...     return [(c.char, c.confidence) for c in choose(text, parse_lossy(text).groups)]
-    >>> chosen(damaged("Déjà vu"))  # é kept both bytes; à's second became the space
-    [('é', 1.0), ('à', 0.9996)]
-    >>> chosen(damaged("🥚")), chosen(damaged("Boiled egg 🥚"))  # the text names the egg
-    ([('🔥', 0.6874)], [('🥚', 0.4428)])
+    >>> [(c, p == 1.0) for c, p in chosen(damaged("Déjà vu"))]  # é certain; à lost a byte
+    [('é', True), ('à', False)]
+    >>> [c for c, _ in chosen(damaged("🥚"))], [c for c, _ in chosen(damaged("Boiled egg 🥚"))]
+    (['🔥'], ['🥚'])
     >>> [char for char, _ in chosen(damaged("✔️"))] == ["✔", chr(0xFE0F)]  # a check mark
     True
     """
@@ -367,19 +374,39 @@ def choose(
     for g, (option, _confidence) in forced.items():
         options[g] = [option]
     marginals = forward_backward(text, groups, options)
+    words = {g: (groups[g].start, option.end) for g, (option, _p) in forced.items()}
     choices = []
     for g, group in enumerate(groups):
         best = max(range(len(options[g])), key=marginals[g].__getitem__)
         option = options[g][best]
-        confidence = marginals[g][best]
-        if g in forced:
-            confidence = min(confidence, math.exp(option.base))
-        confidence = round(confidence, 4)
-        offered = zip((o.char for o in options[g]), marginals[g])
-        choices.append(Choice(group.start, option.end, option.char, confidence,
-                              alternatives(option.char, confidence, offered)))
+        raw, decoder = marginals[g][best], "chain"
+        offered = list(zip((o.char for o in options[g]), marginals[g]))
+        if g in forced:  # a styled word's odds, read whole
+            raw, decoder = min(raw, math.exp(option.base)), "styled"
+            offered = [(option.char, raw)]
+        choices.append(_choice(group, option.end, option.char, raw, offered, decoder,
+                               run_length(words, g)))
     _decode_words(text, groups, choices, forced, evidence, languages)
-    return choices
+    return calibrate_guesses(choices)
+
+
+def _choice(group: Group, end: int, char: str, raw: float,
+            offered: list[tuple[str, float]], decoder: str, run: int = 1) -> Choice:
+    """The choice of `char` for `group` at the decoder's raw probability `raw`, among what it
+    `offered` (character, raw probability): certain when the damage left the group one
+    character, else a guess, at its raw probability until `calibrate_guesses`; `run`: the
+    groups its decoder read as one word with it.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> exact, guessed = parse_lossy(damage("é".encode()) + " " + damage("À".encode())).groups
+    >>> [_choice(g, g.start + 1, "x", 0.97, [], "chain").evidence is None for g in (exact, guessed)]
+    [True, False]
+    """
+    if group.is_exact:
+        return Choice(group.start, end, char, 1.0)
+    possible = sum(len(r.candidates) for r in group.readings)
+    return Choice(group.start, end, char, raw, (),
+                  evidence_from(char, raw, decoder, possible, run), tuple(offered))
 
 
 def _decode_words(
@@ -460,8 +487,8 @@ def _decode_run(
         found, mass = decode_span(text, groups, run, char_options)
     offered = picks_by_group(mass)
     for g, (char, end, confidence) in found.items():
-        confidence = round(min(max(confidence, 1e-4), 1.0), 4)
-        choices[g] = Choice(groups[g].start, end, char, confidence,
-                            alternatives(char, confidence, offered.get(g, ())))
+        raw = min(max(confidence, 1e-4), 1.0)
+        choices[g] = _choice(groups[g], end, char, raw, offered.get(g, [(char, raw)]),
+                             "japanese" if japanese else "thai")
 
 
