@@ -217,6 +217,14 @@ MIN_MATH_WORD = 3  # letters a run needs to be read as a styled word on its own
 # tuned on a set.
 OOV_WORD_FREQUENCY = 1e-7
 
+# A styled word is read as a word of its own text first: a post that says `Mid-Training` in
+# plain letters and styles the same phrase spells `mid`, not `mai`. The word list's frequency
+# is mixed with the text's own words (a cache language model): this share of the probability
+# goes to the words the text shows in plain letters, by their counts there.
+# Origin: set by hand (issue 21) at the share cache models commonly give their cache (0.1 to
+# 0.2; Kuhn and De Mori 1990), the low end; not tuned on a set.
+TEXT_WORD_SHARE = 0.1
+
 
 # --- Choosing among candidates (`lossy.choose`) ----------------------------------------------
 

@@ -24,7 +24,7 @@ from ..tuning import (
 )
 from .candidates import CandidateTable, Option, alternatives, candidate_set, picks_by_group
 from .chain import ends, forward_backward
-from .context import SEQUENCE_MARKS, family
+from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
 from .emoji import emoji_named_in, emoji_sequences, is_regional_indicator, is_skin_tone
 from .prior import char_class, char_model, language_shares, log
@@ -281,6 +281,20 @@ def _emoji_bases(candidates: CandidateTable) -> list[tuple[str, float]]:
     ][:EMOJI_BASE_OPTIONS])
 
 
+def _selector_bases(candidates: CandidateTable) -> list[tuple[str, float]]:
+    """The candidates Unicode pairs with a variation selector, most probable first: before a
+    possible U+FE0F these are the only emoji the pair can be (`🛠️`), however rare alone.
+
+    >>> from feedarchive.repair.lossy.damage import completions
+    >>> [char for char, _ in _selector_bases(completions(0xF0, (0xA0,), 3))]  # 0xA0 survived
+    ['🕠', '🏠', '🛠']
+    """
+    bases = emoji_sequences().variation_bases
+    return candidates.derived("selector bases", lambda table: [
+        (c, p) for c, p in _ranked(table) if c in bases
+    ][:EMOJI_BASE_OPTIONS])
+
+
 def _add_sequence_options(
     text: str, groups: list[Group], options: list[list[Option]], evidence: DocumentEvidence,
     languages: dict[str, float],
@@ -308,6 +322,8 @@ def _add_sequence_options(
             o.char in SEQUENCE_MARKS or is_skin_tone(o.char) for o in options[g + 1]
         ):
             wanted.append(_emoji_bases)
+        if touching_next and any(o.char in VARIATION_SELECTORS for o in options[g + 1]):
+            wanted.append(_selector_bases)
         if (touching_next and _has_regional(groups[g + 1])) or (touching_prev and _has_regional(groups[g - 1])):
             wanted.append(_regional_indicators)
         if wanted:
