@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..tuning import (
-    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_OPTIONS,
-    NAMED_EMOJI_BOOST, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
+    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS,
+    NAMED_EMOJI_BOOST, NAMED_NEAR_SHARE, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
 from .candidates import CandidateTable, Option, alternatives, candidate_set, picks_by_group
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
-from .emoji import emoji_named_in, emoji_sequences, is_regional_indicator, is_skin_tone
+from .emoji import emoji_sequences, is_regional_indicator, is_skin_tone, named_words
 from .prior import char_class, char_model, language_shares, log
 from .styled import decode_math_runs
 from .thai import decode_span, spans
@@ -122,11 +122,12 @@ def _ranked(candidates: CandidateTable) -> list[tuple[str, float]]:
 
 
 def _group_options(
-    group: Group, evidence: "DocumentEvidence", named: frozenset[str],
+    group: Group, evidence: "DocumentEvidence", named: list[tuple[bool, frozenset[str]]],
     languages: dict[str, float],
 ) -> tuple[list[Option], bool]:
     """The options of one group, and whether it is exact (one reading, one candidate);
-    `named`: emoji the text names, which are options with a boost wherever they fit;
+    `named`: the emoji the text's words name, each word with whether it is next to the group
+    (`_naming`), which are options with a boost wherever they fit (`_add_named_emoji`);
     `languages`: how much likelier each language is in this text (`text_languages`).
 
     The `À` of `À la gare` lost its second byte: it is any of 31 Latin-1 letters, or `à` if
@@ -134,7 +135,7 @@ def _group_options(
 
     >>> from feedarchive.repair.lossy.damage import parse_lossy
     >>> group = parse_lossy("ร la gare").groups[0]
-    >>> options, exact = _group_options(group, DocumentEvidence(), frozenset(), {})
+    >>> options, exact = _group_options(group, DocumentEvidence(), [], {})
     >>> exact, len(options), [(o.char, o.end) for o in options[:3]]
     (False, 16, [('à', 2), ('É', 1), ('×', 1)])
     """
@@ -218,32 +219,91 @@ def _leftover_log(reading: Reading) -> float:
 
 
 def _add_named_emoji(
-    group: Group, options: list[Option], named: frozenset[str], evidence: "DocumentEvidence",
-    languages: dict[str, float],
+    group: Group, options: list[Option], named: list[tuple[bool, frozenset[str]]],
+    evidence: "DocumentEvidence", languages: dict[str, float],
 ) -> None:
-    """Boost the named emoji among `options`, adding those the group fits but that are not.
+    """Raise the emoji the text's words name among `options`, adding those the group fits but
+    that are not there. `named`: for each word naming emoji, whether it is next to the group
+    (`_naming`), and the emoji it names.
+
+    A word elsewhere in the text makes each emoji it names NAMED_EMOJI_BOOST likelier. The word
+    right before or after the emoji says more: that it is one of those the word names, with
+    probability NAMED_NEAR_SHARE. Of those the damage left possible, each alike, the
+    candidate's probability becomes a mixture: its prior plus that share of the reading's whole
+    prior mass spread over them. A rare emoji named beside it thus outweighs the commonest one
+    (`📄 Paper`, not `😂 Paper`), which a flat boost never does.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> group = parse_lossy(damage("🥚".encode())).groups[0]
     >>> options = []
-    >>> _add_named_emoji(group, options, frozenset("🥚"), DocumentEvidence(), {})
+    >>> _add_named_emoji(group, options, [(False, frozenset("🥚"))], DocumentEvidence(), {})
     >>> [o.char for o in options], round(options[0].base - log(char_model().prior("🥚")), 2)
     (['🥚'], 5.01)
 
     (5.01 is NAMED_EMOJI_BOOST, log 150.)
     """
     present = {(o.char, o.end): o for o in options}
+    model = char_model()
+    # A word naming many emoji (`face`, `heart`) makes none of them much likelier.
+    far = frozenset().union(*(emoji for near, emoji in named
+                              if not near and len(emoji) <= MAX_EMOJI_PER_NAME_WORD))
     for index, reading in enumerate(group.readings):
         table = candidate_set(reading.candidates)
-        for char in sorted(named & table):  # in a fixed order: ties must not follow hashing
+        raised = {char: NAMED_EMOJI_BOOST for char in far & table}
+        mixed: dict[str, float] = {}
+        for near, emoji in named:
+            fits = emoji & table if near else ()
+            for char in fits:
+                mixed[char] = mixed.get(char, 0.0) + NAMED_NEAR_SHARE / len(fits)
+        if mixed:
+            mass = _total_mass(reading.candidates)
+            for char, share in mixed.items():
+                prior = model.prior(char) * math.exp(raised.get(char, 0.0))
+                raised[char] = raised.get(char, 0.0) + math.log1p(mass * share / prior)
+        for char in sorted(raised):  # in a fixed order: ties must not follow hashing
             option = present.get((char, reading.end))
             if option is None:
                 leftover = _leftover_log(reading)
-                base = _base_score(char, log(char_model().prior(char)), evidence, languages)
+                base = _base_score(char, log(model.prior(char)), evidence, languages)
                 option = Option(index, reading.end, char, base + leftover, base)
                 options.append(option)
-            option.base += NAMED_EMOJI_BOOST
-            option.prior += NAMED_EMOJI_BOOST
+                present[char, reading.end] = option
+            option.base += raised[char]
+            option.prior += raised[char]
+
+
+def _naming(text: str, group: Group, words: list[tuple[int, int, frozenset[str]]]
+            ) -> list[tuple[bool, frozenset[str]]]:
+    """The words of `text` that name emoji (`emoji.named_words`), each with whether it is
+    next to `group`: the word just before or after it on its line, no other word between
+    (`📄 Paper`, `thanks 🙏`).
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> from feedarchive.repair.lossy.emoji import named_words
+    >>> text = "Hot coffee " + damage("☕".encode()) + " then snow"
+    >>> group = parse_lossy(text).groups[0]
+    >>> [(near, "☕" in emoji) for near, emoji in _naming(text, group, named_words(text))]
+    [(True, True), (False, False)]
+    """
+    first_end = min(r.end for r in group.readings)
+    found = []
+    for start, end, emoji in words:
+        if start >= first_end:
+            between = text[first_end:start]
+        elif end <= group.start:
+            between = text[end:group.start]
+        else:
+            continue
+        found.append((not _WORD_OR_LINE.search(between), emoji))
+    return found
+
+
+_WORD_OR_LINE = re.compile(r"[A-Za-z\n]")
+
+
+def _total_mass(candidates: CandidateTable) -> float:
+    """Prior mass of a whole candidate table."""
+    return candidates.derived("total", lambda table: sum(math.exp(p) for _, p in _ranked(table)))
 
 
 def _representatives(candidates: CandidateTable) -> list[tuple[str, float]]:
@@ -307,7 +367,7 @@ def _add_sequence_options(
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> text = damage("✔️".encode())
     >>> groups = parse_lossy(text).groups
-    >>> options = [_group_options(g, DocumentEvidence(), frozenset(), {})[0] for g in groups]
+    >>> options = [_group_options(g, DocumentEvidence(), [], {})[0] for g in groups]
     >>> "✔" in [o.char for o in options[0]]
     False
     >>> _add_sequence_options(text, groups, options, DocumentEvidence(), {})
@@ -364,7 +424,7 @@ def _regional_indicators(candidates: CandidateTable) -> list[tuple[str, float]]:
 
 def _rest_mass(candidates: CandidateTable, kept: set[str]) -> float:
     """Prior mass of a candidate table outside `kept`."""
-    total = candidates.derived("total", lambda table: sum(math.exp(p) for _, p in _ranked(table)))
+    total = _total_mass(candidates)
     model = char_model()
     return max(0.0, total - sum(model.prior(c) for c in kept))
 
@@ -386,16 +446,17 @@ def choose(
     >>> chosen(damaged("Déjà vu"))  # é kept both bytes; à's second became the space
     [('é', 1.0), ('à', 0.9996)]
     >>> chosen(damaged("🥚")), chosen(damaged("Boiled egg 🥚"))  # the text names the egg
-    ([('🔥', 0.6874)], [('🥚', 0.435)])
+    ([('🔥', 0.6874)], [('🥚', 0.4255)])
     >>> [char for char, _ in chosen(damaged("✔️"))] == ["✔", chr(0xFE0F)]  # a check mark
     True
     """
     evidence = evidence or DocumentEvidence()
     options: list[list[Option]] = []
     guessing = False
-    named = emoji_named_in(text)
+    words = named_words(text)
     languages = text_languages(text, groups)
     for group in groups:
+        named = _naming(text, group, words) if words else []
         opts, exact = _group_options(group, evidence, named, languages)
         guessing = guessing or not exact
         options.append(opts)

