@@ -9,6 +9,10 @@ forward-backward (`chain`), and runs of Thai or Japanese groups by their word la
 (`thai`, `japanese`). The winner's probability is the confidence recorded with the repair, and
 where it is a guess, the likeliest other characters with theirs (`alternatives`), read off the
 same marginals.
+
+Over 500 lines: every route by which a candidate becomes an option of its group (ranked, one
+per kind, the emoji a sequence or the text's words call for) must score it alike
+(`_base_score`), so they stay together with the choice they feed.
 """
 from __future__ import annotations
 
