@@ -70,8 +70,10 @@ THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt
 
 # Name words this common say nothing of the picture (`face`, `button`), nor do the commonest
 # words of the languages (`the`, `new`, `de`: Zipf frequency 5 is once per 100,000 words).
-# The first limits only the flat boost of a word elsewhere in the text (NAMED_EMOJI_BOOST): a
-# word beside the emoji spreads its share over all it names (`paper`: 📄, 📰, 📝...).
+# The first now shares out the flat boost of a word elsewhere in the text (NAMED_EMOJI_BOOST):
+# a word naming more emoji gives each MAX_EMOJI_PER_NAME_WORD / n of the boost's odds (issue
+# 21: emojilib's keywords made `cake` name five); a word beside the emoji spreads its share
+# over all it names (`paper`: 📄, 📰, 📝...).
 # Origin (both): set by hand when emoji named in a post became options (commit 87abc3d), not
 # tuned on a set.
 MAX_EMOJI_PER_NAME_WORD = 3

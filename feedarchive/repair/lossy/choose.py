@@ -248,12 +248,10 @@ def _add_named_emoji(
     """
     present = {(o.char, o.end): o for o in options}
     model = char_model()
-    # A word naming many emoji (`face`, `heart`) makes none of them much likelier.
-    far = frozenset().union(*(emoji for near, emoji in named
-                              if not near and len(emoji) <= MAX_EMOJI_PER_NAME_WORD))
+    far = _far_boosts(named)
     for index, reading in enumerate(group.readings):
         table = candidate_set(reading.candidates)
-        raised = {char: NAMED_EMOJI_BOOST for char in far & table}
+        raised = {char: far[char] for char in far.keys() & table}
         mixed: dict[str, float] = {}
         for near, emoji in named:
             fits = emoji & table if near else ()
@@ -274,6 +272,26 @@ def _add_named_emoji(
                 present[char, reading.end] = option
             option.base += raised[char]
             option.prior += raised[char]
+
+
+def _far_boosts(named: list[tuple[bool, frozenset[str]]]) -> dict[str, float]:
+    """How much likelier (log) each emoji named by a word away from the group is: the whole
+    NAMED_EMOJI_BOOST for a word naming at most MAX_EMOJI_PER_NAME_WORD emoji, a share of it
+    for one naming more (`cake` names five, `face` a hundred: each is less likely the one).
+
+    >>> boosts = _far_boosts([(False, frozenset("🥚🍳")), (False, frozenset("🎂🍰🧁🥮🍥"))])
+    >>> round(boosts["🥚"], 2), round(boosts["🎂"], 2)
+    (5.01, 4.5)
+    """
+    boosts: dict[str, float] = {}
+    for near, emoji in named:
+        if near:
+            continue
+        share = min(1.0, MAX_EMOJI_PER_NAME_WORD / len(emoji))
+        boost = math.log1p(math.expm1(NAMED_EMOJI_BOOST) * share)
+        for char in emoji:
+            boosts[char] = max(boosts.get(char, 0.0), boost)
+    return boosts
 
 
 def _naming(text: str, group: Group, words: list[tuple[int, int, frozenset[str]]]
