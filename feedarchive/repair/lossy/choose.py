@@ -228,13 +228,13 @@ def _add_named_emoji(
 ) -> None:
     """Raise the emoji the text's words name among `options`, adding those the group fits but
     that are not there. `named`: for each word naming emoji, whether it is next to the group
-    (`_naming`), and the emoji it names.
+    (`_naming`: the word right after it), and the emoji it names.
 
-    A word elsewhere in the text makes each emoji it names NAMED_EMOJI_BOOST likelier. The word
-    right before or after the emoji says more: that it is one of those the word names, with
+    A word of the text makes each emoji it names NAMED_EMOJI_BOOST likelier (`_far_boosts`).
+    The word right after the emoji says more: that it is one of those the word names, with
     probability NAMED_NEAR_SHARE. Of those the damage left possible, each alike, the
-    candidate's probability becomes a mixture: its prior plus that share of the reading's whole
-    prior mass spread over them. A rare emoji named beside it thus outweighs the commonest one
+    candidate's probability becomes a mixture: its prior plus that share of the prior mass of
+    the reading's emoji spread over them (the word says which emoji, not whether one). A rare emoji named beside it thus outweighs the commonest one
     (`📄 Paper`, not `😂 Paper`), which a flat boost never does.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
@@ -258,7 +258,7 @@ def _add_named_emoji(
             for char in fits:
                 mixed[char] = mixed.get(char, 0.0) + NAMED_NEAR_SHARE / len(fits)
         if mixed:
-            mass = _total_mass(reading.candidates)
+            mass = _emoji_mass(reading.candidates)
             for char, share in mixed.items():
                 prior = model.prior(char) * math.exp(raised.get(char, 0.0))
                 raised[char] = raised.get(char, 0.0) + math.log1p(mass * share / prior)
@@ -275,7 +275,7 @@ def _add_named_emoji(
 
 
 def _far_boosts(named: list[tuple[bool, frozenset[str]]]) -> dict[str, float]:
-    """How much likelier (log) each emoji named by a word away from the group is: the whole
+    """How much likelier (log) each emoji named by a word of the text is: the whole
     NAMED_EMOJI_BOOST for a word naming at most MAX_EMOJI_PER_NAME_WORD emoji, a share of it
     for one naming more (`cake` names five, `face` a hundred: each is less likely the one).
 
@@ -284,9 +284,7 @@ def _far_boosts(named: list[tuple[bool, frozenset[str]]]) -> dict[str, float]:
     (5.01, 4.5)
     """
     boosts: dict[str, float] = {}
-    for near, emoji in named:
-        if near:
-            continue
+    for _near, emoji in named:
         share = min(1.0, MAX_EMOJI_PER_NAME_WORD / len(emoji))
         boost = math.log1p(math.expm1(NAMED_EMOJI_BOOST) * share)
         for char in emoji:
@@ -294,33 +292,43 @@ def _far_boosts(named: list[tuple[bool, frozenset[str]]]) -> dict[str, float]:
     return boosts
 
 
-def _naming(text: str, group: Group, words: list[tuple[int, int, frozenset[str]]]
+def _naming(text: str, group: Group, words: list[tuple[int, int, frozenset[str], bool]]
             ) -> list[tuple[bool, frozenset[str]]]:
     """The words of `text` that name emoji (`emoji.named_words`), each with whether it is
-    next to `group`: the word just before or after it on its line, no other word between
-    (`📄 Paper`, `thanks 🙏`).
+    the word right after `group` on its line, no other word between: an emoji put before a
+    word labels it (`📄 Paper:`, `🌐 Website`), while one after a sentence says how it feels
+    more often than what its last word shows (`on my phone ✈️`). A common word (`paper`)
+    counts only there: elsewhere it says little of an emoji.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> from feedarchive.repair.lossy.emoji import named_words
-    >>> text = "Hot coffee " + damage("☕".encode()) + " then snow"
+    >>> text = damage("☕".encode()) + " coffee, then snow"
     >>> group = parse_lossy(text).groups[0]
     >>> [(near, "☕" in emoji) for near, emoji in _naming(text, group, named_words(text))]
     [(True, True), (False, False)]
     """
     first_end = min(r.end for r in group.readings)
     found = []
-    for start, end, emoji in words:
+    for start, end, emoji, common in words:
         if start >= first_end:
-            between = text[first_end:start]
+            near = not _WORD_OR_LINE.search(text[first_end:start])
         elif end <= group.start:
-            between = text[end:group.start]
+            near = False
         else:
             continue
-        found.append((not _WORD_OR_LINE.search(between), emoji))
+        if near or not common:
+            found.append((near, emoji))
     return found
 
 
 _WORD_OR_LINE = re.compile(r"[A-Za-z\n]")
+
+
+def _emoji_mass(candidates: CandidateTable) -> float:
+    """Prior mass of the emoji of a candidate table: a word names which emoji it is, not
+    whether the group is an emoji rather than a dash or a quote."""
+    return candidates.derived("emoji mass", lambda table: sum(
+        math.exp(p) for c, p in _ranked(table) if char_class(c) == "emoji"))
 
 
 def _total_mass(candidates: CandidateTable) -> float:
@@ -468,7 +476,7 @@ def choose(
     >>> chosen(damaged("Déjà vu"))  # é kept both bytes; à's second became the space
     [('é', 1.0), ('à', 0.9996)]
     >>> chosen(damaged("🥚")), chosen(damaged("Boiled egg 🥚"))  # the text names the egg
-    ([('🔥', 0.6874)], [('🥚', 0.4255)])
+    ([('🔥', 0.6874)], [('🥚', 0.435)])
     >>> [char for char, _ in chosen(damaged("✔️"))] == ["✔", chr(0xFE0F)]  # a check mark
     True
     """

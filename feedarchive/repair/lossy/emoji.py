@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..tuning import MAX_NAME_WORD_ZIPF
+from ..tuning import MAX_NAME_WORD_ZIPF, MAX_NEAR_WORD_ZIPF
 from .cache import EMOJI, EMOJILIB, WORDFREQ, Table, cached_table, package_inputs
 from .mapped import column_of, columns, string_column, strings_of
 
@@ -116,13 +116,13 @@ def emoji_names() -> dict[str, frozenset[str]]:
     it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳, `thanks` -> 🙏, `web` -> 🌐. Read from
     the packages once per installation, then from the model cache (`cache`).
 
-    A word common in the languages (`the`, `thanks`) names none:
+    One of the commonest words of the languages (`the`, `and`) names none:
 
     >>> names = emoji_names()
-    >>> sorted(names["egg"]), "🌳" in names["arbre"], "🍵" in names["tea"]
+    >>> sorted(names["egg"]), "🌳" in names["arbre"], "🙏" in names["thanks"]
     (['🍳', '🐣', '🥚'], True, True)
-    >>> "the" in names, "thanks" in names
-    (False, False)
+    >>> "the" in names
+    False
     """
     table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ, EMOJILIB), emoji_names_table)
     words = strings_of(column_of(table.arrays, "words"))
@@ -149,11 +149,24 @@ def emoji_names_table() -> Table:
     for chars, keywords in emoji_keywords():
         for word in {w for keyword in keywords for w in _NAME_WORD.findall(keyword.lower())}:
             named.setdefault(word, set()).add(chars)
-    kept = {
-        w: "".join(sorted(found)) for w, found in named.items()
-        if max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) < MAX_NAME_WORD_ZIPF
-    }
-    return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values())}), {})
+    top = {w: max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) for w in named}
+    kept = {w: "".join(sorted(found)) for w, found in named.items() if top[w] < MAX_NEAR_WORD_ZIPF}
+    common = [w for w in kept if top[w] >= MAX_NAME_WORD_ZIPF]
+    return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values()),
+                          "common": string_column(common)}), {})
+
+
+@lru_cache(maxsize=1)
+def common_name_words() -> frozenset[str]:
+    """The words of `emoji_names` common in the languages (Zipf frequency MAX_NAME_WORD_ZIPF
+    or more: `thanks`, `paper`, `party`): they name an emoji beside them, but say little of
+    one elsewhere in the text.
+
+    >>> "thanks" in common_name_words(), "egg" in common_name_words()
+    (True, False)
+    """
+    table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ, EMOJILIB), emoji_names_table)
+    return frozenset(strings_of(column_of(table.arrays, "common")))
 
 
 def emoji_keywords() -> list[tuple[str, tuple[str, ...]]]:
@@ -177,14 +190,17 @@ def emoji_keywords() -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
-def named_words(text: str) -> list[tuple[int, int, frozenset[str]]]:
+def named_words(text: str) -> list[tuple[int, int, frozenset[str], bool]]:
     """Each word of `text` that names emoji (`emoji_names`; plural `s` dropped): where it
-    starts and ends, and the emoji it names.
+    starts and ends, the emoji it names, and whether it is a common word of the languages
+    (`common_name_words`).
 
-    >>> [(start, end, "🐻" in named) for start, end, named in named_words("Two Bears here")]
-    [(4, 9, True)]
+    >>> [(start, end, "🐻" in named, common) for start, end, named, common
+    ...  in named_words("Two Bears")]
+    [(4, 9, True, False)]
     """
     names = emoji_names()
+    common = common_name_words()
     found = []
     lowered = text.lower()
     for match in _TEXT_WORD.finditer(lowered):
@@ -193,5 +209,6 @@ def named_words(text: str) -> list[tuple[int, int, frozenset[str]]]:
         for form in (word, word[:-1] if word.endswith("s") else word):
             named.update(names.get(form, ()))
         if named:
-            found.append((match.start(), match.end(), frozenset(named)))
+            found.append((match.start(), match.end(), frozenset(named),
+                          word in common or word[:-1] in common))
     return found
