@@ -268,8 +268,9 @@ def _likeliest_word(allowed: tuple[str, ...], known: Counter) -> Optional[tuple[
         words[w] = words.get(w, 0.0) + p
     total = scale * listed_total + sum(cached.values())
     word = max(words, key=lambda w: (words[w], w in cached))
-    sure = [min(1.0, sum(p for w, p in words.items() if w[i] == word[i]) / total
-                + (scale * listed_total - scale * sum(f for _, f in listed)) / total)
+    # The words past MATCHES_KEPT are not looked at letter by letter: counted as agreeing.
+    unlisted = scale * (listed_total - sum(f for _, f in listed))
+    sure = [min(1.0, (sum(p for w, p in words.items() if w[i] == word[i]) + unlisted) / total)
             if len(allowed[i]) > 1 else 1.0
             for i in range(len(allowed))]
     return word, words[word], sure
