@@ -11,24 +11,29 @@ forward-backward (`chain`), and runs of Thai or Japanese groups by their word la
 (`calibration.calibrated`: how often such guesses are right); where it is a guess, the
 likeliest other characters follow with theirs (`alternatives`), read off the same marginals and
 rescaled to the confidence. Only a group the damage left one character for is certain.
+
+Over 500 lines: every route by which a candidate becomes an option of its group (ranked, one
+per kind, the emoji a sequence or the text's words call for) must score it alike
+(`_base_score`), so they stay together with the choice they feed.
 """
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
 from ..tuning import (
-    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_OPTIONS,
-    NAMED_EMOJI_BOOST, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
+    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS,
+    NAMED_EMOJI_BOOST, NAMED_NEAR_SHARE, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
 from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
 from .candidates import CandidateTable, Option, candidate_set, picks_by_group
 from .chain import ends, forward_backward
-from .context import SEQUENCE_MARKS, family
+from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
-from .emoji import emoji_named_in, emoji_sequences, is_regional_indicator, is_skin_tone
+from .emoji import emoji_sequences, is_regional_indicator, is_skin_tone, named_words
 from .languages import LanguageEvidence, text_languages
 from .prior import char_class, char_model, log
 from .styled import decode_math_runs
@@ -130,11 +135,12 @@ def _ranked(candidates: CandidateTable) -> list[tuple[str, float]]:
 
 
 def _group_options(
-    group: Group, evidence: "DocumentEvidence", named: frozenset[str],
+    group: Group, evidence: "DocumentEvidence", named: list[tuple[bool, frozenset[str]]],
     languages: dict[str, float],
 ) -> tuple[list[Option], bool]:
     """The options of one group, and whether it is exact (one reading, one candidate);
-    `named`: emoji the text names, which are options with a boost wherever they fit;
+    `named`: the emoji the text's words name, each word with whether it is next to the group
+    (`_naming`), which are options with a boost wherever they fit (`_add_named_emoji`);
     `languages`: how much likelier each language is in this text (`text_languages`).
 
     The `À` of `À la gare` lost its second byte: it is any of 31 Latin-1 letters, or `à` if
@@ -142,7 +148,7 @@ def _group_options(
 
     >>> from feedarchive.repair.lossy.damage import parse_lossy
     >>> group = parse_lossy("ร la gare").groups[0]
-    >>> options, exact = _group_options(group, DocumentEvidence(), frozenset(), {})
+    >>> options, exact = _group_options(group, DocumentEvidence(), [], {})
     >>> exact, len(options), [(o.char, o.end) for o in options[:3]]
     (False, 16, [('à', 2), ('É', 1), ('×', 1)])
     """
@@ -202,32 +208,117 @@ def _leftover_log(reading: Reading) -> float:
 
 
 def _add_named_emoji(
-    group: Group, options: list[Option], named: frozenset[str], evidence: "DocumentEvidence",
-    languages: dict[str, float],
+    group: Group, options: list[Option], named: list[tuple[bool, frozenset[str]]],
+    evidence: "DocumentEvidence", languages: dict[str, float],
 ) -> None:
-    """Boost the named emoji among `options`, adding those the group fits but that are not.
+    """Raise the emoji the text's words name among `options`, adding those the group fits but
+    that are not there. `named`: for each word naming emoji, whether it is next to the group
+    (`_naming`: the word right after it), and the emoji it names.
+
+    A word of the text makes each emoji it names NAMED_EMOJI_BOOST likelier (`_far_boosts`).
+    The word right after the emoji says more: that it is one of those the word names, with
+    probability NAMED_NEAR_SHARE. Of those the damage left possible, each alike, the
+    candidate's probability becomes a mixture: its prior plus that share of the prior mass of
+    the reading's emoji spread over them (the word says which emoji, not whether one). A rare emoji named beside it thus outweighs the commonest one
+    (`📄 Paper`, not `😂 Paper`), which a flat boost never does.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> group = parse_lossy(damage("🥚".encode())).groups[0]
     >>> options = []
-    >>> _add_named_emoji(group, options, frozenset("🥚"), DocumentEvidence(), {})
+    >>> _add_named_emoji(group, options, [(False, frozenset("🥚"))], DocumentEvidence(), {})
     >>> [o.char for o in options], round(options[0].base - log(char_model().prior("🥚")), 2)
     (['🥚'], 5.01)
 
     (5.01 is NAMED_EMOJI_BOOST, log 150.)
     """
     present = {(o.char, o.end): o for o in options}
+    model = char_model()
+    far = _far_boosts(named)
     for index, reading in enumerate(group.readings):
         table = candidate_set(reading.candidates)
-        for char in sorted(named & table):  # in a fixed order: ties must not follow hashing
+        raised = {char: far[char] for char in far.keys() & table}
+        mixed: dict[str, float] = {}
+        for near, emoji in named:
+            fits = emoji & table if near else ()
+            for char in fits:
+                mixed[char] = mixed.get(char, 0.0) + NAMED_NEAR_SHARE / len(fits)
+        if mixed:
+            mass = _emoji_mass(reading.candidates)
+            for char, share in mixed.items():
+                prior = model.prior(char) * math.exp(raised.get(char, 0.0))
+                raised[char] = raised.get(char, 0.0) + math.log1p(mass * share / prior)
+        for char in sorted(raised):  # in a fixed order: ties must not follow hashing
             option = present.get((char, reading.end))
             if option is None:
                 leftover = _leftover_log(reading)
-                base = _base_score(char, log(char_model().prior(char)), evidence, languages)
+                base = _base_score(char, log(model.prior(char)), evidence, languages)
                 option = Option(index, reading.end, char, base + leftover, base)
                 options.append(option)
-            option.base += NAMED_EMOJI_BOOST
-            option.prior += NAMED_EMOJI_BOOST
+                present[char, reading.end] = option
+            option.base += raised[char]
+            option.prior += raised[char]
+
+
+def _far_boosts(named: list[tuple[bool, frozenset[str]]]) -> dict[str, float]:
+    """How much likelier (log) each emoji named by a word of the text is: the whole
+    NAMED_EMOJI_BOOST for a word naming at most MAX_EMOJI_PER_NAME_WORD emoji, a share of it
+    for one naming more (`cake` names five, `face` a hundred: each is less likely the one).
+
+    >>> boosts = _far_boosts([(False, frozenset("🥚🍳")), (False, frozenset("🎂🍰🧁🥮🍥"))])
+    >>> round(boosts["🥚"], 2), round(boosts["🎂"], 2)
+    (5.01, 4.5)
+    """
+    boosts: dict[str, float] = {}
+    for _near, emoji in named:
+        share = min(1.0, MAX_EMOJI_PER_NAME_WORD / len(emoji))
+        boost = math.log1p(math.expm1(NAMED_EMOJI_BOOST) * share)
+        for char in emoji:
+            boosts[char] = max(boosts.get(char, 0.0), boost)
+    return boosts
+
+
+def _naming(text: str, group: Group, words: list[tuple[int, int, frozenset[str], bool]]
+            ) -> list[tuple[bool, frozenset[str]]]:
+    """The words of `text` that name emoji (`emoji.named_words`), each with whether it is
+    the word right after `group` on its line, no other word between: an emoji put before a
+    word labels it (`📄 Paper:`, `🌐 Website`), while one after a sentence says how it feels
+    more often than what its last word shows (`on my phone ✈️`). A common word (`paper`)
+    counts only there: elsewhere it says little of an emoji.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> from feedarchive.repair.lossy.emoji import named_words
+    >>> text = damage("☕".encode()) + " coffee, then snow"
+    >>> group = parse_lossy(text).groups[0]
+    >>> [(near, "☕" in emoji) for near, emoji in _naming(text, group, named_words(text))]
+    [(True, True), (False, False)]
+    """
+    first_end = min(r.end for r in group.readings)
+    found = []
+    for start, end, emoji, common in words:
+        if start >= first_end:
+            near = not _WORD_OR_LINE.search(text[first_end:start])
+        elif end <= group.start:
+            near = False
+        else:
+            continue
+        if near or not common:
+            found.append((near, emoji))
+    return found
+
+
+_WORD_OR_LINE = re.compile(r"[A-Za-z\n]")
+
+
+def _emoji_mass(candidates: CandidateTable) -> float:
+    """Prior mass of the emoji of a candidate table: a word names which emoji it is, not
+    whether the group is an emoji rather than a dash or a quote."""
+    return candidates.derived("emoji mass", lambda table: sum(
+        math.exp(p) for c, p in _ranked(table) if char_class(c) == "emoji"))
+
+
+def _total_mass(candidates: CandidateTable) -> float:
+    """Prior mass of a whole candidate table."""
+    return candidates.derived("total", lambda table: sum(math.exp(p) for _, p in _ranked(table)))
 
 
 def _representatives(candidates: CandidateTable) -> list[tuple[str, float]]:
@@ -265,6 +356,20 @@ def _emoji_bases(candidates: CandidateTable) -> list[tuple[str, float]]:
     ][:EMOJI_BASE_OPTIONS])
 
 
+def _selector_bases(candidates: CandidateTable) -> list[tuple[str, float]]:
+    """The candidates Unicode pairs with a variation selector, most probable first: before a
+    possible U+FE0F these are the only emoji the pair can be (`🛠️`), however rare alone.
+
+    >>> from feedarchive.repair.lossy.damage import completions
+    >>> [char for char, _ in _selector_bases(completions(0xF0, (0xA0,), 3))]  # 0xA0 survived
+    ['🕠', '🏠', '🛠']
+    """
+    bases = emoji_sequences().variation_bases
+    return candidates.derived("selector bases", lambda table: [
+        (c, p) for c, p in _ranked(table) if c in bases
+    ][:EMOJI_BASE_OPTIONS])
+
+
 def _add_sequence_options(
     text: str, groups: list[Group], options: list[list[Option]], evidence: DocumentEvidence,
     languages: dict[str, float],
@@ -277,7 +382,7 @@ def _add_sequence_options(
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> text = damage("✔️".encode())
     >>> groups = parse_lossy(text).groups
-    >>> options = [_group_options(g, DocumentEvidence(), frozenset(), {})[0] for g in groups]
+    >>> options = [_group_options(g, DocumentEvidence(), [], {})[0] for g in groups]
     >>> "✔" in [o.char for o in options[0]]
     False
     >>> _add_sequence_options(text, groups, options, DocumentEvidence(), {})
@@ -292,6 +397,8 @@ def _add_sequence_options(
             o.char in SEQUENCE_MARKS or is_skin_tone(o.char) for o in options[g + 1]
         ):
             wanted.append(_emoji_bases)
+        if touching_next and any(o.char in VARIATION_SELECTORS for o in options[g + 1]):
+            wanted.append(_selector_bases)
         if (touching_next and _has_regional(groups[g + 1])) or (touching_prev and _has_regional(groups[g - 1])):
             wanted.append(_regional_indicators)
         if wanted:
@@ -332,7 +439,7 @@ def _regional_indicators(candidates: CandidateTable) -> list[tuple[str, float]]:
 
 def _rest_mass(candidates: CandidateTable, kept: set[str]) -> float:
     """Prior mass of a candidate table outside `kept`."""
-    total = candidates.derived("total", lambda table: sum(math.exp(p) for _, p in _ranked(table)))
+    total = _total_mass(candidates)
     model = char_model()
     return max(0.0, total - sum(model.prior(c) for c in kept))
 
@@ -361,9 +468,10 @@ def choose(
     evidence = evidence or DocumentEvidence()
     options: list[list[Option]] = []
     guessing = False
-    named = emoji_named_in(text)
+    naming_words = named_words(text)
     languages = text_languages(text, groups, evidence.languages)
     for group in groups:
+        named = _naming(text, group, naming_words) if naming_words else []
         opts, exact = _group_options(group, evidence, named, languages)
         guessing = guessing or not exact
         options.append(opts)

