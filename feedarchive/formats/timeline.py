@@ -42,7 +42,10 @@ ASCII_SPACE = " \t\r\f\v"  # what `\s` means to the byte-level check below: both
 
 def is_count(line: str) -> bool:
     line = line.strip(ASCII_SPACE)
-    return len(line) <= MAX_COUNT_CHARS and COUNT.fullmatch(line) is not None
+    if len(line) > MAX_COUNT_CHARS:
+        return False
+    # Plain ASCII digits, the usual count, without the regex.
+    return (line.isdigit() and line.isascii()) or COUNT.fullmatch(line) is not None
 
 
 def parse_count(shown: str) -> int:
@@ -52,6 +55,8 @@ def parse_count(shown: str) -> int:
     knowable. Decimal keeps `1.1K` from becoming 1100.0000000000002.
     """
     shown = shown.strip(ASCII_SPACE)
+    if shown.isdigit() and shown.isascii() and len(shown) <= MAX_COUNT_CHARS:
+        return int(shown)  # the usual count; 15 digits stay below MAX_COUNT
     if not COUNT.fullmatch(shown) or len(shown) > MAX_COUNT_CHARS:
         raise ValueError(f"not a count: {shown!r}")
     suffix = shown[-1]
