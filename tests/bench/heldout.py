@@ -329,6 +329,13 @@ def language_documents(per_language: Optional[int] = None, size: int = 20) -> li
                                             for lang, texts in SENTENCES.items()}, size)
 
 
+def thai_tuning_documents(size: int = 20) -> list[Document]:
+    """The Thai posts written to tune the Thai lattice on (`thai_tuning_sentences`): not held
+    out, so no figure of theirs says how the repair does on unseen text."""
+    from tests.bench.thai_tuning_sentences import THAI_TUNING
+    return _damaged_documents("thai", {"th": list(THAI_TUNING)}, size)
+
+
 def emoji_documents(limit: Optional[int] = None, size: int = 20) -> list[Document]:
     from tests.bench.heldout_sentences import EMOJI_POSTS
     return _damaged_documents("emoji", {"emoji": list(EMOJI_POSTS[:limit])}, size)

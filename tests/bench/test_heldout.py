@@ -79,6 +79,23 @@ def test_held_out_text_is_written_here():
     assert doctest.testmod(heldout).failed == 0
 
 
+def test_thai_tuning_text_is_apart_from_held_out_text():
+    """The Thai written to tune on shares no post with the held-out or calibration sentences,
+    and its documents are that Thai, damaged."""
+    from tests.bench import calibration_sentences as calibration
+    from tests.bench.thai_tuning_sentences import THAI_TUNING
+
+    held_out = set(sum(SENTENCES.values(), ())) | set(EMOJI_POSTS)
+    calibrated = (set(sum(calibration.SENTENCES.values(), ())) | set(calibration.EMOJI_POSTS)
+                  | set(calibration.MATH_POSTS))
+    assert len(set(THAI_TUNING)) == len(THAI_TUNING) >= 50
+    assert not set(THAI_TUNING) & (held_out | calibrated)
+    documents = heldout.thai_tuning_documents()
+    posts = [post for document in documents for post in document.posts]
+    assert [post.text for post in posts] == list(THAI_TUNING)
+    assert all(post.raw == heldout.thai_lossy(post.text) for post in posts)
+
+
 def test_the_corpus_split_and_damage():
     """Against the development corpus when it is beside this checkout: the damage gives every
     `thai_lossy` post's raw text, the truth's `invertible` is `completion_count == 1`, and
