@@ -61,6 +61,7 @@ def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
     parsed = iter(parses)
     for text in texts:  # every text's words and characters say what languages it is in
         known.languages.add(text, [] if text.isascii() else next(parsed).groups)
+        known.add_lines(text)
     for parse in parses:
         for group in parse.groups:
             if group.is_exact:

@@ -294,6 +294,13 @@ TEXT_WORD_SHARE = 0.1
 # Origin: set by hand when a lead's readings got their leftover text (commit eb8e305), not
 # tuned on a set.
 REAL_TOKEN_PROBABILITY = {" ": 0.15, "\n": 0.01}
+# The line break's probability above is a prior: a document's own rate of line breaks that no
+# lead can own replaces it as it shows more text (`DocumentEvidence.newline_probability`), the
+# prior counting as this many characters. The dev tuning half's posts break lines at 0.0012 a
+# character (0.00097 in its thai_lossy posts), a tenth of the prior; real archives keep more.
+# Origin: set by hand in issue 21 (branch i21b-seed), about one post's worth of text; not
+# tuned on a set.
+LINE_BREAK_PRIOR_CHARS = 1000
 # A real line break is seldom followed by a space (a line starting with one, estimated); where
 # a leftover line break is, the byte 0x85 of the character before it is the likelier reading.
 # Origin: estimated by hand (commit 07e8f85), which kept a post's lines and left top-1 on the
