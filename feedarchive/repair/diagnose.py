@@ -25,8 +25,10 @@ _FOREIGN_TO_THAI = re.compile(r"[^\x00-\x7f\u0e00-\u0e7f]")
 
 # --- Diagnosis ---------------------------------------------------------------------------------
 
-def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
-    """Whole-document test for the lossy Thai mis-decoding; None when it does not fit.
+def _looks_thai_lossy(texts: list[str], every: Optional[list[str]] = None) -> Optional[DocumentRepair]:
+    """Whole-document test for the lossy Thai mis-decoding; None when it does not fit. `texts`:
+    the document's non-ASCII texts; `every`: all of them, whose line breaks are counted too
+    (`DocumentEvidence.add_lines`).
 
     Japanese read through the damage parses into lead bytes and their continuations; genuine
     Thai does not (its consonants would be continuation bytes with no lead):
@@ -61,6 +63,8 @@ def _looks_thai_lossy(texts: list[str]) -> Optional[DocumentRepair]:
     parsed = iter(parses)
     for text in texts:  # every text's words and characters say what languages it is in
         known.languages.add(text, [] if text.isascii() else next(parsed).groups)
+    for text in texts if every is None else every:
+        known.add_lines(text)
     for parse in parses:
         for group in parse.groups:
             if group.is_exact:
@@ -136,11 +140,13 @@ def diagnose(texts: Iterable[str]) -> DocumentRepair:
     >>> diagnose(["all ASCII"]).evidence
     'all text is ASCII'
     """
-    # ASCII is the same under every codec considered here: only the other texts are evidence.
-    texts = [t for t in texts if t and not t.isascii()]
+    # ASCII is the same under every codec considered here: only the other texts are evidence
+    # of the codec (all of them show how often the document's posts break lines).
+    every = [t for t in texts if t]
+    texts = [t for t in every if not t.isascii()]
     if not texts:
         return DocumentRepair("none", 1.0, "all text is ASCII")
-    decision = _looks_thai_lossy(texts) or _best_exact_kind(texts)
+    decision = _looks_thai_lossy(texts, every) or _best_exact_kind(texts)
     if decision is not None:
         return decision
     return DocumentRepair(

@@ -461,3 +461,32 @@ def test_a_styled_word_no_list_knows_keeps_the_style_of_its_sentence():
     assert len(styled) == 10
     assert all(unicodedata.name(c).startswith("MATHEMATICAL SANS-SERIF BOLD ") for c in styled)
     assert fixed.startswith("\U0001D5FB\U0001D5FC\U0001D601 \U0001D5F4\U0001D5F2\U0001D601 \U0001D5FF\U0001D5F2\U0001D5F8")
+
+
+# A release note's checklist, in a timeline whose posts keep no line breaks of their own.
+CHECKLIST_TIMELINE = [
+    "Version 2.0 is out today. ✅Faster imports ✅Smaller wheels ✅Typed public API ✅Docs for every option",
+    "Thanks to everyone who tested the betas over the summer, and to the café down the street.",
+    "The migration guide covers the renamed settings and the new defaults for caching.",
+    "Next up: a plugin for the reader, and better errors when a feed cannot be parsed.",
+] + [f"Day {day} of the release week: notes on what changed, what broke, and what we fixed."
+     for day in range(1, 30)]
+
+
+def test_a_lead_before_a_line_break_in_a_document_without_lines_is_its_own_byte():
+    """`✅` loses its middle byte and its last (0x85) becomes a line break; in a document whose
+    posts break no lines elsewhere, that line break is the mark's, not a line after `→`."""
+    damaged = [thai_lossy_damage(p) for p in CHECKLIST_TIMELINE]
+    assert damaged[0].count("\n") == 4 and not any("\n" in d for d in damaged[1:])
+    _, fixed = fix_all(damaged)
+    assert fixed[0].count("\u2705") == 4
+
+
+def test_a_document_that_keeps_its_lines_prices_a_real_line_break_higher():
+    from feedarchive.repair.lossy.choose import DocumentEvidence
+
+    flat, lined = DocumentEvidence(), DocumentEvidence()
+    for post in CHECKLIST_TIMELINE:
+        flat.add_lines(thai_lossy_damage(post))
+        lined.add_lines(post.replace(": ", ":\n").replace(", ", ",\n"))
+    assert flat.newline_probability() < 0.005 < 0.01 < lined.newline_probability()

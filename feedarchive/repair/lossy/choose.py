@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..tuning import (
-    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS,
+    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_BREAK_PRIOR_CHARS, LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS,
     NAMED_EMOJI_BOOST, NAMED_NEAR_SHARE, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
 from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
@@ -70,6 +70,36 @@ class DocumentEvidence:
         self._memo: dict[str, float] = {}
         self._extras: dict[tuple[int, int], tuple[tuple[str, ...], list[tuple[str, float]]]] = {}
         self.languages = LanguageEvidence()  # the languages of the document's texts
+        self.line_breaks = 0  # line breaks the damage cannot have made, in `self.line_chars`
+        self.line_chars = 0
+
+    def add_lines(self, text: str) -> None:
+        """Count the line breaks of one of the document's texts that no lead can own (byte
+        0x85 of a damaged character is a line break right after its Thai-read lead byte).
+
+        >>> evidence = DocumentEvidence()
+        >>> evidence.add_lines("one" + chr(10) + "two โ" + chr(10) + "x")
+        >>> evidence.line_breaks, evidence.line_chars
+        (1, 11)
+        """
+        self.line_breaks += sum(1 for at in _LINE_BREAK.finditer(text)
+                                if not (at.start() and _THAI_READ.match(text[at.start() - 1])))
+        self.line_chars += len(text)
+
+    def newline_probability(self) -> float:
+        """Probability that a real line break stands where a lead could have owned it: the
+        document's own rate of line breaks no lead can own, REAL_TOKEN_PROBABILITY's as a
+        prior worth LINE_BREAK_PRIOR_CHARS characters. A scraped timeline whose posts keep no
+        lines reads a lead's line break as its byte 0x85; an archive that keeps them does not.
+
+        >>> flat = DocumentEvidence()
+        >>> flat.add_lines("x" * 9000)
+        >>> round(DocumentEvidence().newline_probability(), 3), round(flat.newline_probability(), 3)
+        (0.01, 0.001)
+        """
+        prior = REAL_TOKEN_PROBABILITY["\n"]
+        return ((self.line_breaks + LINE_BREAK_PRIOR_CHARS * prior)
+                / (self.line_chars + LINE_BREAK_PRIOR_CHARS))
 
     def add(self, char: str) -> None:
         self.chars[char] += 1
@@ -157,7 +187,7 @@ def _group_options(
         return [Option(0, reading.end, reading.candidates[0], 0.0)], True
     opts: list[Option] = []
     for index, reading in enumerate(group.readings):
-        leftover = _leftover_log(reading)
+        leftover = _leftover_log(reading, evidence.newline_probability())
         ranked = _ranked(reading.candidates)
         chosen = ranked[:PRESELECT]
         if len(ranked) > PRESELECT:
@@ -194,8 +224,9 @@ def _base_score(
     return base
 
 
-def _leftover_log(reading: Reading) -> float:
-    """What a reading's leftover spaces and line breaks cost as text of their own.
+def _leftover_log(reading: Reading, newline: float = REAL_TOKEN_PROBABILITY["\n"]) -> float:
+    """What a reading's leftover spaces and line breaks cost as text of their own; `newline`:
+    the probability of a real line break there (`DocumentEvidence.newline_probability`).
 
     >>> round(_leftover_log(Reading(0, 1, CandidateTable(), leftover=" ")), 2)  # log 0.15
     -1.9
@@ -203,8 +234,12 @@ def _leftover_log(reading: Reading) -> float:
     >>> round(_leftover_log(Reading(0, 1, CandidateTable(), leftover=line_then_space)), 2)
     -9.5
     """
-    cost = sum(math.log(REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
+    cost = sum(math.log(newline if t == "\n" else REAL_TOKEN_PROBABILITY[t]) for t in reading.leftover)
     return cost + reading.leftover.count("\n ") * LINE_STARTS_WITH_SPACE_LOG
+
+
+_LINE_BREAK = re.compile("\n")
+_THAI_READ = re.compile("[\u0e01-\u0e5b]")  # what ISO-8859-11 reads a lead byte as
 
 
 def _add_named_emoji(
@@ -250,7 +285,7 @@ def _add_named_emoji(
         for char in sorted(raised):  # in a fixed order: ties must not follow hashing
             option = present.get((char, reading.end))
             if option is None:
-                leftover = _leftover_log(reading)
+                leftover = _leftover_log(reading, evidence.newline_probability())
                 base = _base_score(char, log(model.prior(char)), evidence, languages)
                 option = Option(index, reading.end, char, base + leftover, base)
                 options.append(option)
@@ -412,7 +447,7 @@ def _add_options(
     """Add to `options` what each picker chooses from each reading's candidates."""
     present = {(o.char, o.end) for o in options}
     for index, reading in enumerate(group.readings):
-        leftover = _leftover_log(reading)
+        leftover = _leftover_log(reading, evidence.newline_probability())
         for pick in pickers:
             for char, prior in pick(reading.candidates):
                 if (char, reading.end) not in present:

@@ -45,7 +45,7 @@ from ..tuning import (
     CAPITAL_SHARE, EMOJI_PRESENTATION_BOOST, EMOJI_WEIGHT, LANGUAGE_WEIGHTS, LANGUAGE_WORDS_KEPT,
     OTHER_LANGUAGE_WEIGHT, OTHER_LANGUAGE_WORDS, THAI_CORPORA, THAI_WEIGHT,
 )
-from .cache import PYTHAINLP, WORDFREQ, Table, cached_table, package_folder, package_inputs
+from .cache import EMOJI, PYTHAINLP, WORDFREQ, Table, cached_table, package_folder, package_inputs
 from .mapped import KeyedValues, char_column, char_dict, column_of, columns, keyed_values
 
 
@@ -126,6 +126,22 @@ def _is_emoji_like(code: int) -> bool:
         or code in (0x200D, 0xFE0F, 0x20E3)
         or 0xE0020 <= code <= 0xE007F
     )
+
+
+def is_emoji_char(char: str) -> bool:
+    """Whether Unicode's emoji data (as the `emoji` package ships it) lists `char` as an emoji
+    of its own, or it is a part only emoji sequences use (joiner, selector, keycap, tag, flag
+    letter). Text symbols in the emoji blocks are not: ★ and ✓ have no Emoji property, while
+    ⭐ and ✔ have.
+
+    >>> [is_emoji_char(c) for c in "✅⭐★✓😂\u200d"]
+    [True, True, False, False, True, True]
+    """
+    from emoji import EMOJI_DATA
+
+    code = ord(char)
+    return (char in EMOJI_DATA or code in (0x200D, 0xFE0E, 0xFE0F, 0x20E3)
+            or 0xE0020 <= code <= 0xE007F or 0x1F1E6 <= code <= 0x1F1FF)
 
 
 # `_is_emoji_like` as a pattern, to find emoji among a list's words quickly.
@@ -319,12 +335,17 @@ class CharCounts:
             self.right_total[after] += w
 
     def _add_emoji(self, freqs: dict[str, float]) -> None:
+        """Count the emoji of `freqs` (English's large list) again, EMOJI_WEIGHT times: social
+        posts use emoji far more than wordfreq's mixed sources. Only what Unicode's emoji
+        data lists as emoji (`is_emoji_char`) is raised; a text symbol among them (★, →)
+        keeps its word lists' share."""
         mass = sum(f * (len(w) + 1) for w, f in freqs.items())
         for word, freq in freqs.items():
             if word.isascii() or not any(_is_emoji_like(ord(c)) for c in word):
                 continue
             for char in word:
-                self.unigram[char] += EMOJI_WEIGHT * freq / mass
+                if is_emoji_char(char):
+                    self.unigram[char] += EMOJI_WEIGHT * freq / mass
 
 
 # wordfreq's languages written without spaces between words (Thai is added apart).
@@ -550,7 +571,7 @@ def token_counts(substring_counts: dict[str, float]) -> dict[str, float]:
 def char_model() -> CharModel:
     """The shared model: counted once per installation (a few seconds), then read by every
     process from the model cache (`cache`), in milliseconds, its tables in the order counted."""
-    table = cached_table("char-model", package_inputs(WORDFREQ, PYTHAINLP), char_model_table)
+    table = cached_table("char-model", package_inputs(WORDFREQ, PYTHAINLP, EMOJI), char_model_table)
 
     def read(name: str) -> dict:
         return char_dict(column_of(table.arrays, name))
@@ -574,8 +595,10 @@ def char_model_table() -> Table:
     languages = list(counts.by_language)
     # Emoji are in every language's list, and say nothing of a text's language; nor does the
     # apostrophe, whose rate in posts `PUNCTUATION_RATES` estimates whatever the language.
+    # The text symbols among the emoji blocks (★, ♪: no Emoji property) do: Japanese writes
+    # them far more than English.
     chars = sorted({c for unigram in counts.by_language.values() for c in unigram
-                    if not _is_emoji_like(ord(c)) and c != "\u2019"})
+                    if not (_is_emoji_like(ord(c)) and is_emoji_char(c)) and c != "\u2019"})
     profiles = np.array([[counts.by_language[lang].get(c, 0.0) for lang in languages]
                          for c in chars], dtype=np.float64).reshape(len(chars), len(languages))
     arrays["profile.chars"] = np.array([ord(c) for c in chars], dtype=np.uint32)
