@@ -493,8 +493,13 @@ class TimelineWriter:
         first_copies = [post for post in posts if post.id not in written]
         self.repairs += store.write_repairs(self.db, self.source_id, first_copies, None)
         self.posts += len(first_copies)
-        if self.pool is not None and not (self.dated or self.newest_first or self.repeats):
+        if self.pool is not None and self.order_is_final():
             self.stitch_as_written()
+
+    def order_is_final(self) -> bool:
+        """Whether new timelines keep the order they are written in: the source has undated
+        posts (no sort by date), none repeated, and no newest-first reorder."""
+        return not (self.dated or self.newest_first or self.repeats)
 
     def stitch_as_written(self) -> None:
         """Hand each long new timeline's rows written since the last batch to its pass."""
@@ -511,9 +516,7 @@ class TimelineWriter:
         """The pass over `handle`'s timeline if it still holds: the order it was written in
         is final (no post of the source dated throughout, none repeated, no newest-first
         reorder) and no post was joined with another since (`forget_stitched`)."""
-        if self.dated or self.newest_first or self.repeats:
-            return None
-        return self.passes.get(handle)
+        return self.passes.get(handle) if self.order_is_final() else None
 
     def forget_stitched(self, handles: set[str]) -> None:
         """These timelines changed after they were written: they are stitched afresh."""

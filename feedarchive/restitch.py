@@ -218,14 +218,14 @@ def restitch_replies(db: sqlite_utils.Database, handle: str) -> None:
     store.replace_reply_threads(db, handle, stitch_replies(linked, reply_to).threads)
 
 
-def restitch_author(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK,
+def restitch_author(db: sqlite_utils.Database, handle: str, chunk: Optional[int] = None,
                     pool: Optional[Executor] = None) -> None:
     """Stitch one author's whole archive afresh: reply ids, then markers a window at a time."""
     restitch_replies(db, handle)
     restitch_markers(db, handle, chunk, pool)
 
 
-def restitch_markers(db: sqlite_utils.Database, handle: str, chunk: int = CHUNK,
+def restitch_markers(db: sqlite_utils.Database, handle: str, chunk: Optional[int] = None,
                      pool: Optional[Executor] = None) -> None:
     """Stitch the author's whole stored timeline by markers, a window at a time (`FullPass`),
     reading it a few windows at a time. A long timeline's windows are stitched in worker
@@ -254,7 +254,7 @@ class FullPass:
     def __init__(self, db: sqlite_utils.Database, handle: str, chunk: Optional[int] = None,
                  pool: Optional[Executor] = None):
         store.clear_threads_made_by(db, handle, "markers")
-        chunk = chunk or CHUNK
+        chunk = chunk or CHUNK  # read now, not when the module loaded
         self.db, self.chunk = db, chunk
         self.windows = Windows(handle, chunk, pool)
         # Rows worth reading at a time: enough for the windows stitched ahead. Past this many
@@ -286,11 +286,11 @@ class FullPass:
                 write_threads(self.db, last, windows.owned(last, len(windows.rows), None))
             return False
         beyond = len(windows.rows) >= windows.size + chunk + 2 * MARGIN + 1
+        if not (final or beyond):
+            return False  # whether a window follows is not known yet
         rest = len(windows.rows) - windows.size
         keys = ((0, length, False),
                 (windows.size, min(chunk + 2 * MARGIN, rest) if beyond else rest, not beyond))
-        if not (final or beyond):
-            return False  # whether a window follows is not known yet
         patient = not final and len(windows.rows) <= self.reading
         if patient and not all(windows.ready(*key) for key in keys):
             return False
