@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import gc
 import sqlite3
-from collections import Counter
 from concurrent.futures import Executor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from .profiles import website_and_location
 from .repair import DocumentRepair, diagnose, document_evidence, repair_profile_and_pages
 from .restitch import (PARALLEL_MIN_POSTS, FullPass, restitch_author, restitch_changed,
                        restitch_replies, timeline_rows)
-from .workers import in_workers, parse_and_prepare, prepare_posts, worker_pool
+from .workers import Row, in_workers, parse_and_prepare, prepare_posts, worker_pool
 
 
 @dataclass
@@ -109,26 +108,32 @@ class IdAssigner:
     def __init__(self, db: sqlite_utils.Database, platform: Optional[str], source_id: int):
         self.db, self.platform, self.source_id = db, platform, source_id
 
-    def assign(self, posts: list[Post]) -> None:
-        """Number apart identical texts within the batch, then against earlier batches."""
+    def assign(self, posts: list[Post]) -> dict[str, bool]:
+        """Number apart identical texts within the batch, then against earlier batches.
+        Returns which of the batch's final ids the archive has, each with whether this
+        source wrote it already (`store.archived_ids`)."""
         derived = [p for p in posts if not (p.native_id and self.platform)]
-        seen: Counter = Counter()
+        seen: dict[tuple[str, Optional[str]], int] = {}
         for post in derived:
             key = (post.author.lower(), post.text)
-            if seen[key]:
-                post.id = post_id(post.author, post.text or "", seen[key])
-            seen[key] += 1
-        earlier = store.ids_from_source(self.db, [p.id for p in derived], self.source_id)
-        if not earlier:
-            return
-        taken = set(earlier)
+            occurrence = seen.get(key, 0)
+            if occurrence:
+                post.id = post_id(post.author, post.text or "", occurrence)
+            seen[key] = occurrence + 1
+        archived = store.archived_ids(self.db, [p.id for p in posts], self.source_id)
+        taken = {p.id for p in derived if archived.get(p.id)}
+        if not taken:
+            return archived
         for post in derived:
             occurrence = 0
             while post.id in taken:  # the same text earlier in this file: number it apart
                 occurrence += 1
                 post.id = post_id(post.author, post.text or "", occurrence)
-                taken |= store.ids_from_source(self.db, [post.id], self.source_id)
+                archived.update(store.archived_ids(self.db, [post.id], self.source_id))
+                if archived.get(post.id):
+                    taken.add(post.id)
             taken.add(post.id)
+        return archived
 
 
 # A file found in a folder that no reader knows is an error when it looks like data (the user
@@ -413,6 +418,12 @@ def join_scraped_copies(db: sqlite_utils.Database, source_id: int,
     return joined
 
 
+def stored_text(post: Post) -> str:
+    """The text `restitch.timeline_rows` reads back for a post: its text, else its raw text."""
+    text = post.text if post.text is not None else post.text_raw
+    return "" if text is None else text
+
+
 def mark_unlikely_guesses(posts: list[Post]) -> None:
     """`--uncertain mark`: each guess less likely than UNCERTAIN_BELOW becomes placeholders in
     the post's text; its repair keeps the guess and the alternatives. Done once ids are given,
@@ -449,7 +460,6 @@ class TimelineWriter:
         self.db, self.source_id, self.newest_first = db, source_id, newest_first
         self.mark, self.pool = mark, pool
         self.passes: dict[str, FullPass] = {}  # new timelines stitched as they are written
-        self.streamed: dict[str, int] = {}  # the position each one's next row will have
         self.ids = IdAssigner(db, platform, source_id)
         self.returning = {post_id: position for posts in (removed or {}).values()
                           for post_id, position in posts.items()}
@@ -463,10 +473,10 @@ class TimelineWriter:
         self.repeats = 0  # copies of posts the source had already listed
 
     def write(self, posts: list[Post]) -> None:
-        self.ids.assign(posts)
+        archived = self.ids.assign(posts)
         if self.mark:
             mark_unlikely_guesses(posts)
-        posts, known, written = self.merge_repeats(posts)
+        posts, known, written = self.merge_repeats(posts, archived)
         for handle in {p.author for p in posts} - self.authors:
             store.ensure_author(self.db, handle)
             self.authors.add(handle)
@@ -494,23 +504,27 @@ class TimelineWriter:
         self.repairs += store.write_repairs(self.db, self.source_id, first_copies, None)
         self.posts += len(first_copies)
         if self.pool is not None and self.order_is_final():
-            self.stitch_as_written()
+            self.stitch_as_written(posts, positions)
 
     def order_is_final(self) -> bool:
         """Whether new timelines keep the order they are written in: the source has undated
         posts (no sort by date), none repeated, and no newest-first reorder."""
         return not (self.dated or self.newest_first or self.repeats)
 
-    def stitch_as_written(self) -> None:
-        """Hand each long new timeline's rows written since the last batch to its pass."""
+    def stitch_as_written(self, posts: list[Post], positions: dict[str, Optional[int]]) -> None:
+        """Hand each long new timeline's rows written since the last batch to its pass: this
+        batch's from memory, and when a pass starts, the earlier batches' read back."""
         for handle in self.authors - self.had_posts:
             if handle not in self.passes:
                 if self.next_position[handle] < PARALLEL_MIN_POSTS:
                     continue
                 self.passes[handle] = FullPass(self.db, handle, pool=self.pool)
-            first, self.streamed[handle] = self.streamed.get(handle, 0), self.next_position[handle]
-            self.passes[handle].push(list(timeline_rows(self.db, handle, first,
-                                                        self.next_position[handle] - 1)))
+                self.passes[handle].push(list(timeline_rows(
+                    self.db, handle, 0, self.next_position[handle] - 1)))
+                continue
+            self.passes[handle].push([
+                Row(positions[post.id], post.id, None if post.native_id else stored_text(post))
+                for post in posts if post.author == handle])
 
     def stitched_as_written(self, handle: str) -> Optional[FullPass]:
         """The pass over `handle`'s timeline if it still holds: the order it was written in
@@ -523,20 +537,21 @@ class TimelineWriter:
         for handle in handles:
             self.passes.pop(handle, None)
 
-    def merge_repeats(self, posts: list[Post]) -> tuple[list[Post], set[str], set[str]]:
+    def merge_repeats(self, posts: list[Post], archived: dict[str, bool]
+                      ) -> tuple[list[Post], set[str], set[str]]:
         """A post a source lists twice (a pinned tweet in a scraper's dump, a repeated id in
         an export) is one post: the later copy's counts win and the repeat is counted for a
         warning. Returns the batch without repeats, the ids the archive already has, and
         those of them an earlier batch of this source wrote (written again only to refresh
-        their counts): only a post already in the archive can be one."""
+        their counts): only a post already in the archive can be one. `archived`: what
+        `IdAssigner.assign` found of the batch's ids."""
         unique: dict[str, Post] = {}
         for post in posts:
             if post.id in unique:
                 self.repeats += 1
             unique[post.id] = post  # keeps the first copy's place, takes the last copy
-        known = store.existing_ids(self.db, list(unique))
-        native = [post_id for post_id in known if unique[post_id].native_id]
-        written = store.ids_from_source(self.db, native, self.source_id) if native else set()
+        known = {post_id for post_id in unique if post_id in archived}
+        written = {post_id for post_id in known if unique[post_id].native_id and archived[post_id]}
         self.repeats += len(written)
         return list(unique.values()), known, written
 

@@ -910,15 +910,16 @@ def existing_ids(db: sqlite_utils.Database, ids: list[str]) -> set[str]:
     return found
 
 
-def ids_from_source(db: sqlite_utils.Database, ids: list[str], source_id: int) -> set[str]:
-    """Which of `ids` this source has already written (earlier batches of the same file)."""
-    found: set[str] = set()
+def archived_ids(db: sqlite_utils.Database, ids: list[str], source_id: int) -> dict[str, bool]:
+    """Which of `ids` the archive has, each with whether this source wrote it already (an
+    earlier batch of the same file): one lookup per id answers both."""
+    found: dict[str, bool] = {}
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
-        found.update(r[0] for r in db.execute(
-            f"select post_id from engagement where source_id = ? and post_id in ({marks})",
-            [source_id, *chunk]))
-    return found
+        found.update(db.execute(
+            f"select id, exists(select 1 from engagement where post_id = posts.id "
+            f"and source_id = ?) from posts where id in ({marks})", [source_id, *chunk]))
+    return {post_id: bool(written) for post_id, written in found.items()}
 
 
 class PostCopy(NamedTuple):
@@ -961,10 +962,20 @@ def copy_candidates(db: sqlite_utils.Database, source_id: int) -> list[tuple[Pos
                                                                           PostCopy]]:
     """Pairs of (a post of this source, a post of the other kind by the same account with the
     same match key): scraped without an id and exported with one. One index lookup per post
-    of the source, on (author, match_key)."""
+    of the source, on (author, match_key); none at all while the archive lacks either kind
+    (a scrape-only archive)."""
+    if not holds_both_kinds(db):
+        return []
     width = len(PostCopy._fields)
     return [(PostCopy(*row[:width]), PostCopy(*row[width:]))
             for row in db.execute(COPY_PAIRS, {"source": source_id})]
+
+
+def holds_both_kinds(db: sqlite_utils.Database) -> bool:
+    """Whether the archive has posts with a platform id and posts without (two lookups on
+    the native id's index): a scraped copy of an exported post needs one of each."""
+    return all(db.execute(f"select exists(select 1 from posts where native_id is {test})")
+               .fetchone()[0] for test in ("null", "not null"))
 
 
 def account_aliases(db: sqlite_utils.Database) -> dict[str, set[str]]:
