@@ -118,6 +118,24 @@ def test_seed_scrape_imports_with_its_threads(db, seed_timeline):
         assert json.loads(thread[0]["missing"]) == list(range(2, total + 1))
 
 
+def test_a_post_crosses_to_and_from_a_worker_whole():
+    """Posts travel between processes pickled as their constructor's arguments: every field
+    comes back, the repairs and media with it."""
+    import pickle
+
+    from feedarchive.models import Media, Post, Repair
+
+    post = Post("cafÃ© 1/3", "ada", line=7, replies=2, reposts=None, likes=1200, text="café 1/3",
+                repairs=[Repair("text", 3, 5, "cp1252", "Ã©", "é", 1.0, "ftfy")],
+                thread_id="t1", thread_index=1, thread_marker="1/3", id="x:19",
+                native_id="19", reply_to="18", created_at="2025-03-01T10:00:00+00:00",
+                visibility="public", media=[Media("photo", "https://example.org/a.jpg")],
+                match_key="0123456789abcdef")
+    copy = pickle.loads(pickle.dumps(post))
+    assert copy == post and copy is not post
+    assert (copy.repairs[0].after, copy.media[0].url, copy.likes) == ("é", "https://example.org/a.jpg", 1200)
+
+
 def test_worker_processes_give_the_same_archive(tmp_path, write_file, monkeypatch):
     """Large sources are parsed and repaired in worker processes, and a new author's long
     timeline is stitched there while it is written; the rows must not change."""
