@@ -34,7 +34,8 @@ from .profiles import website_and_location
 from .repair import DocumentRepair, diagnose, document_evidence, repair_profile_and_pages
 from .restitch import (PARALLEL_MIN_POSTS, FullPass, restitch_author, restitch_changed,
                        restitch_replies, timeline_rows)
-from .workers import Row, in_workers, parse_and_prepare, prepare_posts, worker_pool
+from .workers import (YOUNG_COLLECTION_THRESHOLD, Row, in_workers, parse_and_prepare,
+                      prepare_posts, worker_pool)
 
 
 @dataclass
@@ -659,14 +660,14 @@ def import_paths(
 
 
 @contextmanager
-def rarer_collections(young: int = 20_000) -> Iterator[None]:
+def rarer_collections() -> Iterator[None]:
     """Run the cyclic garbage collector less often while a source is imported. Reading one
     makes hundreds of thousands of small objects that live until they are written, in no
     reference cycle; at the default threshold (700 new objects) the collector walks them
     thousands of times: a quarter of a 109,000-toot outbox's import (10.7 s -> 8.6 s).
     Collections still run, and `release_memory` makes a full one after each source."""
     before = gc.get_threshold()
-    gc.set_threshold(young, *before[1:])
+    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *before[1:])
     try:
         yield
     finally:
