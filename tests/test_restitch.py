@@ -354,3 +354,25 @@ def test_any_growth_order_gives_the_archive_of_the_final_files(tmp_path_factory,
         if i == copied:
             import_file(final, write("again-copy.txt", *copy_of))
     assert snapshot(grown) == snapshot(final)
+
+
+def test_a_stitched_window_leaves_nothing_for_the_cycle_collector():
+    """A worker stitches hundreds of windows and collects cycles rarely: linked parts must be
+    freed as soon as the window's result is, or every window's nodes pile up until then."""
+    import gc
+
+    from feedarchive.workers import Row, stitch_rows
+
+    texts = []
+    for thread in range(40):
+        texts += [f"{part}/3 Notes on warmup, run {thread}" for part in (3, 2, 1)] + ["lunch"]
+    rows = [Row(rank, f"p{rank}", text) for rank, text in enumerate(texts)]
+    gc.collect()
+    gc.disable()
+    try:
+        result = stitch_rows("ada", rows, 0, complete=True)
+        assert len(result.threads) == 40
+        del result
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

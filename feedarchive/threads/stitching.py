@@ -408,7 +408,9 @@ def _stitch_author(timeline: Mapping[int, Post]) -> list[list[Node]]:
     _link_numbered(nodes)
     _attach_heads(nodes)
     _attach_endings(nodes)
-    chains = {id(c[0]): c for c in (chain_of(n) for n in nodes)}.values()
+    chains = list({id(c[0]): c for c in (chain_of(n) for n in nodes)}.values())
+    for node in nodes:  # the chains are lists now; unlinked, the nodes hold no cycle that
+        node.prev = node.next = None  # only the garbage collector could free
     kept = [c for c in chains if _trusted(c)]
     kept.sort(key=lambda c: min(n.pos for n in c))
     return kept
