@@ -38,7 +38,10 @@ class Evidence:
     continuation byte survived), how many groups the decoder read as one word with it
     (`run`: a styled word's letters), the share of kana among the text's kana and kanji
     (`kana_share`), and for a math-alphabet letter, how many letters of its style the text
-    has outside its word (`same_style`: a post styles its words alike)."""
+    has outside its word (`same_style`: a post styles its words alike), how its styled word
+    was found (`word`: `text`, a word its text spells plainly; `list`, the word list's;
+    `guess`, letters no list knows; empty for any other decoder) and the share of that word's
+    letters a surviving byte pins (`pinned`; the rest are bare leads, which fit any letter)."""
 
     probability: float
     decoder: str
@@ -47,6 +50,8 @@ class Evidence:
     run: int = 1
     kana: float = 0.0
     same_style: int = 0
+    word: str = ""
+    pinned: float = 0.0
 
 
 def evidence_from(char: str, probability: float, decoder: str, candidates: int = 1,
@@ -56,7 +61,7 @@ def evidence_from(char: str, probability: float, decoder: str, candidates: int =
 
     >>> evidence_from("é", 0.7, "chain", 31)  # doctest: +NORMALIZE_WHITESPACE
     Evidence(probability=0.7, decoder='chain', kind='latin', candidates=31, run=1, kana=0.0,
-             same_style=0)
+             same_style=0, word='', pinned=0.0)
     """
     return Evidence(probability, decoder, kind_of(char), candidates, run)
 
@@ -136,7 +141,26 @@ def features(evidence: Evidence) -> dict[str, float]:
         "candidates": candidates, "candidates|" + kind: candidates,
         "run": round(math.log(max(evidence.run, 1)), 4), "kana|" + kind: evidence.kana,
         "same style": round(math.log1p(evidence.same_style), 4),
+        **_word_features(evidence),
     }
+
+
+def _word_features(evidence: Evidence) -> dict[str, float]:
+    """What a styled word rests on, for its letters only: an intercept for a word its own
+    text spells plainly and one for letters no word list knows (a word of the list is the
+    reference), and how much of the word surviving bytes pin.
+
+    >>> _word_features(Evidence(1.0, "styled", "math", 1382, 4, word="guess", pinned=0.25))
+    {'word:guess': 1.0, 'pinned': 0.25}
+    >>> _word_features(Evidence(0.5, "chain", "latin", 31))
+    {}
+    """
+    if not evidence.word:
+        return {}
+    found = {"pinned": evidence.pinned}
+    if evidence.word != "list":
+        found = {"word:" + evidence.word: 1.0, **found}
+    return found
 
 
 def calibrated(evidence: Evidence) -> float:
