@@ -279,6 +279,12 @@ MIN_MATH_WORD = 3  # letters a run needs to be read as a styled word on its own
 # tuned on a set.
 OOV_WORD_FREQUENCY = 1e-7
 
+# A styled run of digits (`𝟰𝟮`) is a number: a number of n digits is read with frequency
+# STYLED_NUMBER_SHARE * 10**-n, as a word of the lists would be.
+# Origin: set by hand (issue 21, branch i21c-m) from wordfreq's English list, where numbers of
+# two, three and four digits are 0.0069, 0.0018 and 0.0043 of all tokens; not tuned on a set.
+STYLED_NUMBER_SHARE = 0.005
+
 # A styled word is read as a word of its own text first: a post that says `Mid-Training` in
 # plain letters and styles the same phrase spells `mid`, not `mai`. The word list's frequency
 # is mixed with the text's own words (a cache language model): this share of the probability

@@ -17,7 +17,8 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from ..tuning import (
-    CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY, TEXT_WORD_SHARE,
+    CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY, STYLED_NUMBER_SHARE,
+    TEXT_WORD_SHARE,
 )
 from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable, Option
@@ -61,8 +62,8 @@ def _build_math_table(candidates: CandidateTable) -> _MathTable:
             other += model.prior(char)
             continue
         letter = _math_letter(char)
-        if not ("a" <= letter <= "z"):
-            # A styled word is Latin letters: the math alphabets' Greek and digits are
+        if not ("a" <= letter <= "z" or "0" <= letter <= "9"):
+            # A styled word is Latin letters or digits: the math alphabets' Greek letters are
             # symbols of formulas, never spelled into words (`𝟶𝟶𝟹𝟷` read as `𝚶𝚶𝚹𝚷`).
             other += model.prior(char)
             continue
@@ -104,8 +105,8 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, StyledLetter]:
     >>> forced = decode_math_runs(text, parse_lossy(text).groups)
     >>> "".join(s.option.char for s in forced.values())
     '𝐛𝐮𝐢𝐥𝐝'
-    >>> round(min(s.probability for s in forced.values()), 2)  # another alphabet spells a word
-    0.98
+    >>> round(min(s.probability for s in forced.values()), 2)  # other readings spell words too
+    0.96
     >>> sorted({(s.source, s.pinned) for s in forced.values()})
     [('list', 0.6)]
     """
@@ -207,7 +208,7 @@ class _WordReading(NamedTuple):
     style: str
     pick: list  # (reading index, reading, character) per group
     sure: list[float]  # per letter, its share among the words that fit in this style
-    share: float  # this style's share among the styles that read the run as a word
+    share: float  # this reading's share among the readings of the run (`_best_math_word`)
     source: str  # "text", "list" or "guess"
 
 
@@ -236,6 +237,23 @@ def case_patterns(letters: list[dict], initial: bool) -> list[tuple[str, list[se
     return [(name, allowed, caps) for name, allowed, caps in patterns if all(allowed)]
 
 
+def styled_number(letters: list[dict]) -> Optional[tuple[str, float, list[float]]]:
+    """A run read as a number: (its digits, its frequency as a word, how sure each digit is),
+    when every place can be a digit of the style (`letters`: per place, what the style offers
+    there). A bare lead fits any of several digits: the first, sure at one in as many.
+
+    >>> styled_number([{"4", "q"}, {"2"}])
+    ('42', 5e-05, [1.0, 1.0])
+    >>> styled_number([{"4", "q"}, {"a"}]) is None
+    True
+    """
+    digits = [sorted(c for c in at if c.isdigit()) for at in letters]
+    if not all(digits):
+        return None
+    return ("".join(d[0] for d in digits), STYLED_NUMBER_SHARE * 10.0 ** -len(digits),
+            [1.0 / len(d) for d in digits])
+
+
 def _spelled(word: str, case: str, letters: list[dict]) -> list:
     """The (reading index, reading, character) of each letter of `word` cased as `case`
     says (`case_patterns`): small letters but where the case asks for a capital (or the
@@ -254,12 +272,13 @@ def _best_math_word(run, groups, tables, used, initial: bool,
     capital at no cost. `known`: the words the text shows in plain letters (`text_words`),
     likelier than the word list says (TEXT_WORD_SHARE).
 
-    The confidence is that of a styled word at all; `share` that of the chosen style among
-    the styles in which the run spells a word (the damage takes the byte that tells the math
-    alphabets apart, so a word pinned letter by letter in one style may be another word in
-    another); each letter's `sure` is the probability of the words that fit with that letter
-    there: a bare lead fits any letter, so a letter only the word list chose is a guess, while
-    one a surviving byte pins is sure.
+    The confidence is that of a styled word at all; `share` that of the chosen reading among
+    the readings that compete for the run: each case (`case_patterns`) of each alphabet's
+    likeliest word, and a number (`styled_number`). The damage takes the byte that tells the
+    math alphabets apart, so a word pinned letter by letter in one alphabet may be another
+    word in another, or digits. Each letter's `sure` is the probability of the words that fit
+    with that letter there: a bare lead fits any letter, so a letter only the word list chose
+    is a guess, while one a surviving byte pins is sure.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> def best_word(styled, known=None):
@@ -299,19 +318,20 @@ def _best_math_word(run, groups, tables, used, initial: bool,
                     by_letter.setdefault(letter, (index, reading, char))
             letters.append(by_letter)
         patterns = case_patterns(letters, initial)
-        best_style: Optional[tuple[float, str, list, list[float], str]] = None
+        found_here = len(readings)
         for case, allowed, caps in patterns:
             found = _likeliest_word(tuple("".join(sorted(a)) for a in allowed), known)
-            if found is None:
-                continue
-            word, freq, sure = found
-            score = math.log(freq) + weight + caps * CAPITAL_LOG
-            if best_style is None or score > best_style[0]:
-                best_style = (score, style, _spelled(word, case, letters), sure,
-                              "text" if word in known else "list")
-        if best_style is not None:
-            readings.append(best_style)
-        elif used.get(style) and patterns:
+            if found is not None:
+                word, freq, sure = found
+                readings.append((math.log(freq) + weight + caps * CAPITAL_LOG, style,
+                                 _spelled(word, case, letters), sure,
+                                 "text" if word in known else "list"))
+        number = styled_number(letters)
+        if number is not None:
+            digits, freq, sure = number
+            readings.append((math.log(freq) + weight, style, _spelled(digits, "lower", letters),
+                             sure, "number"))
+        if len(readings) == found_here and used.get(style) and patterns:
             # No word fits: in a style the text uses elsewhere, its likeliest letters.
             case, allowed, caps = patterns[0]
             guessed = _likeliest_letters(allowed)
@@ -323,7 +343,8 @@ def _best_math_word(run, groups, tables, used, initial: bool,
     readings = readings or guesses
     if not readings:
         return None
-    best = max(readings, key=lambda found: found[0])  # the first style of equal ones
+    # The readings compete: each case of each alphabet's likeliest word, and a number.
+    best = max(readings, key=lambda found: found[0])  # the first of equal ones
     scores = [found[0] for found in readings]
     total = max(scores) + math.log(sum(math.exp(x - max(scores)) for x in scores))
     other = 0.0
