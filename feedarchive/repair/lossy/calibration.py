@@ -38,7 +38,13 @@ class Evidence:
     continuation byte survived), how many groups the decoder read as one word with it
     (`run`: a styled word's letters), the share of kana among the text's kana and kanji
     (`kana_share`), and for a math-alphabet letter, how many letters of its style the text
-    has outside its word (`same_style`: a post styles its words alike)."""
+    has outside its word (`same_style`: a post styles its words alike), how its styled word
+    was found (`word`: `text`, a word its text spells plainly; `list`, the word list's;
+    `guess`, letters no list knows; empty for any other decoder) and the share of that word's
+    letters a surviving byte pins (`pinned`; the rest are bare leads, which fit any letter),
+    and for any other guess, how many math-alphabet letters its text was read with
+    (`styled_text`: in a post that styles its words, a bare lead read as an emoji is as often
+    a styled letter no word list could read)."""
 
     probability: float
     decoder: str
@@ -47,6 +53,9 @@ class Evidence:
     run: int = 1
     kana: float = 0.0
     same_style: int = 0
+    word: str = ""
+    pinned: float = 0.0
+    styled_text: int = 0
 
 
 def evidence_from(char: str, probability: float, decoder: str, candidates: int = 1,
@@ -56,7 +65,7 @@ def evidence_from(char: str, probability: float, decoder: str, candidates: int =
 
     >>> evidence_from("é", 0.7, "chain", 31)  # doctest: +NORMALIZE_WHITESPACE
     Evidence(probability=0.7, decoder='chain', kind='latin', candidates=31, run=1, kana=0.0,
-             same_style=0)
+             same_style=0, word='', pinned=0.0, styled_text=0)
     """
     return Evidence(probability, decoder, kind_of(char), candidates, run)
 
@@ -125,7 +134,7 @@ def features(evidence: Evidence) -> dict[str, float]:
     ... # doctest: +NORMALIZE_WHITESPACE
     [('bias', 1.0), ('candidates', 3.434), ('candidates|kind:latin', 3.434), ('decoder:chain', 1.0),
      ('kana|kind:latin', 0.0), ('kind:latin', 1.0), ('logit', 0.0), ('logit|decoder:chain', 0.0),
-     ('run', 0.0), ('same style', 0.0)]
+     ('run', 0.0), ('same style', 0.0), ('styled text|kind:latin', 0.0)]
     """
     p = min(max(evidence.probability, _EDGE), 1.0 - _EDGE)
     logit = round(math.log(p / (1.0 - p)), 4)
@@ -136,7 +145,27 @@ def features(evidence: Evidence) -> dict[str, float]:
         "candidates": candidates, "candidates|" + kind: candidates,
         "run": round(math.log(max(evidence.run, 1)), 4), "kana|" + kind: evidence.kana,
         "same style": round(math.log1p(evidence.same_style), 4),
+        "styled text|" + kind: round(math.log1p(evidence.styled_text), 4),
+        **_word_features(evidence),
     }
+
+
+def _word_features(evidence: Evidence) -> dict[str, float]:
+    """What a styled word rests on, for its letters only: an intercept for a word its own
+    text spells plainly and one for letters no word list knows (a word of the list is the
+    reference), and how much of the word surviving bytes pin.
+
+    >>> _word_features(Evidence(1.0, "styled", "math", 1382, 4, word="guess", pinned=0.25))
+    {'word:guess': 1.0, 'pinned': 0.25}
+    >>> _word_features(Evidence(0.5, "chain", "latin", 31))
+    {}
+    """
+    if not evidence.word:
+        return {}
+    found = {"pinned": evidence.pinned}
+    if evidence.word != "list":
+        found = {"word:" + evidence.word: 1.0, **found}
+    return found
 
 
 def calibrated(evidence: Evidence) -> float:
@@ -178,7 +207,7 @@ def rescaled(offered: Iterable[tuple[str, float]], chosen: str, raw: float,
 def calibrate_guesses(choices: list[Any]) -> list[Any]:
     """The choices of one text (`choose.Choice`), each guess with its calibrated confidence and
     its alternatives rescaled to it; what the text chose as a whole is part of the evidence
-    (`kana_share`, `same_style`). A certain choice (no `evidence`) stays as it is.
+    (`kana_share`, `same_style`, `styled_text`). A certain choice (no `evidence`) stays as it is.
 
     >>> from feedarchive.repair.lossy.choose import Choice
     >>> guess = Choice(0, 1, "à", 1.0, (), Evidence(1.0, "chain", "latin"), (("à", 1.0),))
@@ -190,10 +219,12 @@ def calibrate_guesses(choices: list[Any]) -> list[Any]:
     found = []
     for choice in choices:
         if choice.evidence is not None:
-            same = 0
+            same, styled = 0, 0
             if choice.evidence.kind == "math":  # its style's letters, less its own word's
                 same = max(0, styles[char_class(choice.char)] - choice.evidence.run)
-            evidence = replace(choice.evidence, kana=share, same_style=same)
+            else:
+                styled = sum(styles.values())
+            evidence = replace(choice.evidence, kana=share, same_style=same, styled_text=styled)
             confidence = calibrated(evidence)
             offered = rescaled(choice.offered, choice.char, evidence.probability, confidence)
             choice = replace(choice, confidence=confidence, evidence=evidence,

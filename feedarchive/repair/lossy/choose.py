@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..tuning import (
@@ -36,7 +36,7 @@ from .damage import Group, Reading
 from .emoji import emoji_sequences, is_regional_indicator, is_skin_tone, named_words
 from .languages import LanguageEvidence, text_languages
 from .prior import char_class, char_model, log
-from .styled import decode_math_runs
+from .styled import StyledLetter, decode_math_runs
 from .thai import decode_span, spans
 
 
@@ -514,31 +514,35 @@ def choose(
         return [Choice(g.start, o[0].end, o[0].char, 1.0) for g, o in zip(groups, options)]
     _add_sequence_options(text, groups, options, evidence, languages)
     forced = decode_math_runs(text, groups)
-    for g, (option, _confidence) in forced.items():
-        options[g] = [option]
+    for g, styled in forced.items():
+        options[g] = [styled.option]
     marginals = forward_backward(text, groups, options)
-    words = {g: (groups[g].start, option.end) for g, (option, _p) in forced.items()}
+    words = {g: (groups[g].start, styled.option.end) for g, styled in forced.items()}
     choices = []
     for g, group in enumerate(groups):
         best = max(range(len(options[g])), key=marginals[g].__getitem__)
         option = options[g][best]
         raw, decoder = marginals[g][best], "chain"
         offered = list(zip((o.char for o in options[g]), marginals[g]))
+        word = None
         if g in forced:  # a styled word's odds, read whole
             raw, decoder = min(raw, math.exp(option.base)), "styled"
             offered = [(option.char, raw)]
+            word = forced[g]
         choices.append(_choice(group, option.end, option.char, raw, offered, decoder,
-                               run_length(words, g)))
+                               run_length(words, g), word))
     _decode_words(text, groups, choices, forced, evidence, languages)
     return calibrate_guesses(choices)
 
 
 def _choice(group: Group, end: int, char: str, raw: float,
-            offered: list[tuple[str, float]], decoder: str, run: int = 1) -> Choice:
+            offered: list[tuple[str, float]], decoder: str, run: int = 1,
+            word: Optional[StyledLetter] = None) -> Choice:
     """The choice of `char` for `group` at the decoder's raw probability `raw`, among what it
     `offered` (character, raw probability): certain when the damage left the group one
     character, else a guess, at its raw probability until `calibrate_guesses`; `run`: the
-    groups its decoder read as one word with it.
+    groups its decoder read as one word with it; `word`: the styled word's letter, when
+    `decode_math_runs` decided it (how its word was found, how much of it bytes pin).
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> exact, guessed = parse_lossy(damage("é".encode()) + " " + damage("À".encode())).groups
@@ -548,8 +552,10 @@ def _choice(group: Group, end: int, char: str, raw: float,
     if group.is_exact:
         return Choice(group.start, end, char, 1.0)
     possible = sum(len(r.candidates) for r in group.readings)
-    return Choice(group.start, end, char, raw, (),
-                  evidence_from(char, raw, decoder, possible, run), tuple(offered))
+    evidence = evidence_from(char, raw, decoder, possible, run)
+    if word is not None:
+        evidence = replace(evidence, word=word.source, pinned=word.pinned)
+    return Choice(group.start, end, char, raw, (), evidence, tuple(offered))
 
 
 def _decode_words(

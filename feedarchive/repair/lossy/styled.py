@@ -12,17 +12,18 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import numpy as np
 
 from ..tuning import (
-    CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY, TEXT_WORD_SHARE,
+    CAPITAL_LOG, MATH_WORD_PRIOR, MIN_MATH_WORD, OOV_WORD_FREQUENCY, STYLED_NUMBER_SHARE,
+    TEXT_WORD_SHARE,
 )
 from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable, Option
 from .context import char_before
-from .damage import Group, Reading
+from .damage import Group, Reading, thai_byte
 from .mapped import column_of, columns, string_column, strings_of
 from .prior import char_class, char_model, log
 
@@ -61,6 +62,11 @@ def _build_math_table(candidates: CandidateTable) -> _MathTable:
             other += model.prior(char)
             continue
         letter = _math_letter(char)
+        if not ("a" <= letter <= "z" or "0" <= letter <= "9"):
+            # A styled word is Latin letters or digits: the math alphabets' Greek letters are
+            # symbols of formulas, never spelled into words (`𝟶𝟶𝟹𝟷` read as `𝚶𝚶𝚹𝚷`).
+            other += model.prior(char)
+            continue
         by_letter = styles.setdefault(kind, {})
         if letter not in by_letter or "SMALL" in unicodedata.name(char, ""):
             by_letter[letter] = char
@@ -71,7 +77,20 @@ def _build_math_table(candidates: CandidateTable) -> _MathTable:
     return _MathTable(styles, other)
 
 
-def decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[Option, float]]:
+class StyledLetter(NamedTuple):
+    """A letter of a styled word as `decode_math_runs` decided it: the option chosen, its
+    probability (a styled word at all, in this style, with this letter), how the word was
+    found (`source`: `text` a word its text spells plainly, `list` the word list's, `guess`
+    letters no list knows), and the share of the word's letters a surviving byte pins
+    (`pinned`: a bare lead fits any letter of the style)."""
+
+    option: Option
+    probability: float
+    source: str = "list"
+    pinned: float = 1.0
+
+
+def decode_math_runs(text: str, groups: list[Group]) -> dict[int, StyledLetter]:
     """Read runs of adjacent 4-byte groups as one math-alphabet word when that is likelier.
 
     Letter by letter a math letter never beats an emoji (emoji are far more frequent), but a
@@ -79,20 +98,26 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[Option, 
     chance. Compares P(style word) = MATH_WORD_PRIOR / styles * P(word) with the product over
     positions of the total prior of the other candidates. A run must pin at least one letter
     with a surviving byte: a run of bare leads spells any short word. Returns, for the groups
-    it decides, the option chosen and its probability.
+    it decides, the option chosen, its probability and what the word rests on.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> text = "Read " + damage("𝐛𝐮𝐢𝐥𝐝".encode()) + " now"
     >>> forced = decode_math_runs(text, parse_lossy(text).groups)
-    >>> "".join(option.char for option, _ in forced.values()), min(p for _, p in forced.values())
-    ('𝐛𝐮𝐢𝐥𝐝', 1.0)
+    >>> "".join(s.option.char for s in forced.values())
+    '𝐛𝐮𝐢𝐥𝐝'
+    >>> round(min(s.probability for s in forced.values()), 2)  # other readings spell words too
+    0.96
+    >>> sorted({(s.source, s.pinned) for s in forced.values()})
+    [('list', 0.6)]
     """
-    # Per group, the readings that can be a math letter without swallowing a space.
+    # Per group, the readings that can be a math letter without swallowing a space, but
+    # the one the letter's own last byte became at the end of a word.
     tables: list[list[tuple[int, Reading, _MathTable]]] = []
     for group in groups:
         found = []
         for index, reading in enumerate(group.readings):
-            if any(c.isspace() for c in text[group.start:reading.end]):
+            if any(c.isspace() for c in text[group.start:reading.end]) and not \
+                    ends_word_with_own_byte(text, group.start, reading.end):
                 continue
             table = _math_table(reading.candidates)
             if table.styles:
@@ -107,26 +132,48 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, tuple[Option, 
         else:
             runs.append([g])
     known = text_words(text)
-    decided: dict[int, tuple[float, str, list[tuple[int, Reading, str]], list[float]]] = {}
+    decided: dict[int, _WordReading] = {}
     for _pass in range(2):
         # Second pass: a post writes all its styled words alike, so a style other runs of
         # the text settled on is a thousand times likelier.
         settled = dict(decided)
         for r, run in enumerate(runs):
             # The styles the *other* runs settled on (a run must not vouch for itself).
-            used = Counter(found[1] for other, found in settled.items() if other != r)
+            used = Counter(found.style for other, found in settled.items() if other != r)
             result = _best_math_word(run, groups, tables, used,
                                      _starts_sentence(text, groups[run[0]].start), known)
             if result is not None:
                 decided[r] = result
             else:
                 decided.pop(r, None)
-    forced: dict[int, tuple[Option, float]] = {}
-    for r, (confidence, _style, pick, letters) in decided.items():
-        for g, (index, reading, char), sure in zip(runs[r], pick, letters):
-            letter = confidence * sure
-            forced[g] = (Option(index, reading.end, char, math.log(max(letter, 1e-9))), letter)
+    forced: dict[int, StyledLetter] = {}
+    for r, found in decided.items():
+        pinned = sum(1 for g, (_i, reading, _c) in zip(runs[r], found.pick)
+                     if reading.end - groups[g].start > 1) / len(runs[r])
+        for g, (index, reading, char), sure in zip(runs[r], found.pick, found.sure):
+            letter = found.confidence * found.share * sure
+            option = Option(index, reading.end, char, math.log(max(letter, 1e-9)))
+            forced[g] = StyledLetter(option, letter, found.source, round(pinned, 4))
     return forced
+
+
+def ends_word_with_own_byte(text: str, start: int, end: int) -> bool:
+    r"""Whether the reading text[start:end] of a lead may own the space (byte 0xA0) or line
+    break (0x85) it ends with as its last byte, as a word's last letter: one such character,
+    last, and after it no letter, digit or damaged character (a word still going on), so
+    the word still ends there. `𝐁𝐢𝐠 news`: the `𝐠` is F0 9D 90 A0, damaged to `๐` and a
+    space before the real one.
+
+    >>> ends_word_with_own_byte("๐๐  news", 1, 3), ends_word_with_own_byte("๐๐ news", 1, 3)
+    (True, False)
+    >>> ends_word_with_own_byte("๐๐\n!", 1, 3), ends_word_with_own_byte("๐๐", 0, 1)
+    (True, False)
+    """
+    owned = text[start:end]
+    if not owned or owned[-1] not in " \n" or any(c.isspace() for c in owned[:-1]):
+        return False
+    after = text[end:end + 1]
+    return not after or not (after.isalnum() or thai_byte(after) is not None)
 
 
 _PLAIN_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]{2,}(?![^\W\d_])")
@@ -154,17 +201,84 @@ def _starts_sentence(text: str, start: int) -> bool:
     return not before or before in ".!?:\n"
 
 
-def _best_math_word(run, groups, tables, used, initial: bool,
-                    known: Optional[Counter] = None) -> Optional[tuple[float, str, list, list[float]]]:
-    """(confidence, style, (reading index, reading, character) per group, how sure each letter
-    is among the words that fit) of the best word reading of a run, if any beats the other
-    candidates; see `decode_math_runs`. `initial`: the run starts a sentence, so its first
-    letter may be a capital at no cost. `known`: the words the text shows in plain letters
-    (`text_words`), likelier than the word list says (TEXT_WORD_SHARE).
+class _WordReading(NamedTuple):
+    """The best word reading of a run (`_best_math_word`)."""
 
-    The confidence is that of a styled word at all; each letter's share is the probability of
-    the words that fit with that letter there: a bare lead fits any letter, so a letter only
-    the word list chose is a guess, while one a surviving byte pins is sure.
+    confidence: float  # a styled word at all, rather than the other candidates
+    style: str
+    pick: list  # (reading index, reading, character) per group
+    sure: list[float]  # per letter, its share among the words that fit in this style
+    share: float  # this reading's share among the readings of the run (`_best_math_word`)
+    source: str  # "text", "list" or "guess"
+
+
+def case_patterns(letters: list[dict], initial: bool) -> list[tuple[str, list[set[str]], int]]:
+    """The ways a styled word may be cased, each as (name, the letters allowed at each place
+    lower-cased, how many capitals it costs): all small (its first letter may be a capital at
+    no cost when it starts a sentence), a capital first (`Title`), or all capitals (`NEWS`:
+    one choice to shout, one capital's cost). Mixed case (`dEmi`) is no way people style a
+    word, and is not offered. `letters`: per place, the letters a style offers there, small
+    ones lower-case and capitals upper-case.
+
+    >>> [(name, ["".join(sorted(a)) for a in allowed], caps)
+    ...  for name, allowed, caps in case_patterns([{"N", "d"}, {"E", "a"}], False)]
+    [('lower', ['d', 'a'], 0), ('title', ['n', 'a'], 1), ('upper', ['n', 'e'], 1)]
+    >>> [name for name, _, _ in case_patterns([{"N", "d"}, {"E", "a"}], True)]  # `Na` is free
+    ['lower', 'upper']
+    """
+    small = [{c for c in at if c.islower()} for at in letters]
+    capital = [{c.lower() for c in at if c.isupper()} for at in letters]
+    patterns = []
+    first = small[0] | capital[0] if initial else small[0]
+    patterns.append(("lower", [first] + small[1:], 0))
+    if not initial:
+        patterns.append(("title", [capital[0]] + small[1:], 1))
+    patterns.append(("upper", capital, 1))
+    return [(name, allowed, caps) for name, allowed, caps in patterns if all(allowed)]
+
+
+def styled_number(letters: list[dict]) -> Optional[tuple[str, float, list[float]]]:
+    """A run read as a number: (its digits, its frequency as a word, how sure each digit is),
+    when every place can be a digit of the style (`letters`: per place, what the style offers
+    there). A bare lead fits any of several digits: the first, sure at one in as many.
+
+    >>> styled_number([{"4", "q"}, {"2"}])
+    ('42', 5e-05, [1.0, 1.0])
+    >>> styled_number([{"4", "q"}, {"a"}]) is None
+    True
+    """
+    digits = [sorted(c for c in at if c.isdigit()) for at in letters]
+    if not all(digits):
+        return None
+    return ("".join(d[0] for d in digits), STYLED_NUMBER_SHARE * 10.0 ** -len(digits),
+            [1.0 / len(d) for d in digits])
+
+
+def _spelled(word: str, case: str, letters: list[dict]) -> list:
+    """The (reading index, reading, character) of each letter of `word` cased as `case`
+    says (`case_patterns`): small letters but where the case asks for a capital (or the
+    style has only the capital there: a sentence's first letter)."""
+    spelled = []
+    for i, (ch, by_letter) in enumerate(zip(word, letters)):
+        capital = case == "upper" or (case == "title" and i == 0) or ch not in by_letter
+        spelled.append(by_letter[ch.upper()] if capital else by_letter[ch])
+    return spelled
+
+
+def _best_math_word(run, groups, tables, used, initial: bool,
+                    known: Optional[Counter] = None) -> Optional[_WordReading]:
+    """The best word reading of a run, if any beats the other candidates; see
+    `decode_math_runs`. `initial`: the run starts a sentence, so its first letter may be a
+    capital at no cost. `known`: the words the text shows in plain letters (`text_words`),
+    likelier than the word list says (TEXT_WORD_SHARE).
+
+    The confidence is that of a styled word at all; `share` that of the chosen reading among
+    the readings that compete for the run: each case (`case_patterns`) of each alphabet's
+    likeliest word, and a number (`styled_number`). The damage takes the byte that tells the
+    math alphabets apart, so a word pinned letter by letter in one alphabet may be another
+    word in another, or digits. Each letter's `sure` is the probability of the words that fit
+    with that letter there: a bare lead fits any letter, so a letter only the word list chose
+    is a guess, while one a surviving byte pins is sure.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> def best_word(styled, known=None):
@@ -173,13 +287,15 @@ def _best_math_word(run, groups, tables, used, initial: bool,
     ...                if _math_table(r.candidates).styles] for g in groups]
     ...     found = _best_math_word(list(range(len(groups))), groups, tables, Counter(), False,
     ...                             known)
-    ...     return found and (found[1], "".join(char for _, _, char in found[2]))
+    ...     return found and (found.style, "".join(char for _, _, char in found.pick))
     >>> best_word("𝐰𝐨𝐫𝐝")
     ('math:MATHEMATICAL BOLD', '𝐰𝐨𝐫𝐝')
     >>> best_word("🐻💀") is None  # two letters: only in a style a longer run settled on
     True
     >>> best_word("𝙢𝙞𝙙", Counter(["mid", "training"]))[1]  # the text says `Mid-Training`
     '𝙢𝙞𝙙'
+    >>> best_word("𝗡𝗘𝗪𝗦")[1]  # all capitals, not a mixed-case word of another alphabet
+    '𝗡𝗘𝗪𝗦'
 
     """
     if len(run) < 2 or all(groups[g].readings[0].end - groups[g].start == 1 for g in run):
@@ -190,7 +306,8 @@ def _best_math_word(run, groups, tables, used, initial: bool,
         # Two damaged emoji spell some two-letter word in some style by chance (🐻💀 as 𝖻𝗒):
         # a short run is read as a word only in a style a longer run of the text settled on.
         styles = {style for style in styles if used.get(style)}
-    best: tuple[float, str, list, list[float]] = (-math.inf, "", [], [])
+    readings: list[tuple[float, str, list, list[float], str]] = []
+    guesses: list[tuple[float, str, list, list[float], str]] = []
     for style in sorted(styles):  # a fixed order: equal scores must not follow hashing
         weight = math.log(1000.0) if used.get(style) else 0.0
         letters: list[dict[str, tuple[int, Reading, str]]] = []
@@ -200,45 +317,45 @@ def _best_math_word(run, groups, tables, used, initial: bool,
                 for letter, char in table.styles.get(style, {}).items():
                     by_letter.setdefault(letter, (index, reading, char))
             letters.append(by_letter)
-        # Capitals (kept upper-case in the tables) need a reason: each costs CAPITAL_LOG, but
-        # for the first letter of a sentence.
-        small = [{c for c in allowed if not c.isupper()} for allowed in letters]
-        if initial:
-            small[0] |= {c.lower() for c in letters[0]}
-        any_case = [{c.lower() for c in allowed} for allowed in letters]
-        for allowed in (small, any_case):
-            if not all(allowed):
-                continue
-            key = tuple("".join(sorted(a)) for a in allowed)
-            found = _likeliest_word(key, known)
-            if found is None:
-                if used.get(style) and allowed is any_case:
-                    guessed = _likeliest_letters(allowed)
-                    found = guessed, OOV_WORD_FREQUENCY, [1.0 / len(a) for a in allowed]
-                else:
-                    continue
-            word, freq, sure = found
-            spelled = []
-            caps = 0
-            for i, (ch, by_letter) in enumerate(zip(word, letters)):
-                if ch in by_letter:
-                    spelled.append(by_letter[ch])
-                else:
-                    spelled.append(by_letter[ch.upper()])
-                    caps += not (i == 0 and initial)
-            score = math.log(freq) + weight + caps * CAPITAL_LOG
-            if score > best[0]:
-                best = (score, style, spelled, sure)
-    if not best[2]:
+        patterns = case_patterns(letters, initial)
+        found_here = len(readings)
+        for case, allowed, caps in patterns:
+            found = _likeliest_word(tuple("".join(sorted(a)) for a in allowed), known)
+            if found is not None:
+                word, freq, sure = found
+                readings.append((math.log(freq) + weight + caps * CAPITAL_LOG, style,
+                                 _spelled(word, case, letters), sure,
+                                 "text" if word in known else "list"))
+        number = styled_number(letters)
+        if number is not None:
+            digits, freq, sure = number
+            readings.append((math.log(freq) + weight, style, _spelled(digits, "lower", letters),
+                             sure, "number"))
+        if len(readings) == found_here and used.get(style) and patterns:
+            # No word fits: in a style the text uses elsewhere, its likeliest letters.
+            case, allowed, caps = patterns[0]
+            guessed = _likeliest_letters(allowed)
+            guesses.append((math.log(OOV_WORD_FREQUENCY) + weight + caps * CAPITAL_LOG, style,
+                            _spelled(guessed, case, letters), [1.0 / len(a) for a in allowed],
+                            "guess"))
+    # Letters no list knows only when no alphabet spells a word there (`𝐇𝐢𝐫𝐢𝐧𝐠` is not
+    # guessed letters in the style of the post's other styled word).
+    readings = readings or guesses
+    if not readings:
         return None
+    # The readings compete: each case of each alphabet's likeliest word, and a number.
+    best = max(readings, key=lambda found: found[0])  # the first of equal ones
+    scores = [found[0] for found in readings]
+    total = max(scores) + math.log(sum(math.exp(x - max(scores)) for x in scores))
     other = 0.0
     for g, (index, reading, _char) in zip(run, best[2]):
         mass = _math_table(reading.candidates).other_mass
         other += math.log(mass) if mass > 0 else -50.0
-    math_score = math.log(MATH_WORD_PRIOR / max(len(styles), 1)) + best[0]
+    math_score = math.log(MATH_WORD_PRIOR / max(len(styles), 1)) + total
     if math_score <= other:
         return None
-    return 1.0 / (1.0 + math.exp(other - math_score)), best[1], best[2], best[3]
+    return _WordReading(1.0 / (1.0 + math.exp(other - math_score)), best[1], best[2], best[3],
+                        math.exp(best[0] - total), best[4])
 
 
 def _likeliest_word(allowed: tuple[str, ...], known: Counter) -> Optional[tuple[str, float, list[float]]]:
