@@ -230,6 +230,17 @@ AFTER_NUMBER_CLASSIFIER = 0.5
 LATTICE_LANGUAGE_SHARE = 0.5
 # Words of a language's list indexed by damaged form (a bound on the table's size).
 LANGUAGE_LEXICON_WORDS = 30_000
+# A damaged letter inside a word of plain ASCII letters (`?tima`, `caf?`) is weighed by the
+# frequency of the word each letter makes, in the text's languages (`words.word_boosts`):
+# LATIN_WORD_WEIGHT times the log of that frequency (LATIN_WORD_FLOOR for a word the lists
+# leave out), against the letters' average. LATIN_WORDS_KEPT bounds each language's table of
+# words written with a letter outside ASCII.
+# Origin: set by hand (issue 21, branch i21c-k): weight 1 (the word's probability as it
+# stands), floor as UNLISTED_WORD, kept words as LANGUAGE_LEXICON_WORDS; checked, not tuned,
+# on the dev tuning half and tests/bench/language_tuning_sentences.py.
+LATIN_WORD_WEIGHT = 1.0
+LATIN_WORD_FLOOR = 1e-7
+LATIN_WORDS_KEPT = 30_000
 # A real space between two words of a language written with spaces, which could instead be
 # byte 0xA0 of the character before it.
 SPACED_WORD_SPACE_LOG = math.log(0.5)

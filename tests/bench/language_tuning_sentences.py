@@ -1,0 +1,107 @@
+"""Posts written for tuning the other languages' repair (issue 21), and for nothing else.
+
+Korean, Portuguese, Spanish, Indonesian, German, French and Vietnamese posts written for this
+file: everyday social-media text with numbers, hashtags, mentions, emoji, and sentences that
+start with an accented capital. They are apart from the held-out sets (`heldout_sentences.py`)
+and from the calibration sentences (`calibration_sentences.py`): a weight or rule for these
+languages may be chosen on them, and then must not hurt the held-out sets.
+`measure_repair.py --sets langtune` damages and measures them.
+"""
+from __future__ import annotations
+
+LANGUAGE_TUNING: dict[str, tuple[str, ...]] = {
+    "ko": (
+        "어제 친구랑 홍대에서 떡볶이 먹고 노래방 갔어요 🎤",
+        "이번 주말에는 집에서 푹 쉬고 싶다.",
+        "아침마다 커피 두 잔은 마셔야 정신이 들어요 ☕",
+        "우리 팀 프로젝트 발표가 내일 오후 2시로 바뀌었습니다.",
+        "비가 와서 그런지 버스가 너무 늦게 왔다.",
+        "새로 산 노트북 배터리가 생각보다 오래가네요!",
+        "고양이가 또 키보드 위에서 자고 있어요 🐱",
+        "다음 달부터 헬스장 다니기로 결심했습니다. #운동",
+        "엄마가 보내주신 김장 김치가 도착했어요.",
+        "이 영화 진짜 재미있으니까 꼭 보세요 👍",
+        "회사 근처에 새로 생긴 국밥집 맛집이에요.",
+        "시험 끝나면 여행 가려고 제주도 항공권 알아보는 중",
+        "요즘 날씨가 갑자기 추워져서 감기 조심하세요.",
+        "오늘 처음으로 한강에서 10킬로 달리기 완주했다 🏃",
+        "혹시 파이썬으로 크롤링 해보신 분 계신가요?",
+        "도서관에서 공부하다가 깜빡 잠들었어요 😅",
+        "주문한 책이 아직도 배송 중이라니 너무 느리다.",
+        "내일 아침 회의는 온라인으로 진행합니다. @민수",
+        "동생 생일 선물로 운동화 샀는데 마음에 들어 했으면 좋겠다.",
+        "점심으로 김밥 한 줄이랑 라면 먹었어요.",
+        "지난번에 말씀드린 자료를 메일로 보내드렸습니다.",
+        "강의 자료는 학교 홈페이지에 올려 두었으니 확인해 주세요.",
+        "저녁에 부모님이랑 산책하면서 이야기를 많이 했다.",
+        "벌써 12월이라니 시간이 정말 빨리 지나가네요 🎄",
+        "지하철 2호선 고장 때문에 회사에 30분 늦었다.",
+        "새해에는 건강하고 행복한 일만 가득하시길 바랍니다!",
+        "이번 학기 성적이 생각보다 잘 나와서 기분이 좋아요.",
+        "친구가 추천해 준 카페에 왔는데 분위기가 너무 예뻐요.",
+        "오랜만에 대학교 동기들을 만나서 밤늦게까지 놀았다.",
+        "사진 찍는 걸 좋아해서 주말마다 카메라 들고 나가요 📷",
+    ),
+    "pt": (
+        "É hoje! Finalmente chegou o dia do show 🎶",
+        "Às vezes eu só quero ficar em casa vendo série.",
+        "Alguém sabe se a padaria da esquina abre no domingo?",
+        "Ótima notícia: o artigo foi aceito na conferência! 🎉",
+        "Estou aprendendo a cozinhar feijoada com a minha avó.",
+        "Água de coco gelada depois da praia não tem preço 🥥",
+        "Amanhã começa o curso de programação em Python, às 19h.",
+        "Ônibus atrasado de novo… cheguei no trabalho às 9h40.",
+        "Você já viu o pôr do sol na orla? É lindo demais.",
+        "Ação e reação: quem planta colhe, já dizia meu avô.",
+        "Última semana de aulas antes das férias 🙌",
+        "Então, alguém quer dividir um táxi até o aeroporto?",
+    ),
+    "es": (
+        "¡Qué día tan bonito para salir a caminar! ☀️",
+        "Él siempre llega tarde a las reuniones de los lunes.",
+        "¿Alguien sabe dónde venden churros por aquí?",
+        "Ésta es la mejor paella que he comido en mi vida 🥘",
+        "Árboles, montañas y un lago: así fue el fin de semana.",
+        "Última llamada para inscribirse en el taller de mañana.",
+        "Mañana empiezo el curso de inglés, ¡deseadme suerte! 🙏",
+        "África tiene paisajes increíbles, quiero volver pronto.",
+        "Ángel me recomendó una serie y ya voy por la tercera temporada.",
+        "Ayer llovió muchísimo y se inundó la calle de mi abuela.",
+    ),
+    "id": (
+        "Hari ini macet banget di Sudirman, telat ke kantor 😩",
+        "Ada yang tahu warung bakso enak di dekat Kemang?",
+        "Akhirnya skripsi selesai juga! Terima kasih semuanya 🙏",
+        "Besok pagi kita rapat jam 9, jangan lupa bawa laptop.",
+        "Hujan deras dari sore, mending pesan makanan online aja 🍜",
+        "Liburan ke Bali bulan depan, ada rekomendasi pantai?",
+        "Kopi susu gula aren memang paling cocok buat begadang ☕",
+        "Selamat ulang tahun, semoga sehat selalu dan makin sukses! 🎂",
+        "Kucingku tidur di atas keyboard lagi 😂",
+        "Sudah tiga hari listrik mati di kompleks rumah kami.",
+    ),
+    "de": (
+        "Österreich im Winter ist einfach wunderschön ❄️",
+        "Übermorgen fahren wir endlich in den Urlaub!",
+        "Äpfel aus dem eigenen Garten schmecken am besten 🍎",
+        "Die Straßenbahn ist heute schon wieder ausgefallen.",
+        "Ökostrom ist bei uns seit letztem Jahr Standard.",
+        "Wer hat Lust, am Samstag Fußball zu schauen? ⚽",
+    ),
+    "fr": (
+        "Été parfait au bord de la mer avec les enfants ☀️",
+        "À demain pour la réunion de 10h, n'oubliez pas vos notes.",
+        "Écoutez ce podcast, il est vraiment génial 🎧",
+        "Ça fait plaisir de revoir tout le monde après si longtemps.",
+        "Être en vacances et recevoir des mails du boulot 😤",
+        "Élections municipales dimanche : pensez à voter !",
+    ),
+    "vi": (
+        "Hôm nay trời Hà Nội se lạnh, uống trà nóng thôi ☕",
+        "Ăn phở buổi sáng là thói quen của cả nhà mình.",
+        "Ở Sài Gòn kẹt xe quá, đi làm mất cả tiếng đồng hồ 😩",
+        "Đây là lần đầu tiên mình chạy được 10 km!",
+        "Ước gì cuối tuần này không phải đi làm thêm.",
+        "Mình mới mua một cuốn sách hay về lịch sử Việt Nam.",
+    ),
+}
