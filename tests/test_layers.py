@@ -23,7 +23,7 @@ REPAIR_LAYERS = {
     "repair.lossy.languages": 36,
     "repair.lossy.words": 33,
     "repair.lossy.chain": 30, "repair.lossy.styled": 30, "repair.lossy.thai": 30,
-    "repair.lossy.japanese": 30, "repair.lossy.korean": 31,
+    "repair.lossy.japanese": 30,
     "repair.lossy.context": 20, "repair.lossy.lattice": 20, "repair.lossy.mecab": 20,
     "repair.lossy.calibration": 20,
     "repair.lossy.damage": 10, "repair.lossy.prior": 10, "repair.lossy.emoji": 10,

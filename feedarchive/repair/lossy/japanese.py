@@ -124,21 +124,11 @@ def dictionary_table() -> Table:
     context ids, costs), an index of their damaged forms with each form's word numbers, and
     the connection costs in nats."""
     folder = _dictionary_folder()
-    surfaces, starts, lefts, rights, costs = read_words(folder / "sys.dic")
-    return mecab_table(folder, surfaces, starts, lefts, rights, costs,
-                       ids_by_kind(surfaces, starts, lefts, rights))
-
-
-def mecab_table(folder: Path, surfaces: bytes, starts, lefts, rights, costs,
-                unknown: dict[str, tuple[int, int]]) -> Table:
-    """A MeCab dictionary's words (`surfaces`, each ended by 0x00, with their context ids and
-    costs) and the connection costs of `folder` as the arrays a `JapaneseDictionary` reads;
-    `unknown`: the context ids of each kind of unknown word. Korean's (`korean`) is built
-    here too."""
     factor = cost_factor(folder / "dicrc")
+    surfaces, starts, lefts, rights, costs = read_words(folder / "sys.dic")
     data = np.frombuffer(surfaces, dtype=np.uint8)
     ends = np.flatnonzero(data == 0)[:len(starts)]
-    keys, words, form_of_word = damaged_forms(surfaces, starts, ends)
+    keys, words, form_of_word = _damaged_forms(surfaces, starts, ends)
     forms_index, order = key_index(keys, DAMAGED_ENCODING)
     entry_of_form = np.empty(len(keys), dtype=np.int64)
     entry_of_form[order] = np.arange(len(keys))
@@ -150,11 +140,12 @@ def mecab_table(folder: Path, surfaces: bytes, starts, lefts, rights, costs,
         "starts": starts, "ends": ends, "lefts": lefts, "rights": rights, "costs": costs,
         "connections": read_connections(folder / "matrix.bin") / np.float32(factor),
     }
-    meta = {"factor": factor, "lengths": sorted({len(k) for k in keys}), "unknown": unknown}
+    meta = {"factor": factor, "lengths": sorted({len(k) for k in keys}),
+            "unknown": ids_by_kind(surfaces, starts, lefts, rights)}
     return Table(arrays, meta)
 
 
-def damaged_forms(surfaces: bytes, starts, ends) -> tuple[list[str], array, array]:
+def _damaged_forms(surfaces: bytes, starts, ends) -> tuple[list[str], array, array]:
     """The distinct damaged forms of the words the lattice can use (whole groups, MAX_WORD
     characters at most), and for each such word its number and its form's.
 
@@ -205,7 +196,7 @@ def unknown_category(char: str) -> str:
 
 
 @dataclass(slots=True)
-class LatticeEdge:
+class _Edge:
     start: int
     end: int
     left: int
@@ -250,22 +241,22 @@ def decode_japanese(
     at = {groups[g].start: g for g in run}
     first = groups[run[0]].start
     last = max(r.end for r in groups[run[-1]].readings)
-    edges: list[LatticeEdge] = []
+    edges: list[_Edge] = []
     for g in run:
         _unknown_edges(dic, g, groups[g].start, ranked_options(g), edges)
-        dictionary_word_edges(dic, text, groups, at, g, last, edges)
+        _word_edges(dic, text, groups, at, g, last, edges)
     for pos in range(first, last):
         if pos not in at:  # a space, or a digit or letter the damage left (`5分`, `Mutexで`)
-            left, right = dic.unknown[gap_category(text[pos])]
-            edges.append(LatticeEdge(pos, pos + 1, left, right, gap_log(text[pos], JAPANESE_SPACE_LOG), (), ""))
+            left, right = dic.unknown[_gap_category(text[pos])]
+            edges.append(_Edge(pos, pos + 1, left, right, gap_log(text[pos], JAPANESE_SPACE_LOG), (), ""))
     # Beyond the run: the text's start or end, a space or an emoji (a sentence boundary, id 0),
     # or a Latin word or number the sentence goes on with (`tokioのタスク`, `17種類`).
-    before = outside_context(dic, text[first - 1] if first else "")[1]
+    before = _outside_context(dic, text[first - 1] if first else "")[1]
     ends = {
-        r.end: outside_context(dic, text[r.end] if r.end < len(text) else "")[0]
+        r.end: _outside_context(dic, text[r.end] if r.end < len(text) else "")[0]
         for r in groups[run[-1]].readings
     }
-    lattice = ContextLattice(dic.connections, edges, first, before)
+    lattice = _Lattice(dic.connections, edges, first, before)
     marginals = lattice.marginals(ends)
     return {
         g: (char, end, marginals.get((g, char, end), 0.0))
@@ -273,23 +264,23 @@ def decode_japanese(
     }, marginals
 
 
-def outside_context(dic: JapaneseDictionary, char: str) -> tuple[int, int]:
+def _outside_context(dic: JapaneseDictionary, char: str) -> tuple[int, int]:
     """(left id, right id) of what borders a run: an ASCII word or number is an unknown word
     of its category; anything else ends the sentence as far as the lattice can tell.
 
     >>> ids = {"ALPHA": (5, 5), "NUMERIC": (6, 6), "SYMBOL": (7, 7)}  # made-up context ids
     >>> dic = JapaneseDictionary(None, (), None, ids)
-    >>> outside_context(dic, "a"), outside_context(dic, "1"), outside_context(dic, "😀")
+    >>> _outside_context(dic, "a"), _outside_context(dic, "1"), _outside_context(dic, "😀")
     ((5, 5), (6, 6), (0, 0))
     """
-    category = gap_category(char)
+    category = _gap_category(char)
     return dic.unknown[category] if category in ("ALPHA", "NUMERIC") else (0, 0)
 
 
-def gap_category(char: str) -> str:
+def _gap_category(char: str) -> str:
     """MeCab's unknown-word category of a character the damage left whole.
 
-    >>> [gap_category(c) for c in " a5#"]
+    >>> [_gap_category(c) for c in " a5#"]
     ['SPACE', 'ALPHA', 'NUMERIC', 'SYMBOL']
     """
     if char.isspace():
@@ -299,7 +290,7 @@ def gap_category(char: str) -> str:
     return "NUMERIC" if char.isascii() and char.isdigit() else "SYMBOL"
 
 
-def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: list[LatticeEdge]) -> None:
+def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: list[_Edge]) -> None:
     """An edge per option taken as an unknown one-character word: its prior times the share of
     tokens that are no dictionary word (within Japanese's share), with its category's ids.
 
@@ -312,28 +303,28 @@ def _unknown_edges(dic: JapaneseDictionary, g: int, start: int, options, edges: 
     unknown_log = math.log(UNKNOWN_SHARE / LANGUAGE_WEIGHTS["ja"])
     for char, end, prior in options:
         left, right = dic.unknown.get(unknown_category(char), dic.unknown["DEFAULT"])
-        edges.append(LatticeEdge(start, end, left, right, prior + unknown_log, ((g, end),), char))
+        edges.append(_Edge(start, end, left, right, prior + unknown_log, ((g, end),), char))
 
 
-def dictionary_word_edges(dic, text, groups, at, g, last, edges) -> None:
+def _word_edges(dic, text, groups, at, g, last, edges) -> None:
     start = groups[g].start
     for length, ends, words in fitting_forms(dic.forms, dic.lengths, text, groups, at, g, last):
         ends = tuple(ends)
         for surface, left, right, score in words:
-            edges.append(LatticeEdge(start, start + length, left, right, score, ends, surface))
+            edges.append(_Edge(start, start + length, left, right, score, ends, surface))
 
 
-def within_beam(states: dict, score=lambda v: v) -> dict:
+def _within_beam(states: dict, score=lambda v: v) -> dict:
     """The states less than BEAM nats below the best one.
 
-    >>> within_beam({1: 0.0, 2: -10.0, 3: -31.0})
+    >>> _within_beam({1: 0.0, 2: -10.0, 3: -31.0})
     {1: 0.0, 2: -10.0}
     """
     top = max(score(v) for v in states.values())
     return {r: v for r, v in states.items() if score(v) > top - BEAM}
 
 
-class ContextLattice:
+class _Lattice:
     """Forward-backward and best path over word edges linked by connection costs.
 
     A state is (position, right context id of the edge that ended there); an edge from a
@@ -341,11 +332,11 @@ class ContextLattice:
     all states and all distinct left ids of the edges at once.
     """
 
-    def __init__(self, connections, edges: list[LatticeEdge], first: int, before: int) -> None:
+    def __init__(self, connections, edges: list[_Edge], first: int, before: int) -> None:
         self.conn = connections
         self.first = first
         self.before = before  # right id of what precedes the run
-        by_start: dict[int, list[LatticeEdge]] = {}
+        by_start: dict[int, list[_Edge]] = {}
         for edge in edges:
             by_start.setdefault(edge.start, []).append(edge)
         self.by_start = dict(sorted(by_start.items()))
@@ -369,7 +360,7 @@ class ContextLattice:
             states = alpha.get(pos)
             if not states:
                 continue
-            states = alpha[pos] = within_beam(states)
+            states = alpha[pos] = _within_beam(states)
             unique, inverse, scores = self.arrays[pos]
             _ids, links = self._links(states, unique)
             weights = np.logaddexp.reduce(links, axis=0)[inverse] + scores
@@ -421,7 +412,7 @@ class ContextLattice:
             states = best.get(pos)
             if not states:
                 continue
-            states = best[pos] = within_beam(states, lambda v: v[0])
+            states = best[pos] = _within_beam(states, lambda v: v[0])
             unique, inverse, scores = self.arrays[pos]
             ids, links = self._links({r: v[0] for r, v in states.items()}, unique)
             arg = links.argmax(axis=0)
