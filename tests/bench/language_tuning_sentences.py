@@ -55,6 +55,10 @@ LANGUAGE_TUNING: dict[str, tuple[str, ...]] = {
         "Ação e reação: quem planta colhe, já dizia meu avô.",
         "Última semana de aulas antes das férias 🙌",
         "Então, alguém quer dividir um táxi até o aeroporto?",
+        "Adoro queijo minas com goiabada no café da manhã 🧀",
+        "Hoje tem jogo de futebol no estádio, bora? ⚽",
+        "Meu gato dormiu o dia inteiro em cima do sofá 🐱",
+        "Choveu a tarde toda, esqueci o guarda-chuva de novo 🌧️",
     ),
     "es": (
         "¡Qué día tan bonito para salir a caminar! ☀️",
@@ -67,6 +71,10 @@ LANGUAGE_TUNING: dict[str, tuple[str, ...]] = {
         "África tiene paisajes increíbles, quiero volver pronto.",
         "Ángel me recomendó una serie y ya voy por la tercera temporada.",
         "Ayer llovió muchísimo y se inundó la calle de mi abuela.",
+        "Qué calor, el sol no perdona hoy en Sevilla ☀️",
+        "Mi perro odia la lluvia y no quiere salir 🐶",
+        "Por fin aprendí a tocar la guitarra después de un año 🎸",
+        "Ganamos el trofeo del torneo de fútbol del barrio 🏆",
     ),
     "id": (
         "Hari ini macet banget di Sudirman, telat ke kantor 😩",
@@ -79,6 +87,10 @@ LANGUAGE_TUNING: dict[str, tuple[str, ...]] = {
         "Selamat ulang tahun, semoga sehat selalu dan makin sukses! 🎂",
         "Kucingku tidur di atas keyboard lagi 😂",
         "Sudah tiga hari listrik mati di kompleks rumah kami.",
+        "Hujan lagi sore ini, lupa bawa payung ☔",
+        "Anjing tetangga menggonggong terus dari pagi 🐶",
+        "Mau tidur dulu, besok harus bangun pagi 😴",
+        "Beli kamera baru buat motret pemandangan di Bromo 📷",
     ),
     "de": (
         "Österreich im Winter ist einfach wunderschön ❄️",
@@ -87,6 +99,9 @@ LANGUAGE_TUNING: dict[str, tuple[str, ...]] = {
         "Die Straßenbahn ist heute schon wieder ausgefallen.",
         "Ökostrom ist bei uns seit letztem Jahr Standard.",
         "Wer hat Lust, am Samstag Fußball zu schauen? ⚽",
+        "Heute Abend gibt es Pizza mit extra viel Käse 🧀",
+        "Die Sonne scheint endlich wieder, ab in den Park ☀️",
+        "Mein Hund hat heute den ganzen Garten umgegraben 🐶",
     ),
     "fr": (
         "Été parfait au bord de la mer avec les enfants ☀️",

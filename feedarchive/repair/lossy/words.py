@@ -162,9 +162,11 @@ def word_boosts(text: str, start: int, options: list, languages: dict) -> list:
     """`options` of the group at `start` with the letters among them weighed by the word
     each makes with the plain letters around it, in the text's languages (`shares`): in
     `?tima` (Portuguese) the `Ó` lost its second byte, and `ótima` is a word, `êtima` none.
-    Only a group inside a word of ASCII letters is weighed (two letters at least, no other
-    damaged letter in it); the letters' average is the reference, so letters as a whole keep
-    their odds against the other options.
+    Only a group whose word is its own letter and ASCII letters is weighed (no other damaged
+    letter in it; a one-letter word too: `É` or `À`); the letters' average is the reference,
+    so letters as a whole keep their odds against the other options. The word lists are in
+    small letters: a capital makes its small letter's word, and keeps what being a capital
+    costs.
 
     >>> from feedarchive.repair.lossy.candidates import Option
     >>> from feedarchive.repair.lossy.languages import Multipliers
@@ -216,7 +218,6 @@ def word_boosts(text: str, start: int, options: list, languages: dict) -> list:
         boosted[n] = replace(options[n], base=options[n].base + change,
                              prior=options[n].prior + change)
     return boosted
-
 
 
 # Languages below this share of a text are not looked up (their words change little).
