@@ -153,9 +153,23 @@ def accented_words() -> dict[str, KeyedValues]:
     return {lang: KeyedValues(column_of(table.arrays, lang)) for lang in table.meta["languages"]}
 
 
-# Plain ASCII letters right before or after a damaged letter, with no other letter beyond them.
-_LETTERS_BEFORE = re.compile(r"(?<![^\W\d_])[A-Za-z]*$")
+# Plain ASCII letters right after a damaged letter, with no other letter beyond them.
 _LETTERS_AFTER = re.compile(r"[A-Za-z]*(?![^\W\d_])")
+
+
+def letters_before(text: str, start: int) -> Optional[str]:
+    """The plain ASCII letters right before `start`, or None when another letter (a damaged
+    one, say) comes before them: read backwards, so a long text costs no more than a word.
+
+    >>> letters_before("Caf", 3), letters_before("a vo", 4), letters_before("cafรa", 5)
+    ('Caf', 'vo', None)
+    """
+    at = start
+    while at and text[at - 1].isascii() and text[at - 1].isalpha():
+        at -= 1
+    if at and text[at - 1].isalpha():
+        return None
+    return text[at:start]
 
 
 def word_boosts(text: str, start: int, options: list, languages: dict) -> list:
@@ -179,7 +193,7 @@ def word_boosts(text: str, start: int, options: list, languages: dict) -> list:
     shares = getattr(languages, "shares", None)
     if not shares:
         return options
-    before = _LETTERS_BEFORE.search(text, 0, start)
+    before = letters_before(text, start)
     if before is None:
         return options
     words = accented_words()
@@ -192,7 +206,7 @@ def word_boosts(text: str, start: int, options: list, languages: dict) -> list:
         after = _LETTERS_AFTER.match(text, option.end)
         if after is None:
             continue
-        word = (before.group() + option.char + after.group()).lower()
+        word = (before + option.char + after.group()).lower()
         found[n] = sum(share * words[lang].get(word) for lang, share in weighed)
     if not any(found.values()):
         return options
