@@ -336,6 +336,14 @@ def thai_tuning_documents(size: int = 20) -> list[Document]:
     return _damaged_documents("thai", {"th": list(THAI_TUNING)}, size)
 
 
+def language_tuning_documents(size: int = 20) -> list[Document]:
+    """The posts written to tune the other languages on (`language_tuning_sentences`): not held
+    out, so no figure of theirs says how the repair does on unseen text."""
+    from tests.bench.language_tuning_sentences import LANGUAGE_TUNING
+    return _damaged_documents("langtune", {lang: list(texts)
+                                           for lang, texts in LANGUAGE_TUNING.items()}, size)
+
+
 def emoji_documents(limit: Optional[int] = None, size: int = 20) -> list[Document]:
     from tests.bench.heldout_sentences import EMOJI_POSTS
     return _damaged_documents("emoji", {"emoji": list(EMOJI_POSTS[:limit])}, size)

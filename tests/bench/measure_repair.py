@@ -52,8 +52,9 @@ from tests.bench import heldout  # noqa: E402
 from tests.bench.heldout import Document, Post, lost_bytes, norm, script_of  # noqa: E402
 
 SETS = ("dev", "languages", "emoji", "math", "realworld")
-# Sets measured only when asked for (`--sets thai`): text written to tune on, no held-out set.
-EXTRA_SETS = ("thai",)
+# Sets measured only when asked for (`--sets thai`, `--sets langtune`): text written to tune
+# on, no held-out set.
+EXTRA_SETS = ("thai", "langtune")
 # Confidence bins: [low, high); the last bin is exactly 1.0, what the repair calls certain.
 BINS = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.0), (1.0, 1.0))
 HIGH = 0.95  # a guess this confident that is wrong is what issue 21 counts
@@ -285,6 +286,8 @@ def build_sets(args: argparse.Namespace) -> dict[str, list[Document]]:
         built["realworld"] = heldout.realworld_documents(Path(args.realworld), per_source)
     if "thai" in chosen:
         built["thai"] = heldout.thai_tuning_documents()
+    if "langtune" in chosen:
+        built["langtune"] = heldout.language_tuning_documents()
     return built
 
 

@@ -284,7 +284,7 @@ def test_repairs_from_the_cache_are_the_repairs_of_a_fresh_build(tmp_path):
     built = files(models)
     assert {name.rsplit("-", 1)[0] for name in built} == {
         "char-model", "word-lists", "emoji-sequences", "emoji-names", "styled-words",
-        "thai-lexicon", "japanese-dictionary"}  # and no temporary file left behind
+        "thai-lexicon", "japanese-dictionary", "accented-words"}  # and no temporary file left behind
     assert repairs_of(repairing(models)) == without_cache  # warm: read from the cache
     assert files(models) == built  # nothing was rebuilt
     # A file cut short is rebuilt, and the repairs do not change.

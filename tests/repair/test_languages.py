@@ -138,3 +138,50 @@ def test_languages_that_share_letters_are_told_apart_by_their_words(original, la
     # One post, no document: the letters say Cyrillic or Arabic script, the words which language.
     shares = shares_of(original)
     assert max(shares, key=shares.__getitem__) == language
+
+
+def repaired(texts: tuple[str, ...]) -> list[str]:
+    """Each of `texts` damaged and repaired as one document, as an import does."""
+    decision = diagnose([thai_lossy(t) for t in texts])
+    return [decision.fix(thai_lossy(t))[0] for t in texts]
+
+
+@pytest.mark.parametrize("texts", [
+    # The first letter lost its second byte: any of `À`..`ß`; only one of them makes a word.
+    ("Ótimo dia para andar de bicicleta no parque.", "Água com gás e limão, por favor."),
+    ("Último día de vacaciones, qué pena.", "Él dice que mañana llega temprano.",
+     "Árbitro, ¡eso fue penalti!"),
+])
+def test_an_accented_capital_is_the_one_that_makes_a_word(texts):
+    assert repaired(texts) == list(texts)
+
+
+def test_one_character_words_decide_chinese():
+    # 很, 也, 的: words of one character, the commonest there are.
+    texts = ("他说这本书很有意思，你也可以看看。", "你是不是也觉得这里的菜太咸了？",
+             "我们明天下午一起去图书馆看书吧。")
+    meaning, also, _ = repaired(texts)
+    assert "很有意思" in meaning
+    assert also.startswith("你是不是也觉得这里的")
+
+
+def test_korean_particles_are_words_of_the_lexicon():
+    from feedarchive.repair.lossy.damage import damaged_form
+    from feedarchive.repair.lossy.words import word_lexicon
+
+    forms = word_lexicon("ko").forms
+    for particle in ("을", "는", "에", "요"):
+        words = {w for _, found in forms.get(damaged_form(particle)[0]) for w, _ in found}
+        assert particle in words
+
+
+@pytest.mark.parametrize("texts, emoji", [
+    (("Meu gato passou a tarde dormindo no sofá 🐱", "Comprei um queijo da serra maravilhoso 🧀"),
+     ("🐱", "🧀")),
+    (("Mi gato no deja de maullar 🐱", "Ensalada de tomate con queso fresco 🧀"), ("🐱", "🧀")),
+    (("Anjing kecil itu lucu sekali 🐶", "Besok pagi kita rapat jam 9"), ("🐶", None)),
+])
+def test_an_emoji_is_named_in_the_posts_own_language(texts, emoji):
+    for fixed, wanted in zip(repaired(texts), emoji):
+        if wanted:
+            assert fixed.endswith(wanted), fixed

@@ -38,6 +38,7 @@ from .languages import LanguageEvidence, text_languages
 from .prior import char_class, char_model, log
 from .styled import StyledLetter, decode_math_runs
 from .thai import decode_span, spans
+from .words import word_boosts
 
 
 @dataclass
@@ -508,6 +509,8 @@ def choose(
     for group in groups:
         named = _naming(text, group, naming_words) if naming_words else []
         opts, exact = _group_options(group, evidence, named, languages)
+        if not exact:
+            opts = word_boosts(text, group.start, opts, languages)
         guessing = guessing or not exact
         options.append(opts)
     if not guessing:

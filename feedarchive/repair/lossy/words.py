@@ -11,15 +11,23 @@ damage leaves alone, and a damaged letter there has its neighbours to go by.
 """
 from __future__ import annotations
 
+import itertools
+import math
+import re
+import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 from typing import Callable, Optional
 
 from ..tuning import (
-    JAPANESE_SPACE_LOG, LANGUAGE_LEXICON_WORDS, LATTICE_LANGUAGE_SHARE, SPACED_WORD_SPACE_LOG,
+    JAPANESE_SPACE_LOG, LANGUAGE_LEXICON_WORDS, LATIN_WORD_FLOOR, LATIN_WORD_WEIGHT,
+    LATIN_WORDS_KEPT, LATTICE_LANGUAGE_SHARE, SPACED_WORD_SPACE_LOG,
 )
-from .cache import WORDFREQ, cached_table, package_inputs
+from .context import bigram_score
+from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable
-from .prior import UNSPACED, char_model
+from .mapped import KeyedValues, column_of, columns, keyed_values
+from .prior import UNSPACED, char_model, forget_word_lists
 from .thai import Lexicon, lexicon_arrays, read_lexicon
 
 # The languages with lattices of their own (`thai`, `japanese`).
@@ -102,7 +110,129 @@ def word_lexicon(lang: str) -> Lexicon:
 
         freqs = {w: f for w, f in wordfreq.get_frequency_dict(lang, "small").items()
                  if not any(c.isascii() for c in w)}
-        return lexicon_arrays(freqs, LANGUAGE_LEXICON_WORDS)
+        return lexicon_arrays(freqs, LANGUAGE_LEXICON_WORDS, shortest=1)
 
     return read_lexicon(cached_table("words-" + lang, package_inputs(WORDFREQ), build))
 
+
+
+def _latin_letters(word: str) -> bool:
+    """Whether `word` is letters of the Latin script, one of them at least outside ASCII.
+
+    >>> _latin_letters("ótima"), _latin_letters("hoje"), _latin_letters("спасибо")
+    (True, False, False)
+    """
+    return (word.isalpha() and not word.isascii()
+            and all(c.isascii() or "LATIN" in unicodedata.name(c, "") for c in word))
+
+
+@lru_cache(maxsize=1)
+def accented_words() -> dict[str, KeyedValues]:
+    """Each Latin-script language's commonest words written with a letter outside ASCII
+    (LATIN_WORDS_KEPT of its list at most), by frequency: what `word_boosts` looks up. Built
+    once per installation, then mapped from the model cache.
+
+    >>> words = accented_words()
+    >>> words["pt"].get("ótima") > words["pt"].get("êtima") == 0.0
+    True
+    """
+    def build() -> Table:
+        import wordfreq
+
+        lists = {}
+        for lang in wordfreq.available_languages("small"):
+            if lang not in char_model().languages or not latin_script(lang):
+                continue
+            words = itertools.islice(wordfreq.get_frequency_dict(lang, "small").items(),
+                                     LATIN_WORDS_KEPT)
+            lists[lang] = keyed_values({w: f for w, f in words if _latin_letters(w)})
+            forget_word_lists(wordfreq)
+        return Table(columns(lists), {"languages": list(lists)})
+
+    table = cached_table("accented-words", package_inputs(WORDFREQ), build)
+    return {lang: KeyedValues(column_of(table.arrays, lang)) for lang in table.meta["languages"]}
+
+
+# Plain ASCII letters right after a damaged letter, with no other letter beyond them.
+_LETTERS_AFTER = re.compile(r"[A-Za-z]*(?![^\W\d_])")
+
+
+def letters_before(text: str, start: int) -> Optional[str]:
+    """The plain ASCII letters right before `start`, or None when another letter (a damaged
+    one, say) comes before them: read backwards, so a long text costs no more than a word.
+
+    >>> letters_before("Caf", 3), letters_before("a vo", 4), letters_before("cafรa", 5)
+    ('Caf', 'vo', None)
+    """
+    at = start
+    while at and text[at - 1].isascii() and text[at - 1].isalpha():
+        at -= 1
+    if at and text[at - 1].isalpha():
+        return None
+    return text[at:start]
+
+
+def word_boosts(text: str, start: int, options: list, languages: dict) -> list:
+    """`options` of the group at `start` with the letters among them weighed by the word
+    each makes with the plain letters around it, in the text's languages (`shares`): in
+    `?tima` (Portuguese) the `Ó` lost its second byte, and `ótima` is a word, `êtima` none.
+    Only a group whose word is its own letter and ASCII letters is weighed (no other damaged
+    letter in it; a one-letter word too: `É` or `À`); the letters' average is the reference,
+    so letters as a whole keep their odds against the other options. The word lists are in
+    small letters: a capital makes its small letter's word, and keeps what being a capital
+    costs.
+
+    >>> from feedarchive.repair.lossy.candidates import Option
+    >>> from feedarchive.repair.lossy.languages import Multipliers
+    >>> portuguese = Multipliers()
+    >>> portuguese.shares = {"pt": 1.0}
+    >>> options = [Option(0, 1, c, -5.0, -5.0) for c in "ÓÊ"]
+    >>> [round(o.base - p.base, 1) for o, p in zip(word_boosts("รtima", 0, options, portuguese), options)]
+    [2.4, -6.2]
+    """
+    shares = getattr(languages, "shares", None)
+    if not shares:
+        return options
+    before = letters_before(text, start)
+    if before is None:
+        return options
+    words = accented_words()
+    weighed = [(lang, share) for lang, share in shares.items()
+               if share >= WORD_LANGUAGE_SHARE and lang in words]
+    found: dict[int, float] = {}
+    for n, option in enumerate(options):
+        if not option.char.isalpha():
+            continue
+        after = _LETTERS_AFTER.match(text, option.end)
+        if after is None:
+            continue
+        word = (before + option.char + after.group()).lower()
+        found[n] = sum(share * words[lang].get(word) for lang, share in weighed)
+    if not any(found.values()):
+        return options
+    # The word's frequency stands for the letter's own prior, which it already holds.
+    average = math.log(sum(found.values()) / len(found) + LATIN_WORD_FLOOR)
+    # Its small letter's prior, that is (a capital keeps what being a capital costs), and for
+    # a known word what the letters beside it say of it (`context.bigram_score`): the word says it
+    # better. A letter that makes no word keeps what they say (`ß` starts none).
+    model = char_model()
+    left = text[start - 1] if start else " "
+    own = {}
+    for n, frequency in found.items():
+        char, end = options[n].char, options[n].end
+        own[n] = math.log(model.prior(char.lower()))
+        if frequency:
+            own[n] += bigram_score(left, char) + (bigram_score(char, text[end]) if end < len(text) else 0.0)
+    top = max(own.values())
+    prior = top + math.log(sum(math.exp(p - top) for p in own.values()) / len(own))
+    boosted = list(options)
+    for n, frequency in found.items():
+        change = (LATIN_WORD_WEIGHT * (math.log(frequency + LATIN_WORD_FLOOR) - average)
+                  + prior - own[n])
+        boosted[n] = replace(options[n], base=options[n].base + change,
+                             prior=options[n].prior + change)
+    return boosted
+
+
+# Languages below this share of a text are not looked up (their words change little).
+WORD_LANGUAGE_SHARE = 0.01
