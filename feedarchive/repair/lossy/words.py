@@ -23,9 +23,9 @@ from ..tuning import (
     JAPANESE_SPACE_LOG, LANGUAGE_LEXICON_WORDS, LATIN_WORD_FLOOR, LATIN_WORD_WEIGHT,
     LATIN_WORDS_KEPT, LATTICE_LANGUAGE_SHARE, SPACED_WORD_SPACE_LOG,
 )
-from .context import bigram_score
 from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable
+from .context import bigram_score
 from .mapped import KeyedValues, column_of, columns, keyed_values
 from .prior import UNSPACED, char_model, forget_word_lists
 from .thai import Lexicon, lexicon_arrays, read_lexicon
@@ -113,7 +113,6 @@ def word_lexicon(lang: str) -> Lexicon:
         return lexicon_arrays(freqs, LANGUAGE_LEXICON_WORDS, shortest=1)
 
     return read_lexicon(cached_table("words-" + lang, package_inputs(WORDFREQ), build))
-
 
 
 def _latin_letters(word: str) -> bool:
