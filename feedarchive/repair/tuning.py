@@ -323,6 +323,33 @@ LINE_BREAK_PRIOR_CHARS = 1000
 # Origin: estimated by hand (commit 07e8f85), which kept a post's lines and left top-1 on the
 # development corpus unchanged (2269 of 3048); not tuned on a set.
 LINE_STARTS_WITH_SPACE_LOG = math.log(0.05)
+# An emoji right before a capitalised word (`📄 Paper:`, `🚀 We release`) labels what follows;
+# a face is a reaction, and ends a sentence or a post far more often. Counted on the dev
+# tuning half's original posts (emoji with a Unicode name containing FACE): 0 faces of the 7
+# emoji followed by a capital letter (spaces and other emoji between at most), 7 of its 43 emoji in all. The
+# face odds there against all, the share before a capital shrunk toward the whole share with a
+# prior worth FACE_SHARE_PRIOR_EMOJI emoji: (0 + 2 * 7/43) / (7 + 2) = 0.036, odds 0.038
+# against 7/36 = 0.194, a ratio of 0.19 (`choose._weigh_faces`).
+# Origin: counted on the dev tuning half in issue 21 (branch i21d-emoji); the prior weight 2
+# set by hand (two pseudo-counts, the usual weak prior), not tuned.
+FACES_BEFORE_CAPITAL = (0, 7)  # faces, emoji
+FACES_IN_ALL = (7, 43)
+FACE_SHARE_PRIOR_EMOJI = 2.0
+
+
+def _shrunk_odds(faces: int, emoji: int, share: float, weight: float) -> float:
+    """The odds of a face among `emoji`, its share shrunk toward `share` by `weight` emoji.
+
+    >>> round(_shrunk_odds(0, 7, 7 / 43, 2.0), 3)
+    0.038
+    """
+    shrunk = (faces + weight * share) / (emoji + weight)
+    return shrunk / (1.0 - shrunk)
+
+
+BEFORE_CAPITAL_FACE_LOG_ODDS = math.log(
+    _shrunk_odds(*FACES_BEFORE_CAPITAL, FACES_IN_ALL[0] / FACES_IN_ALL[1], FACE_SHARE_PRIOR_EMOJI)
+    / (FACES_IN_ALL[0] / (FACES_IN_ALL[1] - FACES_IN_ALL[0])))
 
 # Options kept per group for the chain decoding; thousands of emoji otherwise. Candidates are
 # ranked by prior once per candidate table; the best PRESELECT of them and any the document
