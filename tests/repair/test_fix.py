@@ -398,6 +398,36 @@ def test_a_post_that_names_what_an_emoji_shows_gets_that_emoji(original):
     assert thai_lossy_round_trip(original) == original
 
 
+def _emoji_in(text: str) -> list[str]:
+    return [c for c in text if unicodedata.category(c) == "So"]
+
+
+@pytest.mark.parametrize("original", [
+    "\U0001F680 We just got a grant",
+    "\U0001F680Version two is out",
+    "\U0001F680 New paper at ICML",
+    "Two days of talks and posters \U0001F389 \U0001F680Our code is open",
+])
+def test_a_bare_emoji_before_a_capitalised_word_is_a_label_not_a_face(original):
+    # 🚀 and 🎉 lose all three continuation bytes; the commonest emoji such a lead can be is 😂.
+    # Before a capitalised word an emoji labels what follows; a face is a reaction. The
+    # fallback is then a common emoji, never a rare symbol block (mahjong, dominoes, cards).
+    chosen = _emoji_in(thai_lossy_round_trip(original))
+    assert chosen
+    for char in chosen:
+        name = unicodedata.name(char)
+        assert "FACE" not in name
+        assert not any(block in name for block in ("MAHJONG", "DOMINO", "PLAYING CARD"))
+
+
+@pytest.mark.parametrize("original", [
+    "The demo crashed twice in front of the whole audience \U0001F602",
+    "\U0001F602 that was the best talk of the day",
+])
+def test_a_bare_emoji_ending_a_post_or_before_small_letters_may_still_be_a_face(original):
+    assert _emoji_in(thai_lossy_round_trip(original)) == ["\U0001F602"]
+
+
 @pytest.mark.parametrize("original", [
     "A snapshot of what we believe today \u00d7 what we know today.",
     "Speed \u00d7 quality is what matters here",

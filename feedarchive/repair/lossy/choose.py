@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..tuning import (
-    EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_BREAK_PRIOR_CHARS, LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS,
+    BEFORE_CAPITAL_FACE_LOG_ODDS, EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_BREAK_PRIOR_CHARS, LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS,
     NAMED_EMOJI_BOOST, NAMED_NEAR_SHARE, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
 from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
@@ -33,7 +33,7 @@ from .candidates import CandidateTable, Option, candidate_set, picks_by_group
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
-from .emoji import emoji_sequences, is_regional_indicator, is_skin_tone, named_words
+from .emoji import emoji_sequences, is_face, is_regional_indicator, is_skin_tone, named_words
 from .languages import LanguageEvidence, text_languages
 from .prior import char_class, char_model, log
 from .styled import StyledLetter, decode_math_runs
@@ -357,6 +357,49 @@ def _total_mass(candidates: CandidateTable) -> float:
     return candidates.derived("total", lambda table: sum(math.exp(p) for _, p in _ranked(table)))
 
 
+def _weigh_faces(text: str, options: list[Option]) -> None:
+    """Make the face emoji among `options` less likely where the option stands right before a
+    capitalised word (spaces and other emoji between at most): an emoji there labels what follows (`🚀 We
+    release`, `📄 Paper:`), and a face is a reaction, which ends a sentence or a post
+    (BEFORE_CAPITAL_FACE_LOG_ODDS). The other emoji keep their odds among themselves, so the
+    commonest of them, not a rare symbol, takes a face's place.
+
+    >>> from feedarchive.repair.lossy.damage import damage
+    >>> text = damage("😂".encode()) + " We release"
+    >>> options = [Option(0, 1, c, -5.0, -5.0) for c in "😂👉"]
+    >>> _weigh_faces(text, options)
+    >>> [round(o.base, 2) for o in options]
+    [-6.64, -5.0]
+    >>> options = [Option(0, 1, "😂", -5.0, -5.0)]
+    >>> _weigh_faces(damage("😂".encode()) + " so funny", options)  # a word in small letters
+    >>> options[0].base
+    -5.0
+    """
+    for option in options:
+        if is_face(option.char) and char_class(option.char) == "emoji" and _before_capital(text, option.end):
+            option.base += BEFORE_CAPITAL_FACE_LOG_ODDS
+            option.prior += BEFORE_CAPITAL_FACE_LOG_ODDS
+
+
+# Spaces, and other damaged emoji: a four-byte lead (U+0E50 as Thai-read) with what is left of
+# its continuation bytes (U+0E01-U+0E1F), or a variation selector's remains (U+0E4F U+0E18).
+_CAPITAL_AFTER = re.compile("(?: |\u0e50[\u0e01-\u0e1f]{0,3}|\u0e4f\u0e18)*([^\\W\\d_])")
+
+
+def _before_capital(text: str, end: int) -> bool:
+    """Whether a capital letter follows `end`, spaces and other damaged emoji between at most
+    (a run of emoji labels what follows as one does).
+
+    >>> from feedarchive.repair.lossy.damage import damage
+    >>> _before_capital("x Paper", 1), _before_capital("x paper", 1), _before_capital("x" + chr(10) + "P", 1)
+    (True, False, False)
+    >>> _before_capital("x " + damage("📄".encode()) + "Paper", 1)
+    True
+    """
+    found = _CAPITAL_AFTER.match(text, end)
+    return found is not None and found.group(1).isupper()
+
+
 def _representatives(candidates: CandidateTable) -> list[tuple[str, float]]:
     """The PER_KIND likeliest candidates of each kind (`family` of their class).
 
@@ -516,6 +559,9 @@ def choose(
     if not guessing:
         return [Choice(g.start, o[0].end, o[0].char, 1.0) for g, o in zip(groups, options)]
     _add_sequence_options(text, groups, options, evidence, languages)
+    for group, opts in zip(groups, options):
+        if not group.is_exact:
+            _weigh_faces(text, opts)
     forced = decode_math_runs(text, groups)
     for g, styled in forced.items():
         options[g] = [styled.option]

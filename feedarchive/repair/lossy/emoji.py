@@ -15,6 +15,7 @@ are read from it rather than written out by hand:
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -82,6 +83,16 @@ def emoji_sequences_table() -> Table:
     found = (modifier_bases, before, after, variation, flags)
     return Table(columns({name: string_column(sorted(chars))
                           for name, chars in zip(SEQUENCE_SETS, found)}), {})
+
+
+def is_face(char: str) -> bool:
+    """Whether an emoji is a face by its Unicode name (`FACE WITH TEARS OF JOY`, `CAT FACE`):
+    a reaction, where other emoji mostly label or show a thing.
+
+    >>> is_face("😂"), is_face("🧵")
+    (True, False)
+    """
+    return "FACE" in unicodedata.name(char, "")
 
 
 def is_regional_indicator(char: str) -> bool:
