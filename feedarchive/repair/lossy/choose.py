@@ -25,8 +25,9 @@ from dataclasses import dataclass, replace
 from typing import Optional
 
 from ..tuning import (
-    BEFORE_CAPITAL_FACE_LOG_ODDS, EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_BREAK_PRIOR_CHARS, LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS,
-    NAMED_EMOJI_BOOST, NAMED_NEAR_SHARE, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
+    BEFORE_CAPITAL_FACE_LOG_ODDS, EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_BREAK_PRIOR_CHARS,
+    LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS, NAMED_EMOJI_BOOST,
+    NAMED_NEAR_SHARE, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
 from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
 from .candidates import CandidateTable, Option, candidate_set, picks_by_group
@@ -359,8 +360,8 @@ def _total_mass(candidates: CandidateTable) -> float:
 
 def _weigh_faces(text: str, options: list[Option]) -> None:
     """Make the face emoji among `options` less likely where the option stands right before a
-    capitalised word (spaces and other emoji between at most): an emoji there labels what follows (`🚀 We
-    release`, `📄 Paper:`), and a face is a reaction, which ends a sentence or a post
+    capitalised word (spaces and other emoji between at most): an emoji there labels what
+    follows (`🚀 We release`, `📄 Paper:`), and a face is a reaction, which ends a sentence or a post
     (BEFORE_CAPITAL_FACE_LOG_ODDS). The other emoji keep their odds among themselves, so the
     commonest of them, not a rare symbol, takes a face's place.
 
@@ -376,7 +377,8 @@ def _weigh_faces(text: str, options: list[Option]) -> None:
     -5.0
     """
     for option in options:
-        if is_face(option.char) and char_class(option.char) == "emoji" and _before_capital(text, option.end):
+        if (is_face(option.char) and char_class(option.char) == "emoji"
+                and _before_capital(text, option.end)):
             option.base += BEFORE_CAPITAL_FACE_LOG_ODDS
             option.prior += BEFORE_CAPITAL_FACE_LOG_ODDS
 
@@ -391,8 +393,8 @@ def _before_capital(text: str, end: int) -> bool:
     (a run of emoji labels what follows as one does).
 
     >>> from feedarchive.repair.lossy.damage import damage
-    >>> _before_capital("x Paper", 1), _before_capital("x paper", 1), _before_capital("x" + chr(10) + "P", 1)
-    (True, False, False)
+    >>> [_before_capital(text, 1) for text in ("x Paper", "x paper", "x" + chr(10) + "P")]
+    [True, False, False]
     >>> _before_capital("x " + damage("📄".encode()) + "Paper", 1)
     True
     """
