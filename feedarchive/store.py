@@ -852,14 +852,12 @@ RECORD_ENGAGEMENT = ("insert or replace into engagement "
 
 
 def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
-                positions: dict[str, Optional[int]], known: Optional[set[str]] = None) -> int:
+                positions: dict[str, Optional[int]], known: set[str]) -> int:
     """Insert new posts, refresh known ones unless the archive's values come from a later
-    capture (`known`: the ids of `posts` the archive has, when the caller has looked them up
-    already), record what this source saw; return how many posts were new to the archive.
-    Plain `executemany`: this is the hot path of an import."""
+    capture (`known`: the ids of `posts` the archive has, as `archived_ids` found them),
+    record what this source saw; return how many posts were new to the archive. Plain
+    `executemany`: this is the hot path of an import."""
     ids = [post.id for post in posts]
-    if known is None:
-        known = existing_ids(db, ids)
     rows = []
     for post in posts:
         repairs = post.repairs  # most posts have none: nothing to count per post then
@@ -900,14 +898,6 @@ def write_media(db: sqlite_utils.Database, posts: list[Post]) -> None:
 def chunks(items: list, size: int = 500) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
-
-
-def existing_ids(db: sqlite_utils.Database, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for chunk in chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        found.update(r[0] for r in db.execute(f"select id from posts where id in ({marks})", chunk))
-    return found
 
 
 def archived_ids(db: sqlite_utils.Database, ids: list[str], source_id: int) -> dict[str, bool]:
