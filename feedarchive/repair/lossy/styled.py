@@ -24,6 +24,7 @@ from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable, Option
 from .context import char_before
 from .damage import Group, Reading, thai_byte
+from .lattice import log_sum_exp_all
 from .mapped import column_of, columns, string_column, strings_of
 from .prior import char_class, char_model, log
 
@@ -345,8 +346,7 @@ def _best_math_word(run, groups, tables, used, initial: bool,
         return None
     # The readings compete: each case of each alphabet's likeliest word, and a number.
     best = max(readings, key=lambda found: found[0])  # the first of equal ones
-    scores = [found[0] for found in readings]
-    total = max(scores) + math.log(sum(math.exp(x - max(scores)) for x in scores))
+    total = log_sum_exp_all([found[0] for found in readings])
     other = 0.0
     for g, (index, reading, _char) in zip(run, best[2]):
         mass = _math_table(reading.candidates).other_mass

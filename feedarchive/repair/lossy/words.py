@@ -26,6 +26,7 @@ from ..tuning import (
 from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable
 from .context import bigram_score
+from .lattice import log_sum_exp_all
 from .mapped import KeyedValues, column_of, columns, keyed_values
 from .prior import UNSPACED, char_model, forget_word_lists
 from .thai import Lexicon, lexicon_arrays, read_lexicon
@@ -221,9 +222,9 @@ def word_boosts(text: str, start: int, options: list, languages: dict) -> list:
         char, end = options[n].char, options[n].end
         own[n] = math.log(model.prior(char.lower()))
         if frequency:
-            own[n] += bigram_score(left, char) + (bigram_score(char, text[end]) if end < len(text) else 0.0)
-    top = max(own.values())
-    prior = top + math.log(sum(math.exp(p - top) for p in own.values()) / len(own))
+            own[n] += bigram_score(left, char) + (
+                bigram_score(char, text[end]) if end < len(text) else 0.0)
+    prior = log_sum_exp_all(list(own.values())) - math.log(len(own))  # their mean, in logs
     boosted = list(options)
     for n, frequency in found.items():
         change = (LATIN_WORD_WEIGHT * (math.log(frequency + LATIN_WORD_FLOOR) - average)
