@@ -77,6 +77,24 @@ def test_ascii_text_takes_the_fast_path():
     assert fixed is text and repairs == []
 
 
+
+def test_lone_characters_ftfy_finds_bad():
+    """`fix._looks_bad` skips a lone non-ASCII character unless it is in LONE_BAD: checked
+    against ftfy's own regex for every BMP character, between the ASCII that can sit beside
+    it, so an ftfy release with a new one-character pattern fails here."""
+    import re
+
+    import ftfy.badness
+
+    from feedarchive.repair.fix import LONE_BAD
+
+    contexts = ["{}", "a{}b", " {} ", "a{} ", "x {}.", "1{}1", "{} x", ". {} ?", "A{}9", "z{}"]
+    bad_alone = {chr(code) for code in range(0x80, 0x10000)
+                 if not 0xD800 <= code <= 0xDFFF
+                 and any(ftfy.badness.BADNESS_RE.search(c.format(chr(code))) for c in contexts)}
+    assert bad_alone and all(LONE_BAD.fullmatch(char) for char in bad_alone)
+    assert not re.search(LONE_BAD, "it’s … 🎉 café")
+
 # --- exact inversions ---------------------------------------------------------------------
 
 
