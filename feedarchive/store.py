@@ -307,7 +307,7 @@ def ensure_search_indexes(db: sqlite_utils.Database, table: str) -> None:
     if f"{table}_grams" not in db.table_names():
         db.execute(f"create virtual table {table}_grams using fts5(words, uni, bi, "
                    f"tokenize={db.quote(WORD_TOKENIZER)})")
-        index_grams(db, table, 0)
+        index_all_grams(db, table)
     create_gram_triggers(db, table)
 
 
@@ -327,28 +327,45 @@ def create_gram_triggers(db: sqlite_utils.Database, table: str) -> None:
                f"end")
 
 
-GRAM_BATCH = 5000  # new rows given their grams at a time
+GRAM_BATCH = 5000  # rows given their grams at a time when a whole table is indexed
 
 
-def index_grams(db: sqlite_utils.Database, table: str, after_rowid: int) -> None:
-    """Give the rows past `after_rowid`, and the rows listed in `search_pending`, their
-    gram-index rows, a few thousand at a time (a million-post import holds no list of them
-    all). New rows are sifted in Python: a compiled character class is some ten times faster
-    per row than SQLite's GLOB over the same ranges."""
+def write_grams(db: sqlite_utils.Database, table: str,
+                rows: Iterable[tuple[str, Optional[str]]]) -> None:
+    """Gram-index rows for rows of `table` just inserted, given as (id, text): those whose
+    text holds a gram-script run. Written with their rows, while an import's workers are busy,
+    rather than sifted from every new row once the import is done."""
+    insert = (f"insert into {table}_grams (rowid, words, uni, bi) "
+              f"select rowid, ?, ?, ? from {table} where id = ?")
+    db.conn.executemany(insert, [(*grams(text), row_id) for row_id, text in rows
+                                 if text and GRAM_TEXT.search(text)])
+
+
+def index_all_grams(db: sqlite_utils.Database, table: str) -> None:
+    """Give every row of `table` its gram-index rows, a few thousand at a time (an archive made
+    before the gram index: a million posts' list is never held). Rows are sifted in Python: a
+    compiled character class is some ten times faster per row than SQLite's GLOB."""
+    insert = f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)"
+    rows = ((rowid, text) for rowid, text in db.conn.execute(f"select rowid, text from {table}")
+            if text and GRAM_TEXT.search(text))
+    while batch := list(islice(rows, GRAM_BATCH)):
+        db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in batch])
+
+
+def index_pending_grams(db: sqlite_utils.Database, table: str) -> None:
+    """Re-gram the rows listed in `search_pending` (their text changed). A listed row may
+    have gone and its rowid been taken since by a new row, which `write_grams` indexed: each
+    listed rowid's gram rows are replaced, not added to."""
     pending = [row for (row,) in db.execute(
         "select row from search_pending where tbl = ?", [table])]
     db.execute("delete from search_pending where tbl = ?", [table])
     insert = f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)"
-    new_rows = ((rowid, text) for rowid, text in db.conn.execute(
-        f"select rowid, text from {table} where rowid > ?", [after_rowid])
-        if text and GRAM_TEXT.search(text))
-    while batch := list(islice(new_rows, GRAM_BATCH)):
-        db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in batch])
     for chunk in chunks(pending):
+        marks = ", ".join("?" * len(chunk))
+        db.execute(f"delete from {table}_grams where rowid in ({marks})", chunk)
         db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in db.execute(
-            f"select rowid, text from {table} where rowid <= ? and rowid in "
-            f"({', '.join('?' * len(chunk))}) and text glob '*[{GRAM_SCRIPT}]*'",
-            [after_rowid, *chunk]).fetchall()])
+            f"select rowid, text from {table} where rowid in ({marks}) "
+            f"and text glob '*[{GRAM_SCRIPT}]*'", chunk).fetchall()])
 
 
 def create_fts_triggers(db: sqlite_utils.Database, table: str) -> None:
@@ -377,11 +394,11 @@ def last_rowid(db: sqlite_utils.Database, table: str) -> int:
 
 
 def index_new_rows(db: sqlite_utils.Database, table: str, after_rowid: int) -> None:
-    """Add the rows an import inserted (rowids past `after_rowid`) to the full-text indexes,
-    and re-gram the rows whose text it changed."""
+    """Add the rows an import inserted (rowids past `after_rowid`) to the word index (their
+    grams were written with them: `write_grams`), and re-gram the rows whose text it changed."""
     db.execute(f"insert into {table}_fts (rowid, text) select rowid, text from {table} "
                f"where rowid > ?", [after_rowid])
-    index_grams(db, table, after_rowid)
+    index_pending_grams(db, table)
 
 
 @contextmanager
@@ -750,6 +767,7 @@ def write_pages(db: sqlite_utils.Database, pages: list[Page], source_id: int,
             "sections": json.dumps(page.sections, ensure_ascii=False),
             "source_id": source_id, "repaired": int(bool(page.repairs)),
         })
+        write_grams(db, "pages", [(page_id, page.text)])
         if page.repairs:
             db["repairs"].insert_all(
                 (repair_row(r, source_id, page_id=page_id, author=page.author)
@@ -868,7 +886,9 @@ def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
             min(r.confidence for r in repairs) if repairs else None,
             *optional_fields(post),
         ))
-    db.conn.executemany(INSERT_POST, [row for row in rows if row[0] not in known])
+    new = [row for row in rows if row[0] not in known]
+    db.conn.executemany(INSERT_POST, new)
+    write_grams(db, "posts", ((row[0], row[2]) for row in new))
     refresh = [i for i, name in enumerate(POST_COLUMNS) if name in REFRESHED_COLUMNS]
     captured = capture_time(db, source_id)
     db.conn.executemany(REFRESH_POST, [

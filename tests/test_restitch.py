@@ -25,7 +25,8 @@ from conftest import timeline
 
 HANDLE = "ada_lab"
 WORDS = ("models", "tokens", "schedule", "ablation", "baseline", "dataset", "kernel", "paper",
-         "results", "lunch", "ramen", "slides", "notebook", "compiler", "benchmark", "plots")
+         "results", "lunch", "ramen", "slides", "notebook", "compiler", "benchmark", "plots",
+         "論文", "ラーメン")  # two words only the gram index finds
 
 
 def sentence(rng: random.Random) -> str:
@@ -273,7 +274,23 @@ def snapshot(db) -> dict:
         "candidates": db.execute(
             "select post_id, thread_id, role, evidence, confidence from thread_candidates "
             "order by post_id, thread_id").fetchall(),
+        "search": {word: search_ids(db, word) for word in WORDS},
     }
+
+
+def search_ids(db, word: str) -> list[str]:
+    """The posts the word index, or the gram index for a word in a script without spaces,
+    finds `word` in: those whose text has it. The word index is checked whole first (FTS5
+    `integrity-check`)."""
+    db.execute("insert into posts_fts (posts_fts) values ('integrity-check')")
+    index, query = ("posts_fts", f'"{word}"') if word.isascii() else (
+        "posts_grams", 'bi : "' + " ".join(word[i:i + 2] for i in range(len(word) - 1)) + '"')
+    found = [row[0] for row in db.execute(
+        f"select p.id from {index} join posts p on p.rowid = {index}.rowid "
+        f"where {index} match ? order by p.id", [query])]
+    assert found == [row[0] for row in db.execute(
+        "select id from posts where instr(lower(text), ?) order by id", [word])]
+    return found
 
 
 def scrape_on_day(posts: list[str], day: int) -> str:
