@@ -310,9 +310,9 @@ def store_document(db: sqlite_utils.Database, doc: Document, decision: DocumentR
                     restitch_author(db, handle, pool=pool)
                 else:
                     stitch_where_changed(db, handle, timeline.place(handle), timeline, removed)
-        # Once the workers are gone: indexing a large source takes memory of its own.
-        store.index_new_rows(db, "posts", first_post_rowid)
-        store.index_new_rows(db, "pages", first_page_rowid)
+        store.index_rows_after(db, "pages", first_page_rowid)  # posts are, batch by batch
+        store.index_pending_grams(db, "posts")
+        store.index_pending_grams(db, "pages")
         store.delete_empty_threads(db, emptied)
         report.threads = store.count_threads(db, sorted(timeline.authors))
         if report.author in merged:
