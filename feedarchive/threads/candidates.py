@@ -44,47 +44,47 @@ def _overlap(text: str, thread_words: set[str]) -> float:
     return len(words & thread_words) / len(words)
 
 
-def _candidate_role(text: str, side: str) -> str:
-    """Closing wording makes a tail, intro wording (or a question) a head; else the side decides.
+def _candidate_role(text: str, side: str) -> tuple[str, bool]:
+    """Closing wording makes a tail, intro wording (or a question) a head; else the side
+    decides. Also says whether the role rests on wording (a cue), which the score counts.
 
     >>> _candidate_role("Thanks for reading!", "head"), _candidate_role("Here's how 👇", "tail")
-    ('tail', 'head')
-    >>> _candidate_role("Lunch was good", "tail")
-    'tail'
+    (('tail', True), ('head', True))
+    >>> _candidate_role("Lunch was good", "tail"), _candidate_role("Lunch?", "tail")
+    (('tail', False), ('head', False))
     """
     if _TAIL_CUES.search(text):
-        return "tail"
-    if _HEAD_CUES.search(text) or "?" in text or "？" in text:
-        return "head"
-    return side
+        return "tail", True
+    if _HEAD_CUES.search(text):
+        return "head", True
+    return ("head" if "?" in text or "？" in text else side), False
 
 
-def _candidate_score(text: str, thread_words: set[str], distance: int, role: str,
+def _candidate_score(text: str, thread_words: set[str], distance: int, cued: bool,
                      pinned: bool) -> float:
-    """Heuristic 0..1: adjacency, shared vocabulary, and intro/closing wording.
+    """Heuristic 0..1: adjacency, shared vocabulary, and intro/closing wording (`cued`).
 
     No single weak signal is enough: a neighbour needs intro/closing wording or clearly shared
     vocabulary, and a far (pinned-looking) post needs strongly shared vocabulary. The weights
     were set by hand (see CANDIDATE_THRESHOLD).
 
     >>> thread = content_words("Warmup schedules for small models, and why decay matters")
-    >>> _candidate_score("Thanks for reading!", thread, 1, "tail", False)  # next to it, closing
+    >>> _candidate_score("Thanks for reading!", thread, 1, True, False)  # next to it, closing
     0.6
-    >>> _candidate_score("Lunch was good", thread, 1, "tail", False)  # next to it, nothing more
+    >>> _candidate_score("Lunch was good", thread, 1, False, False)  # next to it, nothing more
     0.3
-    >>> _candidate_score("Notes on warmup schedules for small models", thread, 40, "head", True)
+    >>> _candidate_score("Notes on warmup schedules for small models", thread, 40, False, True)
     0.55
-    >>> _candidate_score("Great thread by @bo", thread, 1, "head", False)  # someone else's
+    >>> _candidate_score("Great thread by @bo", thread, 1, False, False)  # someone else's
     0.0
     """
-    if _OTHERS_THREAD.search(text):
+    if "@" in text and _OTHERS_THREAD.search(text):
         return 0.0
     score = 0.3 if distance == 1 else 0.15 if distance == 2 else 0.0
     if pinned:
         score += 0.1
     score += 0.45 * min(1.0, max(0.0, (_overlap(text, thread_words) - 0.1) / 0.3))
-    cues = _TAIL_CUES if role == "tail" else _HEAD_CUES
-    if cues.search(text):
+    if cued:
         score += 0.3
     return round(min(score, 0.9), 2)
 
@@ -162,8 +162,8 @@ def find_candidates(timeline: Mapping[int, Post], count: int,
             if spot.pos not in timeline:
                 continue
             text = post_text(timeline[spot.pos])
-            role = _candidate_role(text, spot.side)
-            score = _candidate_score(text, thread_words, spot.distance, role, spot.pinned)
+            role, cued = _candidate_role(text, spot.side)
+            score = _candidate_score(text, thread_words, spot.distance, cued, spot.pinned)
             old = best.get(spot.pos)
             if score < CANDIDATE_THRESHOLD or (old and old.confidence >= score):
                 continue
