@@ -416,6 +416,19 @@ def test_a_post_that_names_what_an_emoji_shows_gets_that_emoji(original):
     assert thai_lossy_round_trip(original) == original
 
 
+@pytest.mark.parametrize("original", [
+    "Nous avons vu des baleines pendant la croisi\u00e8re \U0001F40B",
+    "Our neighbour\u2019s rooster woke everyone at five \U0001F413",
+    "Comprei morangos frescos na feira \U0001F353",
+])
+def test_an_emoji_ending_a_sentence_shows_what_a_word_of_it_names(original):
+    # 🐋, 🐓 and 🍓 lose all three continuation bytes, and a flat boost for `baleines`,
+    # `rooster` or `morangos` (a word two or more words away) still left 😂 ahead. An emoji
+    # ending a sentence often shows what the sentence is about, so a word of that sentence
+    # claims a share of the emoji's probability, as the word right after a label does.
+    assert thai_lossy_round_trip(original) == original
+
+
 def _emoji_in(text: str) -> list[str]:
     return [c for c in text if unicodedata.category(c) == "So"]
 

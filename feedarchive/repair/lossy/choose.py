@@ -27,7 +27,7 @@ from typing import Optional
 from ..tuning import (
     BEFORE_CAPITAL_FACE_LOG_ODDS, EMOJI_BASE_OPTIONS, LATTICE_OPTIONS, LINE_BREAK_PRIOR_CHARS,
     LINE_STARTS_WITH_SPACE_LOG, MAX_EMOJI_PER_NAME_WORD, MAX_OPTIONS, NAMED_EMOJI_BOOST,
-    NAMED_NEAR_SHARE, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
+    NAMED_NEAR_SHARE, NAMED_SENTENCE_SHARE, PER_KIND, PRESELECT, REAL_TOKEN_PROBABILITY,
 )
 from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
 from .candidates import CandidateTable, Option, candidate_set, picks_by_group
@@ -167,7 +167,7 @@ def _ranked(candidates: CandidateTable) -> list[tuple[str, float]]:
 
 
 def _group_options(
-    group: Group, evidence: "DocumentEvidence", named: list[tuple[bool, frozenset[str]]],
+    group: Group, evidence: "DocumentEvidence", named: list[tuple[float, frozenset[str]]],
     languages: dict[str, float],
 ) -> tuple[list[Option], bool]:
     """The options of one group, and whether it is exact (one reading, one candidate);
@@ -245,24 +245,27 @@ _THAI_READ = re.compile("[\u0e01-\u0e5b]")  # what ISO-8859-11 reads a lead byte
 
 
 def _add_named_emoji(
-    group: Group, options: list[Option], named: list[tuple[bool, frozenset[str]]],
+    group: Group, options: list[Option], named: list[tuple[float, frozenset[str]]],
     evidence: "DocumentEvidence", languages: dict[str, float],
 ) -> None:
     """Raise the emoji the text's words name among `options`, adding those the group fits but
-    that are not there. `named`: for each word naming emoji, whether it is next to the group
-    (`_naming`: the word right after it), and the emoji it names.
+    that are not there. `named`: for each word naming emoji, the share of the group's emoji
+    mass it claims (`_naming`: the word right after it, or one of the sentence the emoji ends;
+    0 for the others), and the emoji it names.
 
     A word of the text makes each emoji it names NAMED_EMOJI_BOOST likelier (`_far_boosts`).
     The word right after the emoji says more: that it is one of those the word names, with
-    probability NAMED_NEAR_SHARE. Of those the damage left possible, each alike, the
-    candidate's probability becomes a mixture: its prior plus that share of the prior mass of
-    the reading's emoji spread over them (the word says which emoji, not whether one). A rare emoji named beside it thus outweighs the commonest one
-    (`📄 Paper`, not `😂 Paper`), which a flat boost never does.
+    probability NAMED_NEAR_SHARE (a word of the sentence it ends, NAMED_SENTENCE_SHARE). Of
+    those the damage left possible, each alike, the candidate's probability becomes a mixture:
+    its prior plus that share of the prior mass of the reading's emoji spread over them (the
+    word says which emoji, not whether one); two words naming one emoji claim the larger share,
+    not both (`hello, goodbye`: one wave). A rare emoji named beside it thus outweighs the
+    commonest one (`📄 Paper`, not `😂 Paper`), which a flat boost never does.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> group = parse_lossy(damage("🥚".encode())).groups[0]
     >>> options = []
-    >>> _add_named_emoji(group, options, [(False, frozenset("🥚"))], DocumentEvidence(), {})
+    >>> _add_named_emoji(group, options, [(0.0, frozenset("🥚"))], DocumentEvidence(), {})
     >>> [o.char for o in options], round(options[0].base - log(char_model().prior("🥚")), 2)
     (['🥚'], 5.01)
 
@@ -275,10 +278,10 @@ def _add_named_emoji(
         table = candidate_set(reading.candidates)
         raised = {char: far[char] for char in far.keys() & table}
         mixed: dict[str, float] = {}
-        for near, emoji in named:
-            fits = emoji & table if near else ()
+        for share, emoji in named:
+            fits = emoji & table if share else ()
             for char in fits:
-                mixed[char] = mixed.get(char, 0.0) + NAMED_NEAR_SHARE / len(fits)
+                mixed[char] = max(mixed.get(char, 0.0), share / len(fits))
         if mixed:
             mass = _emoji_mass(reading.candidates)
             for char, share in mixed.items():
@@ -296,12 +299,12 @@ def _add_named_emoji(
             option.prior += raised[char]
 
 
-def _far_boosts(named: list[tuple[bool, frozenset[str]]]) -> dict[str, float]:
+def _far_boosts(named: list[tuple[float, frozenset[str]]]) -> dict[str, float]:
     """How much likelier (log) each emoji named by a word of the text is: the whole
     NAMED_EMOJI_BOOST for a word naming at most MAX_EMOJI_PER_NAME_WORD emoji, a share of it
     for one naming more (`cake` names five, `face` a hundred: each is less likely the one).
 
-    >>> boosts = _far_boosts([(False, frozenset("🥚🍳")), (False, frozenset("🎂🍰🧁🥮🍥"))])
+    >>> boosts = _far_boosts([(0.0, frozenset("🥚🍳")), (0.0, frozenset("🎂🍰🧁🥮🍥"))])
     >>> round(boosts["🥚"], 2), round(boosts["🎂"], 2)
     (5.01, 4.5)
     """
@@ -315,32 +318,66 @@ def _far_boosts(named: list[tuple[bool, frozenset[str]]]) -> dict[str, float]:
 
 
 def _naming(text: str, group: Group, words: list[tuple[int, int, frozenset[str], bool]]
-            ) -> list[tuple[bool, frozenset[str]]]:
-    """The words of `text` that name emoji (`emoji.named_words`), each with whether it is
-    the word right after `group` on its line, no other word between: an emoji put before a
-    word labels it (`📄 Paper:`, `🌐 Website`), while one after a sentence says how it feels
-    more often than what its last word shows (`on my phone ✈️`). A common word (`paper`)
-    counts only there: elsewhere it says little of an emoji.
+            ) -> list[tuple[float, frozenset[str]]]:
+    """The words of `text` that name emoji (`emoji.named_words`), each with the share of the
+    group's emoji mass it may claim (`_add_named_emoji`): NAMED_NEAR_SHARE for the word right
+    after `group` on its line, no other word between: an emoji put before a word labels it
+    (`📄 Paper:`, `🌐 Website`); NAMED_SENTENCE_SHARE for a word of the sentence an emoji ends
+    (`_sentence_before`): it shows what that sentence is about (`sleep early 😴`); 0 for
+    the others. A common word (`paper`) counts only in those two places: elsewhere it says
+    little of an emoji.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> from feedarchive.repair.lossy.emoji import named_words
     >>> text = damage("☕".encode()) + " coffee, then snow"
     >>> group = parse_lossy(text).groups[0]
-    >>> [(near, "☕" in emoji) for near, emoji in _naming(text, group, named_words(text))]
-    [(True, True), (False, False)]
+    >>> [(share, "☕" in emoji) for share, emoji in _naming(text, group, named_words(text))]
+    [(0.5, True), (0.0, False)]
     """
     first_end = min(r.end for r in group.readings)
+    sentence = _sentence_before(text, group.start, first_end)
     found = []
     for start, end, emoji, common in words:
         if start >= first_end:
-            near = not _WORD_OR_LINE.search(text[first_end:start])
+            share = NAMED_NEAR_SHARE if not _WORD_OR_LINE.search(text[first_end:start]) else 0.0
         elif end <= group.start:
-            near = False
+            share = NAMED_SENTENCE_SHARE if start >= sentence and not common else 0.0
         else:
             continue
-        if near or not common:
-            found.append((near, emoji))
+        if share or not common:
+            found.append((share, emoji))
     return found
+
+
+def _sentence_before(text: str, start: int, end: int) -> int:
+    """Where the sentence begins that a damaged emoji from `start` to `end` ends, or `start`
+    when it ends none: the emoji must end its line or stand before a capital letter (other
+    damaged emoji and spaces between at most: `_CLOSES`). The sentence runs back from it to the
+    last `.`, `!`, `?` or line break before it, those right before the emoji skipped
+    (`Good luck! 🤞`).
+
+    >>> from feedarchive.repair.lossy.damage import damage
+    >>> text = "Rain again. Forgot my umbrella " + damage("☔".encode())
+    >>> text[_sentence_before(text, len(text) - 1, len(text)):]
+    ' Forgot my umbrella โ'
+    >>> text = damage("☔".encode()) + " and more"
+    >>> _sentence_before(text, 0, 1)
+    0
+    """
+    if not _CLOSES.match(text, end):
+        return start
+    before = _TRAILING.sub("", text[:start])
+    ends = [found.end() for found in _SENTENCE_END.finditer(before)]
+    return ends[-1] if ends else 0
+
+
+# What may stand between an emoji and the end of its sentence: spaces, and other damaged emoji
+# (a four-byte lead U+0E50 or a three-byte lead U+0E42 as Thai-read, with what is left of their
+# continuation bytes, U+0E01-U+0E1F; a variation selector's remains, U+0E4F U+0E18).
+_EMOJI_OR_SPACE = "(?: |\u0e50[\u0e01-\u0e1f]{0,3}|\u0e42[\u0e01-\u0e1f]{0,2}|\u0e4f\u0e18)"
+_CLOSES = re.compile(_EMOJI_OR_SPACE + "*(?:$|\n|[A-Z])")
+_TRAILING = re.compile("(?:" + _EMOJI_OR_SPACE + "|[.!?…,:;)\"'])*$")
+_SENTENCE_END = re.compile("[.!?…\n]")
 
 
 _WORD_OR_LINE = re.compile(r"[A-Za-z\n]")

@@ -120,8 +120,9 @@ def is_skin_tone(char: str) -> bool:
 NAME_LANGUAGES = ("en", "de", "es", "fr", "id", "it", "pt", "tr")
 COMMON_IN = tuple(lang for lang in LANGUAGE_WEIGHTS if lang in NAME_LANGUAGES)
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
-# In a damaged text only ASCII letters are sure to be what was written.
-_TEXT_WORD = re.compile(r"[a-z]{3,}")
+# In a damaged text only ASCII letters are sure to be what was written; a run of them that
+# touches another letter (a damaged one: `ten` of `tenía`) is part of a word, not one.
+_TEXT_WORD = re.compile(r"(?<![^\W\d_])[a-z]{3,}(?![^\W\d_])")
 
 
 @lru_cache(maxsize=1)
