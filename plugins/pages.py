@@ -424,9 +424,11 @@ async def author_page(datasette, request):
     counts = await author_counts(db)
     n_posts = counts["posts"].get(handle, 0)
     # Pages are cut by position, which is sparse and may be negative (`feedarchive.placing`).
-    top = (await rows(db, "select min(position) as top from posts where author = ?",
-                      [handle]))[0]["top"] or 0
-    start = int_arg(request, "from", top, top, 2**62)
+    ends = (await rows(db, "select min(position) as top, max(position) as bottom from posts "
+                           "where author = ?", [handle]))[0]
+    top = ends["top"] or 0
+    # Past the oldest post, the page starts at it: a hand-made `from` never shows nothing.
+    start = int_arg(request, "from", top, top, max(top, ends["bottom"] or 0))
     timeline = await rows(
         db, f"select {await post_columns(db)} from posts where author = ? and position >= ? "
             f"order by position limit ?", [handle, start, TIMELINE_PAGE + 1])

@@ -455,8 +455,8 @@ async def test_hostile_paths_and_arguments_get_no_500(archive, server, data, rou
     if response.status_code == 200 and route == "/-/search.json":
         assert 1 <= response.json()["page"] <= 1_000_000
     if response.status_code == 200 and route == "/-/author/{}.json":
-        shown = response.json()
-        assert 0 <= shown["from"] <= shown["posts_in_archive"]
+        shown = response.json()  # a page of an author with posts shows some, from any `from`
+        assert shown["timeline"] or not shown["posts_in_archive"]
 
 
 @pytest.mark.parametrize("query", ["_sort=nope", "_sort_desc=nope", "_sort=id&_sort_desc=id",

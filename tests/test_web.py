@@ -192,6 +192,8 @@ async def test_author_timeline_is_paginated_by_position(archive, monkeypatch):
     assert second["newer_from"] == 0 and second["older_from"] == 4
     last = (await ds.client.get("/-/author/ada_lab.json?from=4")).json()
     assert [p["text"] for p in last["timeline"]] == [POSTS[-1][0]] and last["older_from"] is None
+    past = (await ds.client.get("/-/author/ada_lab.json?from=9223372036854775806")).json()
+    assert past["from"] == 4 and past["timeline"] == last["timeline"]  # held to the oldest post
 
 
 async def test_author_json_and_unknown_author(archive):
