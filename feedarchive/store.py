@@ -307,7 +307,7 @@ def ensure_search_indexes(db: sqlite_utils.Database, table: str) -> None:
     if f"{table}_grams" not in db.table_names():
         db.execute(f"create virtual table {table}_grams using fts5(words, uni, bi, "
                    f"tokenize={db.quote(WORD_TOKENIZER)})")
-        index_all_grams(db, table)
+        index_grams_after(db, table, 0)  # an archive made before the gram index
     create_gram_triggers(db, table)
 
 
@@ -327,16 +327,17 @@ def create_gram_triggers(db: sqlite_utils.Database, table: str) -> None:
                f"end")
 
 
-GRAM_BATCH = 5000  # rows given their grams at a time when a whole table is indexed
+GRAM_BATCH = 5000  # rows given their grams at a time
 
 
-def index_all_grams(db: sqlite_utils.Database, table: str) -> None:
-    """Give every row of `table` its gram-index rows, a few thousand at a time (an archive made
-    before the gram index: a million posts' list is never held). Rows are sifted in Python: a
-    compiled character class is some ten times faster per row than SQLite's GLOB."""
+def index_grams_after(db: sqlite_utils.Database, table: str, after_rowid: int) -> None:
+    """Give the rows past `after_rowid` their gram-index rows, a few thousand at a time (a
+    whole archive's list is never held). Rows are sifted in Python: a compiled character
+    class is some ten times faster per row than SQLite's GLOB."""
     insert = f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)"
-    rows = ((rowid, text) for rowid, text in db.conn.execute(f"select rowid, text from {table}")
-            if text and GRAM_TEXT.search(text))
+    rows = ((rowid, text) for rowid, text in db.conn.execute(
+        f"select rowid, text from {table} where rowid > ?", [after_rowid])
+        if text and GRAM_TEXT.search(text))
     while batch := list(islice(rows, GRAM_BATCH)):
         db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in batch])
 
@@ -385,14 +386,10 @@ def last_rowid(db: sqlite_utils.Database, table: str) -> int:
 def index_rows_after(db: sqlite_utils.Database, table: str, after_rowid: int) -> None:
     """Add the rows just inserted (rowids past `after_rowid`) to the word and gram indexes:
     in bulk, three times faster than a trigger per row, and batch by batch, so a large
-    import indexes while its workers parse rather than after. Rows are sifted for gram
-    scripts in Python (see `index_all_grams`)."""
+    import indexes while its workers parse rather than after."""
     db.execute(f"insert into {table}_fts (rowid, text) select rowid, text from {table} "
                f"where rowid > ?", [after_rowid])
-    insert = f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)"
-    db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in db.conn.execute(
-        f"select rowid, text from {table} where rowid > ?", [after_rowid])
-        if text and GRAM_TEXT.search(text)])
+    index_grams_after(db, table, after_rowid)
 
 
 @contextmanager
