@@ -306,6 +306,33 @@ def test_damaged_form_matches_the_damage_and_locates_each_character():
     assert damaged_form("abc") is None  # ASCII forms no group
 
 
+@pytest.mark.parametrize("lead, visible", [
+    (0xF0, ()), (0xF4, ()), (0xF0, (0x9F,)), (0xF0, (0x9F, 0x98)), (0xE0, ()), (0xED, ()),
+    (0xE2, (0x80,)), (0xE3, (0x81,)), (0xC3, ()), (0xE2, (0x41,)),
+])
+def test_completions_are_what_decoding_every_byte_string_gives(lead, visible):
+    """`completions` computes with arrays what UTF-8 decoding says, byte string by byte
+    string, in the same order: overlong forms, surrogates and code points past U+10FFFF out."""
+    import itertools
+
+    from feedarchive.repair.lossy.damage import LOST_BYTES, completions, is_restorable
+
+    slots = 1 if lead < 0xE0 else 2 if lead < 0xF0 else 3
+    expected: dict[str, None] = {}
+    for positions in itertools.combinations(range(slots), slots - len(visible)):
+        for values in itertools.product(LOST_BYTES, repeat=len(positions)):
+            tail = list(visible)
+            for position, value in zip(positions, values):
+                tail.insert(position, value)
+            try:
+                char = bytes([lead, *tail]).decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if is_restorable(char):
+                expected[char] = None
+    assert tuple(completions(lead, visible, slots)) == tuple(expected)
+
+
 def test_word_lattice_spells_known_thai_words_from_damaged_consonants():
     # Every consonant of these words loses its last byte: only the words can tell them apart.
     original = "ร้านอาหารอร่อยมาก"
