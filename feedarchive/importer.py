@@ -34,8 +34,8 @@ from .profiles import website_and_location
 from .repair import DocumentRepair, diagnose, document_evidence, repair_profile_and_pages
 from .restitch import (PARALLEL_MIN_POSTS, FullPass, restitch_author, restitch_changed,
                        restitch_replies, timeline_rows)
-from .workers import (YOUNG_COLLECTION_THRESHOLD, Row, in_workers, parse_and_prepare,
-                      prepare_posts, worker_pool)
+from .workers import (Row, collect_rarely, in_workers, parse_and_prepare, prepare_posts,
+                      worker_pool)
 
 
 @dataclass
@@ -667,7 +667,7 @@ def rarer_collections() -> Iterator[None]:
     thousands of times: a quarter of a 109,000-toot outbox's import (10.7 s -> 8.6 s).
     Collections still run, and `release_memory` makes a full one after each source."""
     before = gc.get_threshold()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *before[1:])
+    collect_rarely()
     try:
         yield
     finally:

@@ -334,12 +334,18 @@ def index_grams_after(db: sqlite_utils.Database, table: str, after_rowid: int) -
     """Give the rows past `after_rowid` their gram-index rows, a few thousand at a time (a
     whole archive's list is never held). Rows are sifted in Python: a compiled character
     class is some ten times faster per row than SQLite's GLOB."""
-    insert = f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)"
     rows = ((rowid, text) for rowid, text in db.conn.execute(
         f"select rowid, text from {table} where rowid > ?", [after_rowid])
         if text and GRAM_TEXT.search(text))
     while batch := list(islice(rows, GRAM_BATCH)):
-        db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in batch])
+        insert_grams(db, table, batch)
+
+
+def insert_grams(db: sqlite_utils.Database, table: str, rows: list[tuple[int, str]]) -> None:
+    """Gram-index rows for these (rowid, text) rows of `table`, each text holding a gram-script
+    run."""
+    db.conn.executemany(f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)",
+                        [(rowid, *grams(text)) for rowid, text in rows])
 
 
 def index_pending_grams(db: sqlite_utils.Database, table: str) -> None:
@@ -349,13 +355,12 @@ def index_pending_grams(db: sqlite_utils.Database, table: str) -> None:
     pending = [row for (row,) in db.execute(
         "select row from search_pending where tbl = ?", [table])]
     db.execute("delete from search_pending where tbl = ?", [table])
-    insert = f"insert into {table}_grams (rowid, words, uni, bi) values (?, ?, ?, ?)"
     for chunk in chunks(pending):
         marks = ", ".join("?" * len(chunk))
         db.execute(f"delete from {table}_grams where rowid in ({marks})", chunk)
-        db.conn.executemany(insert, [(rowid, *grams(text)) for rowid, text in db.execute(
+        insert_grams(db, table, db.execute(
             f"select rowid, text from {table} where rowid in ({marks}) "
-            f"and text glob '*[{GRAM_SCRIPT}]*'", chunk).fetchall()])
+            f"and text glob '*[{GRAM_SCRIPT}]*'", chunk).fetchall())
 
 
 def create_fts_triggers(db: sqlite_utils.Database, table: str) -> None:

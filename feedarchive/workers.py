@@ -33,7 +33,8 @@ YOUNG_COLLECTION_THRESHOLD = 20_000
 
 
 def collect_rarely() -> None:
-    """Raise the young generation's threshold (a worker's initializer)."""
+    """Raise the young generation's threshold: a worker's initializer, and the writer's for
+    each source it imports (`importer.rarer_collections`)."""
     gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
 
 
