@@ -859,9 +859,12 @@ REFRESH_POST = (
     "and coalesce((select e.captured_at from engagement e where e.post_id = posts.id "
     "and e.source_id = posts.source_id), '') <= ?"
 )
-RECORD_ENGAGEMENT = ("insert or replace into engagement "
+RECORD_ENGAGEMENT = ("insert into engagement "
                      "(post_id, source_id, replies, reposts, likes, observed_at, captured_at) "
                      "values (?, ?, ?, ?, ?, ?, ?)")
+# A post the archive has may hold this source's row already (a file imported again). Only a
+# batch with such posts needs `or replace`: with foreign keys on it costs twice a plain insert.
+RERECORD_ENGAGEMENT = RECORD_ENGAGEMENT.replace("insert into", "insert or replace into")
 
 
 def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
@@ -889,7 +892,7 @@ def write_posts(db: sqlite_utils.Database, posts: list[Post], source_id: int,
     db.conn.executemany(REFRESH_POST, [
         [row[i] for i in refresh] + [row[0], captured] for row in rows if row[0] in known])
     observed = now()
-    db.conn.executemany(RECORD_ENGAGEMENT, [
+    db.conn.executemany(RERECORD_ENGAGEMENT if known else RECORD_ENGAGEMENT, [
         (p.id, source_id, p.replies, p.reposts, p.likes, observed, captured) for p in posts])
     write_media(db, [post for post in posts if post.media])
     return len(set(ids) - known)

@@ -111,11 +111,15 @@ def window_post(handle: str, row: Row) -> Post:
 
 class WindowTimeline(Mapping):
     """Rows as {rank: post}: iterating yields the marked ranks only (all the stitcher reads
-    markers from), any other post of the window is there when asked for (a neighbour)."""
+    markers from), any other post of the window is there when asked for (a neighbour).
+
+    A rank's post is made the first time it is asked for, then kept (threads and candidates
+    hold that one object): most posts of a window are never looked at, and making a `Post`
+    costs more than testing its text for a marker."""
 
     def __init__(self, handle: str, rows: list[Row], first_rank: int):
-        self.posts = {first_rank + i: window_post(handle, row) for i, row in enumerate(rows)
-                      if row.text is not None}
+        self.handle, self.rows, self.first_rank = handle, rows, first_rank
+        self.posts: dict[int, Post] = {}
         # Tested here, in the process that stitches, not by the one that reads the rows.
         self.marked = [first_rank + i for i, row in enumerate(rows)
                        if row.text is not None and may_carry_marker(row.text)]
@@ -126,11 +130,32 @@ class WindowTimeline(Mapping):
     def __len__(self) -> int:
         return len(self.marked)
 
+    def __contains__(self, rank: object) -> bool:
+        index = rank - self.first_rank if isinstance(rank, int) else -1
+        return 0 <= index < len(self.rows) and self.rows[index].text is not None
+
     def __getitem__(self, rank: int) -> Post:
-        return self.posts[rank]
+        post = self.posts.get(rank)
+        if post is None:
+            if rank not in self:
+                raise KeyError(rank)
+            post = self.posts[rank] = window_post(self.handle, self.rows[rank - self.first_rank])
+        return post
 
 
 def stitch_rows(handle: str, rows: list[Row], first_rank: int, complete: bool) -> StitchResult:
     """Stitch a window; `complete`: it reaches the oldest post (nothing lies below)."""
     timeline = WindowTimeline(handle, rows, first_rank)
-    return stitch_timeline(timeline, first_rank + len(rows) + (0 if complete else 1))
+    return texts_dropped(stitch_timeline(timeline, first_rank + len(rows) + (0 if complete else 1)))
+
+
+def texts_dropped(result: StitchResult) -> StitchResult:
+    """The result with the texts its writer does not read: the rows are in the archive, and of
+    their texts only a thread's title, the first line of its first part, is written. A
+    window's result crosses from a worker to the writer: this halves what is pickled."""
+    for thread in result.threads:
+        for index, part in enumerate(thread.parts):
+            part.text = part.text.split("\n", 1)[0] if index == 0 else ""
+    for candidate in result.candidates:
+        candidate.post.text = ""
+    return result
