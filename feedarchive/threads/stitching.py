@@ -124,8 +124,8 @@ def _link_numbered(nodes: list[Node]) -> None:
                    key=lambda e: e[:3])
     into = {key: [(-c, -ap, bp, a, b) for c, ap, bp, a, b in kept] for key, kept in into.items()}
     for cost, _, _, a, b in edges:
-        if not _can_join(a, b):
-            continue
+        if a.next is not None or b.prev is not None or not _can_join(a, b):
+            continue  # (the first two: most edges, answered before a call)
         rivals = [e for e in into[id(b)] if e[0] - cost < 1.0 and e[3] is not a
                   and e[3].part == a.part and e[3].next is None]
         a.next, b.prev = b, a
