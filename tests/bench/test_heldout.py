@@ -14,7 +14,7 @@ sys.path.append(str(Path(__file__).resolve().parents[2]))  # `tests.bench` impor
 from conftest import shared_file  # noqa: E402
 from feedarchive.models import Repair  # noqa: E402
 from tests.bench import heldout  # noqa: E402
-from tests.bench.heldout_sentences import EMOJI_POSTS, MATH_POSTS, SENTENCES  # noqa: E402
+from tests.bench.heldout_sentences import EMOJI_POSTS, MATH_POSTS, SENTENCES, SENTENCES_2  # noqa: E402
 from tests.bench.measure_repair import calibration, offsets_to_chars, repair_right  # noqa: E402
 
 
@@ -79,13 +79,34 @@ def test_held_out_text_is_written_here():
     assert doctest.testmod(heldout).failed == 0
 
 
+def test_second_batch_is_new_text_in_the_same_languages():
+    """`SENTENCES_2` (set `languages2`) repeats no post of the first batch, nor of the text
+    written to tune or calibrate on, and builds one damaged document per language."""
+    from tests.bench import calibration_sentences as calibration
+    from tests.bench.language_tuning_sentences import LANGUAGE_TUNING
+    from tests.bench.thai_tuning_sentences import THAI_TUNING
+
+    second = sum(SENTENCES_2.values(), ())
+    assert list(SENTENCES_2) == list(SENTENCES) and all(len(v) == 20 for v in SENTENCES_2.values())
+    assert len(set(second)) == len(second)
+    written_before = (set(sum(SENTENCES.values(), ())) | set(THAI_TUNING)
+                      | set(sum(LANGUAGE_TUNING.values(), ())) | set(sum(calibration.SENTENCES.values(), ())))
+    assert not {heldout.norm(t) for t in second} & {heldout.norm(t) for t in written_before}
+    documents = heldout.language_documents(batch=2)
+    assert [(d.set, d.name) for d in documents] == [("languages2", f"{lang}-1") for lang in SENTENCES_2]
+    posts = [post for document in documents for post in document.posts]
+    assert [post.text for post in posts] == list(second)
+    assert all(post.raw == heldout.thai_lossy(post.text) for post in posts)
+    assert [post.language for post in documents[1].posts] == ["ko"] * 20
+
+
 def test_thai_tuning_text_is_apart_from_held_out_text():
     """The Thai written to tune on shares no post with the held-out or calibration sentences,
     and its documents are that Thai, damaged."""
     from tests.bench import calibration_sentences as calibration
     from tests.bench.thai_tuning_sentences import THAI_TUNING
 
-    held_out = set(sum(SENTENCES.values(), ())) | set(EMOJI_POSTS)
+    held_out = set(sum(SENTENCES.values(), ())) | set(sum(SENTENCES_2.values(), ())) | set(EMOJI_POSTS)
     calibrated = (set(sum(calibration.SENTENCES.values(), ())) | set(calibration.EMOJI_POSTS)
                   | set(calibration.MATH_POSTS))
     assert len(set(THAI_TUNING)) == len(THAI_TUNING) >= 50
