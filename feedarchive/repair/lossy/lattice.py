@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Hashable, Optional
 
 from ..tuning import BREAK_LOG, CONTEXT_BEAM, CONTEXT_STATES
 
@@ -25,23 +25,25 @@ class Edge:
     score: float
     picks: tuple[tuple[int, int, str], ...]  # (group index, end of its reading, character)
     # For a lattice with context (`Context`): the token the edge starts with, scored after the
-    # one before it, and the token it leaves for the next edge (None: no token, no opinion).
+    # state the edge before it left, and the state it leaves for the next edge (the Thai
+    # lattice's: its last two syllables). None: no token, no opinion.
     head: Optional[int] = None
-    tail: Optional[int] = None
+    tail: Optional[Hashable] = None
 
 
 @dataclass
 class Context:
-    """What a lattice's edges are scored by besides their own scores: `pair(left, right)`,
-    the log score of token `right` right after token `left`; the token before the lattice's
-    first position (`before`, None for none known) and the one after each end (`after`)."""
+    """What a lattice's edges are scored by besides their own scores: `pair(state, token)`,
+    the log score of `token` right after a path that left `state` (an edge's `tail`); the
+    state before the lattice's first position (`before`, None for none known) and the token
+    after each end (`after`)."""
 
-    pair: Callable[[int, int], float]
-    before: Optional[int]
+    pair: Callable[[Hashable, int], float]
+    before: Optional[Hashable]
     after: dict[int, Optional[int]]
 
-    def step(self, state: Optional[int], edge: Edge) -> float:
-        """The score of `edge` taken after a path that left token `state`."""
+    def step(self, state: Optional[Hashable], edge: Edge) -> float:
+        """The score of `edge` taken after a path that left `state`."""
         if state is None or edge.head is None:
             return edge.score
         return edge.score + self.pair(state, edge.head)
@@ -52,8 +54,8 @@ class Context:
         return [before + score + (0.0 if state is None or head is None else pair(state, head))
                 for state, before in states.items()]
 
-    def close(self, state: Optional[int], end: int) -> float:
-        """The score of ending at `end` after a path that left token `state`."""
+    def close(self, state: Optional[Hashable], end: int) -> float:
+        """The score of ending at `end` after a path that left `state`."""
         after = self.after.get(end)
         return 0.0 if state is None or after is None else self.pair(state, after)
 
@@ -187,8 +189,8 @@ def log_sum_exp_all(values: list[float]) -> float:
 
 def best_path_in_context(by_start, first, last, ends, context: Context
                          ) -> list[tuple[int, int, str]]:
-    """`best_path` where an edge's score also depends on the token the path before it left
-    (`Context`): the Viterbi states are (position, last token), those CONTEXT_BEAM below a
+    """`best_path` where an edge's score also depends on the state the path before it left
+    (`Context`): the Viterbi states are (position, state left), those CONTEXT_BEAM below a
     position's best dropped.
 
     `b` alone is likelier, but `a` goes with the `x` that follows:
@@ -247,7 +249,7 @@ def _beam(states: Optional[dict], score: Callable) -> Optional[dict]:
 def marginals_in_context(by_start, first, last, ends, context: Context
                          ) -> dict[tuple[int, str, int], float]:
     """`marginals` over the paths `best_path_in_context` chooses among: forward-backward over
-    (position, last token) states (beamed alike). An edge leaves the same state whatever came
+    (position, state left) pairs (beamed alike). An edge leaves the same state whatever came
     before it, so each edge sums the states before it once.
 
     >>> edges = {0: [Edge(0, 1, 0.0, ((0, 1, "a"),), 1, 1), Edge(0, 1, 0.0, ((0, 1, "b"),), 2, 2)],

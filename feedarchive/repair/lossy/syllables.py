@@ -9,12 +9,14 @@ From it, once per installation, the model cache keeps:
 
 - each syllable's count, and how often each syllable follows each other one (a space, a line or
   the edge of a text count as one token, `BREAK`; any number as another, `NUMBER`);
-- for every word of the Thai lexicon, its first and last syllable (the words split into the
-  corpus's syllables, the likeliest split).
+- how often each syllable follows each pair of tokens;
+- for every word of the Thai lexicon, its first and last two syllables (the words split into
+  the corpus's syllables, the likeliest split).
 
-`SyllablePairs.pair_log` is what the lattice adds to a word edge for the syllable that ended the
-word before it: how much likelier the pair is than the second syllable alone, smoothed towards
-no opinion where the corpus saw the first syllable rarely. TLTK is an optional extra
+`SyllablePairs.context_log` is what the lattice adds to a word edge for the last two tokens
+before it (the state the edge before left): how much likelier its first syllable is after them
+than alone, the triple's estimate smoothed towards the pair's, and the pair's towards no
+opinion, where the corpus saw them rarely. TLTK is an optional extra
 (`pip install feedarchive[thai]`): it is not imported (it would load scikit-learn and gensim),
 only its data file is read; without it the lattice works on word frequencies alone.
 """
