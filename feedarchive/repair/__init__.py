@@ -19,6 +19,7 @@ package is in layers; a module imports only from layers below its own, never a p
         thai  japanese    word lattices (PyThaiNLP's words; Mozc's dictionary and grammar)
         context           rules on neighbours: bigrams, classes, quotes, emoji sequences
         lattice  mecab    lattice maths shared by both lattices; the MeCab dictionary reader
+        syllables         what Thai syllable follows what (TLTK's data, the `thai` extra)
         damage  prior  emoji
                           the byte-damage parser and damaged forms; character priors
                           (wordfreq); emoji sequences and names (`emoji`)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Hashable, Optional
 
-from ..tuning import BREAK_LOG
+from ..tuning import BREAK_LOG, CONTEXT_BEAM, CONTEXT_STATES
 
 
 @dataclass
@@ -24,6 +24,40 @@ class Edge:
     end: int
     score: float
     picks: tuple[tuple[int, int, str], ...]  # (group index, end of its reading, character)
+    # For a lattice with context (`Context`): the token the edge starts with, scored after the
+    # state the edge before it left, and the state it leaves for the next edge (the Thai
+    # lattice's: its last two syllables). None: no token, no opinion.
+    head: Optional[int] = None
+    tail: Optional[Hashable] = None
+
+
+@dataclass
+class Context:
+    """What a lattice's edges are scored by besides their own scores: `pair(state, token)`,
+    the log score of `token` right after a path that left `state` (an edge's `tail`); the
+    state before the lattice's first position (`before`, None for none known) and the token
+    after each end (`after`)."""
+
+    pair: Callable[[Hashable, int], float]
+    before: Optional[Hashable]
+    after: dict[int, Optional[int]]
+
+    def step(self, state: Optional[Hashable], edge: Edge) -> float:
+        """The score of `edge` taken after a path that left `state`."""
+        if state is None or edge.head is None:
+            return edge.score
+        return edge.score + self.pair(state, edge.head)
+
+    def pairs_after(self, states, edge: Edge) -> list[float]:
+        """`step` of `edge` after each of `states` ({state: score}), plus that score."""
+        pair, head, score = self.pair, edge.head, edge.score
+        return [before + score + (0.0 if state is None or head is None else pair(state, head))
+                for state, before in states.items()]
+
+    def close(self, state: Optional[Hashable], end: int) -> float:
+        """The score of ending at `end` after a path that left `state`."""
+        after = self.after.get(end)
+        return 0.0 if state is None or after is None else self.pair(state, after)
 
 
 def gap_log(char: str, space_log: float) -> float:
@@ -151,3 +185,130 @@ def log_sum_exp_all(values: list[float]) -> float:
     """
     top = max(values)
     return top + math.log(sum(math.exp(v - top) for v in values))
+
+
+def best_path_in_context(by_start, first, last, ends, context: Context
+                         ) -> list[tuple[int, int, str]]:
+    """`best_path` where an edge's score also depends on the state the path before it left
+    (`Context`): the Viterbi states are (position, state left), those CONTEXT_BEAM below a
+    position's best dropped.
+
+    `b` alone is likelier, but `a` goes with the `x` that follows:
+
+    >>> edges = {0: [Edge(0, 1, -1.0, ((0, 1, "a"),), 1, 1), Edge(0, 1, -0.5, ((0, 1, "b"),), 2, 2)],
+    ...          1: [Edge(1, 2, -1.0, ((1, 2, "x"),), 3, 3)]}
+    >>> pair = lambda left, right: 1.0 if (left, right) == (1, 3) else 0.0
+    >>> best_path_in_context(edges, 0, 2, [2], Context(pair, None, {}))
+    [(1, 2, 'x'), (0, 1, 'a')]
+    """
+    best: dict[int, dict] = {first: {context.before: (0.0, None, None)}}
+    for pos in range(first, last + 1):
+        states = _beam(best.get(pos), lambda found: found[0])
+        if not states:
+            continue
+        best[pos] = states
+        top_state, (top, _, _) = max(states.items(), key=lambda item: item[1][0])
+        for edge in by_start.get(pos, []):
+            if edge.head is None:  # no context: the best state before it is the best way in
+                total, state = top + edge.score, top_state
+            else:
+                total, state = max((score + context.step(state, edge), state)
+                                   for state, (score, _, _) in states.items())
+            reached = best.setdefault(edge.end, {})
+            if edge.tail not in reached or reached[edge.tail][0] < total:
+                reached[edge.tail] = (total, edge, state)
+    finals = [(score + context.close(state, end), end, state)
+              for end in ends for state, (score, _, _) in best.get(end, {}).items()]
+    if not finals:
+        return []
+    _, pos, state = max(finals, key=lambda found: found[0])
+    picks = []
+    while best[pos][state][1] is not None:
+        _, edge, before = best[pos][state]
+        picks.extend(edge.picks)
+        pos, state = edge.start, before
+    return picks
+
+
+def _beam(states: Optional[dict], score: Callable) -> Optional[dict]:
+    """`states` without those CONTEXT_BEAM (in log score) below the best of them, and at most
+    CONTEXT_STATES of them: paths through the rest weigh under e^-CONTEXT_BEAM of the best
+    one's, or compete with many likelier ones, and every state kept costs a pass over the
+    position's edges.
+
+    >>> _beam({1: -1.0, 2: -30.0, None: -5.0}, lambda s: s)
+    {1: -1.0, None: -5.0}
+    """
+    if not states or len(states) == 1:
+        return states
+    ranked = sorted(states.items(), key=lambda item: -score(item[1]))[:CONTEXT_STATES]
+    floor = score(ranked[0][1]) - CONTEXT_BEAM
+    return {state: found for state, found in ranked if score(found) >= floor}
+
+
+def marginals_in_context(by_start, first, last, ends, context: Context
+                         ) -> dict[tuple[int, str, int], float]:
+    """`marginals` over the paths `best_path_in_context` chooses among: forward-backward over
+    (position, state left) pairs (beamed alike). An edge leaves the same state whatever came
+    before it, so each edge sums the states before it once.
+
+    >>> edges = {0: [Edge(0, 1, 0.0, ((0, 1, "a"),), 1, 1), Edge(0, 1, 0.0, ((0, 1, "b"),), 2, 2)],
+    ...          1: [Edge(1, 2, 0.0, ((1, 2, "x"),), 3, 3)]}
+    >>> pair = lambda left, right: math.log(3.0) if (left, right) == (1, 3) else 0.0
+    >>> found = marginals_in_context(edges, 0, 2, [2], Context(pair, None, {}))
+    >>> round(found[0, "a", 1], 3), round(found[1, "x", 2], 3)
+    (0.75, 1.0)
+    """
+    alpha: dict[int, dict] = {first: {context.before: 0.0}}
+    arriving: dict[int, dict] = {}  # position -> state -> log scores of the ways in
+    ways: dict[int, float] = {}  # id of an edge -> log score of the paths up to its end
+    for pos in range(first, last + 1):
+        if pos in arriving:
+            alpha[pos] = {state: log_sum_exp_all(found)
+                          for state, found in arriving.pop(pos).items()}
+        states = _beam(alpha.get(pos), lambda score: score)
+        if not states:
+            continue
+        alpha[pos] = states
+        free = log_sum_exp_all(list(states.values()))
+        for edge in by_start.get(pos, []):
+            way = free + edge.score if edge.head is None else log_sum_exp_all(
+                context.pairs_after(states, edge))
+            ways[id(edge)] = way
+            arriving.setdefault(edge.end, {}).setdefault(edge.tail, []).append(way)
+    beta: dict[int, dict] = {}
+    for end in ends:
+        beta[end] = {state: context.close(state, end) for state in alpha.get(end, {})}
+    finals = [alpha[end][state] + beta[end][state] for end in ends for state in beta[end]]
+    if not finals:
+        return {}
+    for pos in range(last, first - 1, -1):
+        states = alpha.get(pos)
+        if not states:
+            continue
+        free, bound = [], []
+        for edge in by_start.get(pos, []):
+            after = beta.get(edge.end, {}).get(edge.tail)
+            if after is not None:
+                (free if edge.head is None else bound).append((edge, after))
+        if not free and not bound:
+            continue
+        here = beta.setdefault(pos, {})
+        shared = [edge.score + after for edge, after in free]
+        for state in states:
+            onward = shared + [context.step(state, edge) + after for edge, after in bound]
+            if state in here:
+                onward.append(here[state])
+            here[state] = log_sum_exp_all(onward)
+    total = log_sum_exp_all(finals)
+    mass: dict[tuple[int, str, int], float] = {}
+    for found in by_start.values():
+        for edge in found:
+            after = beta.get(edge.end, {}).get(edge.tail)
+            way = ways.get(id(edge))
+            if not edge.picks or after is None or way is None:
+                continue
+            p = math.exp(way + after - total)
+            for g, end, char in edge.picks:
+                mass[g, char, end] = mass.get((g, char, end), 0.0) + p
+    return mass

@@ -36,10 +36,12 @@ from .cache import PYTHAINLP, Table, cached_table, package_inputs
 from .candidates import CandidateTable
 from .context import char_before
 from .damage import DAMAGED_ENCODING, Group, damaged_form
-from .lattice import Edge, best_path, fitting_forms, gap_log, marginals
+from .lattice import (Context, Edge, best_path, best_path_in_context, fitting_forms, gap_log,
+                      marginals, marginals_in_context)
 from .mapped import (DecodedOnDemand, column_of, columns, key_index, string_column,
                      strings_of)
 from .prior import char_class, thai_classifiers, thai_word_frequencies
+from .syllables import SyllablePairs, syllable_pairs
 
 
 @dataclass
@@ -226,6 +228,7 @@ def decode_span(
     >>> "".join(found[g][0] for g in sorted(found))
     'ขอบคุณมาก'
     """
+    pairs = syllable_pairs() if lex is None else None
     lex = lex or lexicon()
     at = {groups[g].start: g for g in run}
     first, last = groups[run[0]].start, max(r.end for r in groups[run[-1]].readings)
@@ -248,11 +251,42 @@ def decode_span(
     by_start: dict[int, list[Edge]] = {}
     for edge in edges:
         by_start.setdefault(edge.start, []).append(edge)
-    mass = marginals(by_start, first, last, ends)
-    return {
-        g: (char, end, mass.get((g, char, end), 0.0))
-        for g, end, char in best_path(by_start, first, last, ends)
-    }, mass
+    if pairs is None:
+        mass = marginals(by_start, first, last, ends)
+        path = best_path(by_start, first, last, ends)
+    else:
+        context = syllable_context(pairs, text, first, ends, edges)
+        mass = marginals_in_context(by_start, first, last, ends, context)
+        path = best_path_in_context(by_start, first, last, ends, context)
+    return {g: (char, end, mass.get((g, char, end), 0.0)) for g, end, char in path}, mass
+
+
+def syllable_context(pairs: SyllablePairs, text: str, first: int, ends: list[int],
+                     edges: list[Edge]) -> Context:
+    """The syllable `Context` of a Thai run: a word edge starts with its word's first
+    syllable and leaves its last two; a space or line between groups is a break, a digit a
+    number; the text around the run says what comes before it and after each end."""
+    for edge in edges:
+        if edge.picks and len(edge.picks) > 1:
+            found = pairs.ends("".join(c for _, _, c in edge.picks))
+            if found:
+                edge.head, edge.tail = found
+        elif not edge.picks and edge.end == edge.start + 1:
+            edge.head = _text_token(pairs, text[edge.start])
+            edge.tail = None if edge.head is None else (None, edge.head)
+    before = _text_token(pairs, text[first - 1] if first > 0 else "")
+    after = {end: _text_token(pairs, text[end] if end < len(text) else "") for end in ends}
+    return Context(pairs.context_log, None if before is None else (None, before), after)
+
+
+def _text_token(pairs: SyllablePairs, char: str) -> Optional[int]:
+    """The syllable token a character beside Thai groups stands for: a break for a space, a
+    line or the text's edge (''), a number for a digit, none for anything else."""
+    if not char or char.isspace():
+        return pairs.break_id
+    if char.isascii() and char.isdigit():
+        return pairs.number_id
+    return None
 
 
 def _after_number(text: str, start: int) -> bool:
