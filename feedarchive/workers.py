@@ -150,12 +150,12 @@ def stitch_rows(handle: str, rows: list[Row], first_rank: int, complete: bool) -
 
 
 def texts_dropped(result: StitchResult) -> StitchResult:
-    """The result with the texts its writer does not read: the rows are in the archive, and of
-    their texts only a thread's title, the first line of its first part, is written. A
-    window's result crosses from a worker to the writer: this halves what is pickled."""
+    """The result with the texts its writer does not read: the rows are in the archive, and
+    only a thread's first part's text is read again (for its title). A window's result
+    crosses from a worker to the writer: this halves what is pickled."""
     for thread in result.threads:
-        for index, part in enumerate(thread.parts):
-            part.text = part.text.split("\n", 1)[0] if index == 0 else ""
+        for part in thread.parts[1:]:
+            part.text = ""
     for candidate in result.candidates:
         candidate.post.text = ""
     return result

@@ -228,7 +228,7 @@ def decode_span(
     >>> "".join(found[g][0] for g in sorted(found))
     'ขอบคุณมาก'
     """
-    pairs = syllable_pairs() if lex is None else None
+    pairs = syllable_pairs() if lex is None else None  # Thai's syllables, for Thai's words
     lex = lex or lexicon()
     at = {groups[g].start: g for g in run}
     first, last = groups[run[0]].start, max(r.end for r in groups[run[-1]].readings)
