@@ -168,12 +168,13 @@ def _ranked(candidates: CandidateTable) -> list[tuple[str, float]]:
 
 def _group_options(
     group: Group, evidence: "DocumentEvidence", named: list[tuple[float, frozenset[str]]],
-    languages: dict[str, float],
+    languages: dict[str, float], alone: bool = False,
 ) -> tuple[list[Option], bool]:
     """The options of one group, and whether it is exact (one reading, one candidate);
     `named`: the emoji the text's words name, each word with whether it is next to the group
     (`_naming`), which are options with a boost wherever they fit (`_add_named_emoji`);
-    `languages`: how much likelier each language is in this text (`text_languages`).
+    `languages`: how much likelier each language is in this text (`text_languages`); `alone`:
+    whether the group stands alone at the end of its line (`_alone_at_line_end`).
 
     The `À` of `À la gare` lost its second byte: it is any of 31 Latin-1 letters, or `à` if
     the space after it was that byte (0xA0). The likeliest MAX_OPTIONS of them are kept:
@@ -204,7 +205,7 @@ def _group_options(
         # kind keeps its likeliest few however rare the kind is here.
         _add_options(group, opts, [_representatives], evidence, languages)
     if named:
-        _add_named_emoji(group, opts, named, evidence, languages)
+        _add_named_emoji(group, opts, named, evidence, languages, alone)
     return opts, False
 
 
@@ -246,7 +247,7 @@ _THAI_READ = re.compile("[\u0e01-\u0e5b]")  # what ISO-8859-11 reads a lead byte
 
 def _add_named_emoji(
     group: Group, options: list[Option], named: list[tuple[float, frozenset[str]]],
-    evidence: "DocumentEvidence", languages: dict[str, float],
+    evidence: "DocumentEvidence", languages: dict[str, float], alone: bool = False,
 ) -> None:
     """Raise the emoji the text's words name among `options`, adding those the group fits but
     that are not there. `named`: for each word naming emoji, the share of the group's emoji
@@ -261,6 +262,10 @@ def _add_named_emoji(
     word says which emoji, not whether one); two words naming one emoji claim the larger share,
     not both (`hello, goodbye`: one wave). A rare emoji named beside it thus outweighs the
     commonest one (`📄 Paper`, not `😂 Paper`), which a flat boost never does.
+
+    A group `alone` at the end of its line, after a space, is another matter: there a dash, an
+    arrow or a quote would point at or close nothing, so the word says also that the group is
+    an emoji, and the share is of the reading's whole mass (`Forgot my umbrella ☔`, not `—`).
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
     >>> group = parse_lossy(damage("🥚".encode())).groups[0]
@@ -283,7 +288,7 @@ def _add_named_emoji(
             for char in fits:
                 mixed[char] = max(mixed.get(char, 0.0), share / len(fits))
         if mixed:
-            mass = _emoji_mass(reading.candidates)
+            mass = (_total_mass if alone else _emoji_mass)(reading.candidates)
             for char, share in mixed.items():
                 prior = model.prior(char) * math.exp(raised.get(char, 0.0))
                 raised[char] = raised.get(char, 0.0) + math.log1p(mass * share / prior)
@@ -380,7 +385,26 @@ _TRAILING = re.compile("(?:" + _EMOJI_OR_SPACE + "|[.!?…,:;)\"'])*$")
 _SENTENCE_END = re.compile("[.!?…\n]")
 
 
+_ENDS_LINE = re.compile(_EMOJI_OR_SPACE + "*(?:$|\n)")
 _WORD_OR_LINE = re.compile(r"[A-Za-z\n]")
+
+
+def _alone_at_line_end(text: str, group: Group) -> bool:
+    """Whether `group` follows a space and ends its line (other damaged emoji and spaces
+    between at most: `_EMOJI_OR_SPACE`), as an emoji put after a sentence does, however it is
+    read: a line break that may be the group's own byte 0x85 (`✅`) ends no line.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> for text in ("Forgot my umbrella " + damage("☔".encode()),
+    ...              "said " + damage("—".encode()) + " Then",
+    ...              "home" + damage("”".encode())):
+    ...     print(_alone_at_line_end(text, parse_lossy(text).groups[0]))
+    True
+    False
+    False
+    """
+    return text[group.start - 1:group.start] == " " and all(
+        _ENDS_LINE.match(text, reading.end) for reading in group.readings)
 
 
 def _emoji_mass(candidates: CandidateTable) -> float:
@@ -586,11 +610,12 @@ def choose(
     evidence = evidence or DocumentEvidence()
     options: list[list[Option]] = []
     guessing = False
-    naming_words = named_words(text)
+    naming_words = named_words(text, groups)
     languages = text_languages(text, groups, evidence.languages)
     for group in groups:
         named = _naming(text, group, naming_words) if naming_words else []
-        opts, exact = _group_options(group, evidence, named, languages)
+        opts, exact = _group_options(group, evidence, named, languages,
+                                     bool(named) and _alone_at_line_end(text, group))
         if not exact:
             opts = word_boosts(text, group.start, opts, languages)
         guessing = guessing or not exact

@@ -18,9 +18,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
-from ..tuning import LANGUAGE_WEIGHTS, MAX_NAME_WORD_ZIPF, MAX_NEAR_WORD_ZIPF
+from ..tuning import (
+    COMPOUND_PART_ZIPF, LANGUAGE_WEIGHTS, MAX_NAME_WORD_ZIPF, MAX_NEAR_WORD_ZIPF, MIN_COMPOUND_PART,
+)
 from .cache import EMOJI, EMOJILIB, WORDFREQ, Table, cached_table, package_inputs
+from .damage import Group
 from .mapped import column_of, columns, string_column, strings_of
 
 VARIATION_SELECTOR = "\ufe0f"
@@ -120,9 +124,10 @@ def is_skin_tone(char: str) -> bool:
 NAME_LANGUAGES = ("en", "de", "es", "fr", "id", "it", "pt", "tr")
 COMMON_IN = tuple(lang for lang in LANGUAGE_WEIGHTS if lang in NAME_LANGUAGES)
 _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
-# In a damaged text only ASCII letters are sure to be what was written; a run of them that
-# touches another letter (a damaged one: `ten` of `tenía`) is part of a word, not one.
-_TEXT_WORD = re.compile(r"(?<![^\W\d_])[a-z]{3,}(?![^\W\d_])")
+# In a damaged text only ASCII letters and the groups the damage left one reading of are sure
+# to be what was written (`sure_text`); a run of them that touches another letter (a damaged
+# one: `ten` of `tenía`) is part of a word, not one.
+_TEXT_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{3,}(?![^\W\d_])")
 
 
 @lru_cache(maxsize=1)
@@ -169,6 +174,11 @@ def emoji_names_table() -> Table:
             for word in _NAME_WORD.findall(name.lower()):
                 named.setdefault(word, set()).add(chars)
                 sources.setdefault(word, set()).add(language)
+    compounds = [(w, lang) for w, langs in sources.items() for lang in langs if lang in COMPOUNDING]
+    for word, language in compounds:
+        for part in compound_parts(word, language):
+            named.setdefault(part, set()).update(named[word])
+            sources.setdefault(part, set()).add(language)
     for chars, keywords in emoji_keywords():
         for word in {w for keyword in keywords for w in _NAME_WORD.findall(keyword.lower())}:
             named.setdefault(word, set()).add(chars)
@@ -179,6 +189,42 @@ def emoji_names_table() -> Table:
     common = [w for w in kept if top[w] >= MAX_NAME_WORD_ZIPF]
     return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values()),
                           "common": string_column(common)}), {})
+
+
+# Languages that write compounds as one word: `Hundegesicht` (dog face) names 🐶 by `Hund`.
+COMPOUNDING = ("de",)
+
+
+def compound_parts(word: str, language: str) -> list[str]:
+    """The two words a compound `word` is made of, when wordfreq knows both in `language`
+    (Zipf frequency COMPOUND_PART_ZIPF or more) and each has MIN_COMPOUND_PART letters or
+    more; a linking `s`, `e`, `n` or `en` between them is the first's (`Geburtstag|s|kuchen`).
+
+    >>> compound_parts("hundegesicht", "de")
+    ['hunde', 'gesicht', 'hund']
+    >>> compound_parts("geburtstagskuchen", "de"), compound_parts("hund", "de")
+    (['geburtstags', 'kuchen', 'geburtstag'], [])
+    """
+    import wordfreq
+
+    def known(part: str) -> bool:
+        return (len(part) >= MIN_COMPOUND_PART
+                and wordfreq.zipf_frequency(part, language, "small") >= COMPOUND_PART_ZIPF)
+
+    found: list[str] = []
+    for cut in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
+        tail = word[cut:]
+        if not known(tail):
+            continue
+        for link in ("", "s", "e", "n", "en"):
+            head = word[:cut]
+            if link and head.endswith(link):
+                head = head[:-len(link)]
+            elif link:
+                continue
+            if known(head):
+                found.extend(p for p in (head, tail) if p not in found)
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -215,10 +261,12 @@ def emoji_keywords() -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
-def named_words(text: str) -> list[tuple[int, int, frozenset[str], bool]]:
+def named_words(text: str, groups: Sequence[Group] = ()
+                ) -> list[tuple[int, int, frozenset[str], bool]]:
     """Each word of `text` that names emoji (`emoji_names`; plural `s` dropped): where it
     starts and ends, the emoji it names, and whether it is a common word of the languages
-    (`common_name_words`).
+    (`common_name_words`). Of `groups` (the damaged groups of `text`), those the damage left
+    one reading count as the letters they stand for (`sure_text`): `Kรคse` is `Käse`.
 
     >>> [(start, end, "🐻" in named, common) for start, end, named, common
     ...  in named_words("Two Bears")]
@@ -227,13 +275,42 @@ def named_words(text: str) -> list[tuple[int, int, frozenset[str], bool]]:
     names = emoji_names()
     common = common_name_words()
     found = []
-    lowered = text.lower()
+    sure, at = sure_text(text, groups)
+    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in sure)
     for match in _TEXT_WORD.finditer(lowered):
         word = match.group(0)
         named: set[str] = set()
         for form in (word, word[:-1] if word.endswith("s") else word):
             named.update(names.get(form, ()))
         if named:
-            found.append((match.start(), match.end(), frozenset(named),
+            found.append((at[match.start()], at[match.end()], frozenset(named),
                           word in common or word[:-1] in common))
     return found
+
+
+def sure_text(text: str, groups: Sequence[Group]) -> tuple[str, list[int]]:
+    """`text` with each damaged group that the damage left one reading of (`Group.is_exact`)
+    written as the character it stands for, and where each character of the result starts in
+    `text` (one more at the end, for `len(text)`).
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = "Viel K" + damage("ä".encode()) + "se"
+    >>> sure, at = sure_text(text, parse_lossy(text).groups)
+    >>> sure, at[-2:]
+    ('Viel Käse', [9, 10])
+    """
+    parts: list[str] = []
+    at: list[int] = []
+    done = 0
+    for group in groups:
+        if not group.is_exact:
+            continue
+        reading = group.readings[0]
+        parts.append(text[done:group.start])
+        at.extend(range(done, group.start))
+        parts.append(reading.candidates[0])
+        at.append(group.start)
+        done = reading.end
+    parts.append(text[done:])
+    at.extend(range(done, len(text) + 1))
+    return "".join(parts), at
