@@ -610,7 +610,8 @@ def choose(
     evidence = evidence or DocumentEvidence()
     options: list[list[Option]] = []
     guessing = False
-    naming_words = named_words(text, groups)
+    naming_words = named_words(text, [(g.start, g.readings[0].end, g.readings[0].candidates[0])
+                                      for g in groups if g.is_exact])
     languages = text_languages(text, groups, evidence.languages)
     for group in groups:
         named = _naming(text, group, naming_words) if naming_words else []

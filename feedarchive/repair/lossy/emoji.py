@@ -24,7 +24,6 @@ from ..tuning import (
     COMPOUND_PART_ZIPF, LANGUAGE_WEIGHTS, MAX_NAME_WORD_ZIPF, MAX_NEAR_WORD_ZIPF, MIN_COMPOUND_PART,
 )
 from .cache import EMOJI, EMOJILIB, WORDFREQ, Table, cached_table, package_inputs
-from .damage import Group
 from .mapped import column_of, columns, string_column, strings_of
 
 VARIATION_SELECTOR = "\ufe0f"
@@ -261,22 +260,26 @@ def emoji_keywords() -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
-def named_words(text: str, groups: Sequence[Group] = ()
+def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
                 ) -> list[tuple[int, int, frozenset[str], bool]]:
     """Each word of `text` that names emoji (`emoji_names`; plural `s` dropped): where it
     starts and ends, the emoji it names, and whether it is a common word of the languages
-    (`common_name_words`). Of `groups` (the damaged groups of `text`), those the damage left
-    one reading count as the letters they stand for (`sure_text`): `Kรคse` is `Käse`.
+    (`common_name_words`). `sure`: the damaged spans the damage left one reading of, each as
+    (start, end, the character it stands for), read as that character (`sure_text`): `Kรคse`
+    is `Käse`.
 
     >>> [(start, end, "🐻" in named, common) for start, end, named, common
     ...  in named_words("Two Bears")]
     [(4, 9, True, False)]
+    >>> [(start, end, "🧀" in named)
+    ...  for start, end, named, _common in named_words("Viel Kรคse", [(6, 8, "ä")])]
+    [(5, 10, True)]
     """
     names = emoji_names()
     common = common_name_words()
     found = []
-    sure, at = sure_text(text, groups)
-    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in sure)
+    sure_chars, at = sure_text(text, sure)
+    lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in sure_chars)
     for match in _TEXT_WORD.finditer(lowered):
         word = match.group(0)
         named: set[str] = set()
@@ -288,29 +291,24 @@ def named_words(text: str, groups: Sequence[Group] = ()
     return found
 
 
-def sure_text(text: str, groups: Sequence[Group]) -> tuple[str, list[int]]:
-    """`text` with each damaged group that the damage left one reading of (`Group.is_exact`)
-    written as the character it stands for, and where each character of the result starts in
-    `text` (one more at the end, for `len(text)`).
+def sure_text(text: str, sure: Sequence[tuple[int, int, str]]) -> tuple[str, list[int]]:
+    """`text` with each span of `sure` (start, end, character; in order) written as its
+    character, and where each character of the result starts in `text` (one more at the end,
+    for `len(text)`).
 
-    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
-    >>> text = "Viel K" + damage("ä".encode()) + "se"
-    >>> sure, at = sure_text(text, parse_lossy(text).groups)
-    >>> sure, at[-2:]
-    ('Viel Käse', [9, 10])
+    >>> sure, at = sure_text("Viel Kรคse", [(6, 8, "ä")])
+    >>> sure, at[-3:]
+    ('Viel Käse', [8, 9, 10])
     """
     parts: list[str] = []
     at: list[int] = []
     done = 0
-    for group in groups:
-        if not group.is_exact:
-            continue
-        reading = group.readings[0]
-        parts.append(text[done:group.start])
-        at.extend(range(done, group.start))
-        parts.append(reading.candidates[0])
-        at.append(group.start)
-        done = reading.end
+    for start, end, char in sure:
+        parts.append(text[done:start])
+        at.extend(range(done, start))
+        parts.append(char)
+        at.append(start)
+        done = end
     parts.append(text[done:])
     at.extend(range(done, len(text) + 1))
     return "".join(parts), at
