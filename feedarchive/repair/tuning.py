@@ -99,7 +99,12 @@ ARCHIVE_LANGUAGE_SHARE = 0.1
 # Corpus (formal written Thai, 106k words), the Thai Textbook Corpus (everyday Thai, 19k), which
 # is nearer to what people post, and Phupha (web pages from Common Crawl, 62k words).
 # Origin: shares set by hand, 0.25 and 0.75 for the first two (commit e18f24a), then these when
-# Phupha was added (commit 999f8f5); not tuned on a set.
+# Phupha was added (commit 999f8f5); not tuned on a set. Checked on both batches of the Thai
+# tuning posts (issue 21, branch i21-thai2; 3,372 Thai lost-byte characters, 2,672 right with
+# these): TTC 0.6/Phupha 0.3, TTC 0.2/Phupha 0.7, 0.3/0.3/0.4, no TNC, Phupha 0.6-0.8 all
+# 2,651-2,664; no Phupha 2,577. Phupha's short entries are counts of the letters anywhere
+# (`นค`, `งก` rank above `จบ`), yet capping them at 2-4x the TNC/TTC estimate, or taking words
+# under 3-4 letters from TNC/TTC alone, gave 2,650-2,671: the words they displace lose anyway.
 THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt": 0.5}
 
 
@@ -207,7 +212,8 @@ BREAK_LOG = math.log(0.01)
 # A lattice with context (Thai syllable pairs) keeps, at each position, the states (last
 # tokens) within CONTEXT_BEAM nats of the best, CONTEXT_STATES of them at most: the paths
 # through the rest weigh under e^-CONTEXT_BEAM of its, or compete with many likelier ones.
-# Origin: set by hand (issue 21, branch thai-syllables) for speed, not tuned on a set.
+# Origin: set by hand (issue 21, branch thai-syllables) for speed, not tuned on a set; on the
+# Thai tuning posts' two batches 20/32 chooses the same (branch i21-thai2), 10/4 2,668 of 2,672.
 CONTEXT_BEAM = 10.0
 CONTEXT_STATES = 8
 
@@ -217,14 +223,18 @@ CONTEXT_STATES = 8
 # Share of tokens that are dictionary words, the rest being single out-of-vocabulary characters.
 # Origin: set by hand, 0.7 at first (commit ad7458e), 0.95 for Thai's whole-word lists (commit
 # 2da99ef), kept when Japanese got a lattice of its own (commit cc14e19); not tuned on a set.
+# On the Thai tuning posts' two batches (branch i21-thai2) 0.8 and 0.98 give 2,656 and 2,670
+# right of 3,372 (2,672 at 0.95), so it stays.
 WORD_WEIGHT = 0.95
 
 # Origin: set by hand with the first Thai word lattice (commit ad7458e), a bound on its size,
-# not tuned on a set.
+# not tuned on a set; 30,000 and 100,000 give 2,664 and 2,672 of the Thai tuning posts' 3,372
+# (branch i21-thai2).
 THAI_WORDS_KEPT = 60_000
 
 # Origin: set by hand when the Thai corpora's words were indexed by damaged form (commit
-# e18f24a), not tuned on a set.
+# e18f24a), not tuned on a set; 8, 32 and 64 give 2,670, 2,672 and 2,672 of the Thai tuning
+# posts' 3,372 (branch i21-thai2), though two-consonant forms hold hundreds of words.
 WORDS_PER_FORM = 16  # the rest of the words sharing one damaged form never win
 # A real space between two Thai groups, which could instead be byte 0xA0 of the group before.
 # Origin: set by hand with the first Thai word lattice (commit ad7458e, named SPACE_LOG until
@@ -247,6 +257,10 @@ AFTER_NUMBER_CLASSIFIER = 0.5
 # priors 0 (pairs only), 10, 50, 200 (issue 21, branch thai-syllables): top-1 on the 1,602
 # lost-byte characters 76.9% without, 82.3% at 0.5/200 with pairs only, 82.6% with triples at
 # 50 (81.1-82.5% from 0.3 to 0.7 and priors 50 to 500; 79.6% at 1.0, 76.0% at 1.5).
+# Checked again with the second batch of tuning posts (branch i21-thai2; 3,372 Thai
+# characters, 2,672 right here, 2,524 without context): weights 0.4-1.0, pair priors 100-500,
+# triple priors 10-100, Witten-Bell smoothing in place of the priors, a weight of its own for
+# one-syllable words, longer words and breaks: 2,625-2,682, none clear of these values.
 SYLLABLE_WEIGHT = 0.5
 SYLLABLE_PRIOR = 200.0
 SYLLABLE_TRIPLE_PRIOR = 50.0

@@ -104,16 +104,18 @@ def test_thai_tuning_text_is_apart_from_held_out_text():
     """The Thai written to tune on shares no post with the held-out or calibration sentences,
     and its documents are that Thai, damaged."""
     from tests.bench import calibration_sentences as calibration
-    from tests.bench.thai_tuning_sentences import THAI_TUNING
+    from tests.bench.thai_tuning_sentences import THAI_TUNING, THAI_TUNING_2
 
     held_out = set(sum(SENTENCES.values(), ())) | set(sum(SENTENCES_2.values(), ())) | set(EMOJI_POSTS)
     calibrated = (set(sum(calibration.SENTENCES.values(), ())) | set(calibration.EMOJI_POSTS)
                   | set(calibration.MATH_POSTS))
+    tuning = THAI_TUNING + THAI_TUNING_2
     assert len(set(THAI_TUNING)) == len(THAI_TUNING) >= 50
-    assert not set(THAI_TUNING) & (held_out | calibrated)
+    assert len(set(tuning)) == len(tuning)
+    assert not {heldout.norm(t) for t in tuning} & {heldout.norm(t) for t in held_out | calibrated}
     documents = heldout.thai_tuning_documents()
     posts = [post for document in documents for post in document.posts]
-    assert [post.text for post in posts] == list(THAI_TUNING)
+    assert [post.text for post in posts] == list(tuning)
     assert all(post.raw == heldout.thai_lossy(post.text) for post in posts)
 
 

@@ -201,6 +201,25 @@ def best_path_in_context(by_start, first, last, ends, context: Context
     >>> best_path_in_context(edges, 0, 2, [2], Context(pair, None, {}))
     [(1, 2, 'x'), (0, 1, 'a')]
     """
+    _, path = best_edges_in_context(by_start, first, last, ends, context)
+    return [pick for edge, _ in reversed(path) for pick in edge.picks]
+
+
+def best_edges_in_context(by_start, first, last, ends, context: Context,
+                          keep: Optional[Callable[[Edge], bool]] = None
+                          ) -> tuple[Optional[float], list[tuple[Edge, Optional[Hashable]]]]:
+    """The score of `best_path_in_context`'s path and its edges in order, each with the state
+    the path left before it (what `Context.step` scored it after); (None, []) when no path
+    ends. `keep`, given, says which edges a path may take: the best path that spells a given
+    reading, to compare with the best of all (`tests/bench/explain_thai.py`).
+
+    >>> edges = {0: [Edge(0, 1, -1.0, ((0, 1, "a"),), 1, 1), Edge(0, 1, -0.5, ((0, 1, "b"),), 2, 2)],
+    ...          1: [Edge(1, 2, -1.0, ((1, 2, "x"),), 3, 3)]}
+    >>> context = Context(lambda left, right: 0.0, None, {})
+    >>> score, path = best_edges_in_context(edges, 0, 2, [2], context, lambda e: e.picks[0][2] != "b")
+    >>> score, [(edge.picks[0][2], state) for edge, state in path]
+    (-2.0, [('a', None), ('x', 1)])
+    """
     best: dict[int, dict] = {first: {context.before: (0.0, None, None)}}
     for pos in range(first, last + 1):
         states = _beam(best.get(pos), lambda found: found[0])
@@ -209,6 +228,8 @@ def best_path_in_context(by_start, first, last, ends, context: Context
         best[pos] = states
         top_state, (top, _, _) = max(states.items(), key=lambda item: item[1][0])
         for edge in by_start.get(pos, []):
+            if keep is not None and not keep(edge):
+                continue
             if edge.head is None:  # no context: the best state before it is the best way in
                 total, state = top + edge.score, top_state
             else:
@@ -220,14 +241,14 @@ def best_path_in_context(by_start, first, last, ends, context: Context
     finals = [(score + context.close(state, end), end, state)
               for end in ends for state, (score, _, _) in best.get(end, {}).items()]
     if not finals:
-        return []
-    _, pos, state = max(finals, key=lambda found: found[0])
-    picks = []
+        return None, []
+    score, pos, state = max(finals, key=lambda found: found[0])
+    path = []
     while best[pos][state][1] is not None:
         _, edge, before = best[pos][state]
-        picks.extend(edge.picks)
+        path.append((edge, before))
         pos, state = edge.start, before
-    return picks
+    return score, path[::-1]
 
 
 def _beam(states: Optional[dict], score: Callable) -> Optional[dict]:

@@ -228,6 +228,51 @@ def decode_span(
     >>> "".join(found[g][0] for g in sorted(found))
     'ขอบคุณมาก'
     """
+    lattice = span_lattice(text, groups, run, options, lex, space_log)
+    by_start, first, last, ends = lattice.by_start, lattice.first, lattice.last, lattice.ends
+    if lattice.context is None:
+        mass = marginals(by_start, first, last, ends)
+        path = best_path(by_start, first, last, ends)
+    else:
+        mass = marginals_in_context(by_start, first, last, ends, lattice.context)
+        path = best_path_in_context(by_start, first, last, ends, lattice.context)
+    return {g: (char, end, mass.get((g, char, end), 0.0)) for g, end, char in path}, mass
+
+
+@dataclass
+class SpanLattice:
+    """The lattice of one run of groups (`span_lattice`): its edges by start position, the
+    raw positions where paths start (`first`) and may end (`ends`, up to `last`), and the
+    syllable context that scores them (None without TLTK's data, or for another language's
+    lexicon)."""
+
+    by_start: dict[int, list[Edge]]
+    first: int
+    last: int
+    ends: list[int]
+    context: Optional[Context]
+
+
+def span_lattice(
+    text: str,
+    groups: list[Group],
+    run: list[int],
+    options: dict[int, list[tuple[str, int, float]]],
+    lex: Optional[Lexicon] = None,
+    space_log: float = THAI_SPACE_LOG,
+) -> SpanLattice:
+    """The lattice `decode_span` decodes (its arguments are the same): a character edge per
+    option, an edge per lexicon word the damaged text can spell, an edge per raw character
+    between two groups, and Thai's syllable context when the lexicon is Thai's.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> text = damage("ไทย".encode())
+    >>> groups = parse_lossy(text).groups
+    >>> lattice = span_lattice(text, groups, [0, 1, 2], {g: [] for g in range(3)})
+    >>> words = {"".join(c for _, _, c in edge.picks) for edge in lattice.by_start[0]}
+    >>> {"ไทย", "โดย", "เคย", "ใน"} <= words  # whole or in part, the damage spells them all
+    True
+    """
     pairs = syllable_pairs() if lex is None else None  # Thai's syllables, for Thai's words
     lex = lex or lexicon()
     at = {groups[g].start: g for g in run}
@@ -251,14 +296,8 @@ def decode_span(
     by_start: dict[int, list[Edge]] = {}
     for edge in edges:
         by_start.setdefault(edge.start, []).append(edge)
-    if pairs is None:
-        mass = marginals(by_start, first, last, ends)
-        path = best_path(by_start, first, last, ends)
-    else:
-        context = syllable_context(pairs, text, first, ends, edges)
-        mass = marginals_in_context(by_start, first, last, ends, context)
-        path = best_path_in_context(by_start, first, last, ends, context)
-    return {g: (char, end, mass.get((g, char, end), 0.0)) for g, end, char in path}, mass
+    context = None if pairs is None else syllable_context(pairs, text, first, ends, edges)
+    return SpanLattice(by_start, first, last, ends, context)
 
 
 def syllable_context(pairs: SyllablePairs, text: str, first: int, ends: list[int],
