@@ -550,6 +550,15 @@ def test_sequences_capitals_and_apostrophes_are_restored(original):
     assert thai_lossy_round_trip(original) == original
 
 
+@pytest.mark.parametrize("original", [
+    "Demo day went great \U0001F525\U0001F525\U0001F525",
+    "We shipped it \U0001F4AF\U0001F4AF\U0001F4AF",
+])
+def test_a_repeated_emoji_is_not_read_as_a_styled_word_of_one_letter(original):
+    # 🔥 and 💯 keep a byte that 𝑥 and 𝟯 share: three alike spelled `xxx` and `333`.
+    assert thai_lossy_round_trip(original) == original
+
+
 def test_two_damaged_emoji_are_not_read_as_a_two_letter_styled_word():
     # 🐻💀 fit the bytes of 𝖻𝗒 ("by" in sans-serif); with no other styled word in the text,
     # the emoji reading stands.

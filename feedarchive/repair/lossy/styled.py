@@ -141,8 +141,8 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, StyledLetter]:
         for r, run in enumerate(runs):
             # The styles the *other* runs settled on (a run must not vouch for itself).
             used = Counter(found.style for other, found in settled.items() if other != r)
-            result = _best_math_word(run, groups, tables, used,
-                                     _starts_sentence(text, groups[run[0]].start), known)
+            result = None if repeated_character(text, groups, run) else _best_math_word(
+                run, groups, tables, used, _starts_sentence(text, groups[run[0]].start), known)
             if result is not None:
                 decided[r] = result
             else:
@@ -156,6 +156,23 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, StyledLetter]:
             option = Option(index, reading.end, char, math.log(max(letter, 1e-9)))
             forced[g] = StyledLetter(option, letter, found.source, round(pinned, 4))
     return forced
+
+
+def repeated_character(text: str, groups: list[Group], run: list[int]) -> bool:
+    """Whether every group of `run` is the same damaged text: one emoji repeated for emphasis
+    (🔥🔥🔥, 🚩🚩🚩) is far likelier than a styled word of one letter (`𝑥𝑥𝑥`) or a number
+    of one digit (`𝟯𝟯𝟯`), which the same bytes also spell.
+
+    >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
+    >>> for styled in ("🔥🔥🔥", "𝐛𝐮𝐢𝐥𝐝"):
+    ...     text = damage(styled.encode())
+    ...     groups = parse_lossy(text).groups
+    ...     print(repeated_character(text, groups, list(range(len(groups)))))
+    True
+    False
+    """
+    forms = {text[groups[g].start:min(r.end for r in groups[g].readings)] for g in run}
+    return len(run) > 1 and len(forms) == 1
 
 
 def ends_word_with_own_byte(text: str, start: int, end: int) -> bool:
