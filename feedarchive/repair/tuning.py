@@ -5,7 +5,8 @@ from, with the commit that set it (or last changed it): most are weights set by 
 their rule was written, not tuned on a set; a few were estimated (a share of posts, a
 frequency) or chosen on the development corpus (`/work/shared/corpus`). Only the figures of
 `score.py` and `tests/bench/measure_repair.py` tell whether a new value is better. This
-module imports nothing of the package: every layer may read it.
+module imports nothing of the package: every layer may read it. Over 500 lines because each of
+its hundred-odd values keeps its origin and what was measured of it beside it, in one place.
 
 Some numbers stay beside their code on purpose: the estimated letter and punctuation tables
 of `lossy.prior` (`THAI_LETTER_RATES`, `PUNCTUATION_RATES`: data, not weights), the codec
@@ -108,7 +109,7 @@ ARCHIVE_LANGUAGE_SHARE = 0.1
 THAI_CORPORA = {"tnc_freq.txt": 0.1, "ttc_freq.txt": 0.4, "phupha_word_freqs.txt": 0.5}
 
 
-# --- Emoji named in a post (`lossy.emoji`) ---------------------------------------------------
+# --- Emoji named in a post (`lossy.naming`) --------------------------------------------------
 
 # Name words this common say nothing of the picture (`face`, `button`), nor do the commonest
 # words of the languages (`the`, `new`, `de`: Zipf frequency 5 is once per 100,000 words).

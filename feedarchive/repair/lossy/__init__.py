@@ -9,7 +9,8 @@ importing only from those below it:
     languages
     words
     chain  styled  thai  japanese
-    context  lattice  mecab  calibration
+    context  lattice  mecab  calibration  syllables
+    naming
     damage  prior  emoji
     candidates  cache  mapped
 

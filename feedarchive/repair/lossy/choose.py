@@ -34,7 +34,8 @@ from .candidates import CandidateTable, Option, candidate_set, picks_by_group
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
-from .emoji import emoji_sequences, is_face, is_regional_indicator, is_skin_tone, named_words
+from .emoji import emoji_sequences, is_face, is_regional_indicator, is_skin_tone
+from .naming import named_words
 from .languages import LanguageEvidence, text_languages
 from .prior import char_class, char_model, log
 from .styled import StyledLetter, decode_math_runs
@@ -324,7 +325,7 @@ def _far_boosts(named: list[tuple[float, frozenset[str]]]) -> dict[str, float]:
 
 def _naming(text: str, group: Group, words: list[tuple[int, int, frozenset[str], bool]]
             ) -> list[tuple[float, frozenset[str]]]:
-    """The words of `text` that name emoji (`emoji.named_words`), each with the share of the
+    """The words of `text` that name emoji (`naming.named_words`), each with the share of the
     group's emoji mass it may claim (`_add_named_emoji`): NAMED_NEAR_SHARE for the word right
     after `group` on its line, no other word between: an emoji put before a word labels it
     (`📄 Paper:`, `🌐 Website`); NAMED_SENTENCE_SHARE for a word of the sentence an emoji ends
@@ -333,7 +334,7 @@ def _naming(text: str, group: Group, words: list[tuple[int, int, frozenset[str],
     little of an emoji.
 
     >>> from feedarchive.repair.lossy.damage import damage, parse_lossy
-    >>> from feedarchive.repair.lossy.emoji import named_words
+    >>> from feedarchive.repair.lossy.naming import named_words
     >>> text = damage("☕".encode()) + " coffee, then snow"
     >>> group = parse_lossy(text).groups[0]
     >>> [(share, "☕" in emoji) for share, emoji in _naming(text, group, named_words(text))]
