@@ -35,8 +35,8 @@ from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
 from .emoji import emoji_sequences, is_face, is_regional_indicator, is_skin_tone
-from .naming import named_words
 from .languages import LanguageEvidence, text_languages
+from .naming import named_words
 from .prior import char_class, char_model, log
 from .styled import StyledLetter, decode_math_runs
 from .thai import decode_span, spans

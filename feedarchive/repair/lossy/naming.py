@@ -22,7 +22,7 @@ from .mapped import column_of, columns, string_column, strings_of
 
 
 # Languages of the names an emoji is looked up by (the `emoji` package's written in Latin
-# letters: a damaged text's sure words are ASCII); the words of a post name what it is about.
+# letters: a damaged text's sure words are in them); the words of a post name what it is about.
 # A word common in the archive's own languages among them (COMMON_IN) names no emoji far
 # from it, whichever language named it.
 NAME_LANGUAGES = ("en", "de", "es", "fr", "id", "it", "pt", "tr")
@@ -80,7 +80,8 @@ def emoji_names_table() -> Table:
             for word in _NAME_WORD.findall(name.lower()) + name_pairs(name):
                 named.setdefault(word, set()).add(chars)
                 sources.setdefault(word, set()).add(language)
-    compounds = [(w, lang) for w, langs in sources.items() for lang in langs if lang in COMPOUNDING]
+    compounds = [(w, lang) for w, langs in sources.items() for lang in langs
+                 if lang in COMPOUNDING and " " not in w]
     for word, language in compounds:
         for part in compound_parts(word, language):
             named.setdefault(part, set()).update(named[word])
