@@ -209,7 +209,8 @@ def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
     found = []
     sure_chars, at = sure_text(text, sure)
     lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in sure_chars)
-    for match in _TEXT_WORD.finditer(lowered):
+    words = list(_TEXT_WORD.finditer(lowered))
+    for match in words:
         word = match.group(0)
         named: set[str] = set()
         for form in (word, word[:-1] if word.endswith("s") else word):
@@ -217,7 +218,6 @@ def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
         if named:
             found.append((at[match.start()], at[match.end()], frozenset(named),
                           word in common or word[:-1] in common))
-    words = list(_TEXT_WORD.finditer(lowered))
     for first, second in zip(words, words[1:]):
         phrase = f"{first.group(0)} {second.group(0)}"
         if lowered[first.end():second.start()] == " " and phrase in names:
