@@ -132,6 +132,7 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, StyledLetter]:
             runs[-1].append(g)
         else:
             runs.append([g])
+    runs = [run for run in runs if not repeated_character(text, groups, run)]
     known = text_words(text)
     decided: dict[int, _WordReading] = {}
     for _pass in range(2):
@@ -141,8 +142,8 @@ def decode_math_runs(text: str, groups: list[Group]) -> dict[int, StyledLetter]:
         for r, run in enumerate(runs):
             # The styles the *other* runs settled on (a run must not vouch for itself).
             used = Counter(found.style for other, found in settled.items() if other != r)
-            result = None if repeated_character(text, groups, run) else _best_math_word(
-                run, groups, tables, used, _starts_sentence(text, groups[run[0]].start), known)
+            result = _best_math_word(run, groups, tables, used,
+                                     _starts_sentence(text, groups[run[0]].start), known)
             if result is not None:
                 decided[r] = result
             else:
