@@ -332,13 +332,22 @@ GRAM_BATCH = 5000  # rows given their grams at a time
 
 def index_grams_after(db: sqlite_utils.Database, table: str, after_rowid: int) -> None:
     """Give the rows past `after_rowid` their gram-index rows, a few thousand at a time (a
-    whole archive's list is never held). Rows are sifted in Python: a compiled character
-    class is some ten times faster per row than SQLite's GLOB."""
-    rows = ((rowid, text) for rowid, text in db.conn.execute(
-        f"select rowid, text from {table} where rowid > ?", [after_rowid])
-        if text and GRAM_TEXT.search(text))
+    whole archive's list is never held)."""
+    rows = needing_grams(db.conn.execute(
+        f"select rowid, text from {table} where rowid > ?", [after_rowid]))
     while batch := list(islice(rows, GRAM_BATCH)):
         insert_grams(db, table, batch)
+
+
+def needing_grams(rows: Iterable[tuple[int, Optional[str]]]) -> Iterator[tuple[int, str]]:
+    """The (rowid, text) rows whose text holds a gram-script run: only those get gram rows.
+    Sifted in Python, not with SQLite's GLOB: a compiled character class is some ten times
+    faster per row.
+
+    >>> list(needing_grams([(1, "plain words"), (2, "東京で"), (3, None)]))
+    [(2, '東京で')]
+    """
+    return ((rowid, text) for rowid, text in rows if text and GRAM_TEXT.search(text))
 
 
 def insert_grams(db: sqlite_utils.Database, table: str, rows: list[tuple[int, str]]) -> None:
@@ -358,9 +367,8 @@ def index_pending_grams(db: sqlite_utils.Database, table: str) -> None:
     for chunk in chunks(pending):
         marks = ", ".join("?" * len(chunk))
         db.execute(f"delete from {table}_grams where rowid in ({marks})", chunk)
-        insert_grams(db, table, db.execute(
-            f"select rowid, text from {table} where rowid in ({marks}) "
-            f"and text glob '*[{GRAM_SCRIPT}]*'", chunk).fetchall())
+        insert_grams(db, table, list(needing_grams(db.execute(
+            f"select rowid, text from {table} where rowid in ({marks})", chunk))))
 
 
 def create_fts_triggers(db: sqlite_utils.Database, table: str) -> None:
