@@ -377,9 +377,10 @@ def _sentence_before(text: str, start: int, end: int) -> int:
     return ends[-1] if ends else 0
 
 
-# What may stand between an emoji and the end of its sentence: spaces, and other damaged emoji
-# (a four-byte lead U+0E50 or a three-byte lead U+0E42 as Thai-read, with what is left of their
-# continuation bytes, U+0E01-U+0E1F; a variation selector's remains, U+0E4F U+0E18).
+# What may stand between an emoji and what it is judged by (the end of its sentence or line, the
+# word it labels): spaces, and other damaged emoji (a four-byte lead U+0E50 or a three-byte lead
+# U+0E42 as Thai-read, with what is left of their continuation bytes, U+0E01-U+0E1F; a variation
+# selector's remains, U+0E4F U+0E18).
 _EMOJI_OR_SPACE = "(?: |\u0e50[\u0e01-\u0e1f]{0,3}|\u0e42[\u0e01-\u0e1f]{0,2}|\u0e4f\u0e18)"
 _CLOSES = re.compile(_EMOJI_OR_SPACE + "*(?:$|\n|[A-Z])")
 _TRAILING = re.compile("(?:" + _EMOJI_OR_SPACE + "|[.!?…,:;)\"'])*$")
@@ -445,9 +446,7 @@ def _weigh_faces(text: str, options: list[Option]) -> None:
             option.prior += BEFORE_CAPITAL_FACE_LOG_ODDS
 
 
-# Spaces, and other damaged emoji: a four-byte lead (U+0E50 as Thai-read) with what is left of
-# its continuation bytes (U+0E01-U+0E1F), or a variation selector's remains (U+0E4F U+0E18).
-_CAPITAL_AFTER = re.compile("(?: |\u0e50[\u0e01-\u0e1f]{0,3}|\u0e4f\u0e18)*([^\\W\\d_])")
+_CAPITAL_AFTER = re.compile(_EMOJI_OR_SPACE + "*([^\\W\\d_])")
 
 
 def _before_capital(text: str, end: int) -> bool:
