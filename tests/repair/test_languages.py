@@ -185,3 +185,16 @@ def test_an_emoji_is_named_in_the_posts_own_language(texts, emoji):
     for fixed, wanted in zip(repaired(texts), emoji):
         if wanted:
             assert fixed.endswith(wanted), fixed
+
+
+# Written for this test: Japanese posts whose last sentence ends with `。`.
+JAPANESE_SENTENCE_ENDS = ("駅前に新しいパン屋ができたので、明日の朝に行ってみようと思う。",
+                          "午後から雨が降るらしいので、洗濯物は部屋に干しておこうと思う。",
+                          "今朝は寒かったので、コートを着て出かけた。")
+
+
+def test_a_japanese_post_ends_its_sentence_with_a_period_not_a_comma():
+    # `。`, `、` and many kana keep only the lead byte 0xE3: the end of the post decides that
+    # a sentence ends there, which no comma or particle does.
+    for fixed in repaired(JAPANESE_SENTENCE_ENDS):
+        assert fixed.endswith("。")

@@ -38,13 +38,14 @@ from typing import Optional
 import numpy as np
 
 from ..tuning import (
-    BEAM, JAPANESE_SPACE_LOG, LANGUAGE_WEIGHTS, MAX_WORD, UNKNOWN_SHARE, WORD_MARGIN,
+    BEAM, JAPANESE_SPACE_LOG, LANGUAGE_WEIGHTS, MAX_WORD, SENTENCE_END_FREE,
+    SENTENCE_END_WEIGHT, UNKNOWN_SHARE, WORD_MARGIN,
 )
 from .cache import MOZC, Table, cached_table, package_folder, package_inputs
 from .damage import DAMAGED_ENCODING, Group, damage, damaged_form, thai_byte
 from .lattice import fitting_forms, gap_log, log_sum_exp, log_sum_exp_all
 from .mapped import DecodedOnDemand, column_of, columns, grouped, key_index, row_of
-from .mecab import cost_factor, ids_by_kind, read_connections, read_words
+from .mecab import cost_factor, ids_by_kind, read_connections, read_words, word_ids
 
 
 JAPANESE_LEADS = frozenset(range(0xE3, 0xEA)) | {0xEF}
@@ -138,11 +139,42 @@ def dictionary_table() -> Table:
         **columns({"forms": forms_index, "numbers": numbers}),
         "surfaces": data,
         "starts": starts, "ends": ends, "lefts": lefts, "rights": rights, "costs": costs,
-        "connections": read_connections(folder / "matrix.bin") / np.float32(factor),
+        "connections": with_sentence_ends(
+            read_connections(folder / "matrix.bin") / np.float32(factor),
+            [word_ids(surfaces, starts, lefts, rights, mark) for mark in SENTENCE_MARKS]),
     }
     meta = {"factor": factor, "lengths": sorted({len(k) for k in keys}),
             "unknown": ids_by_kind(surfaces, starts, lefts, rights)}
     return Table(arrays, meta)
+
+
+# What ends a written sentence, in the dictionary's spelling.
+SENTENCE_MARKS = ("。", "！", "？")
+
+
+def with_sentence_ends(connections: np.ndarray, marks: list) -> np.ndarray:
+    """`connections` with a cost for ending a sentence after each word. Mozc's matrix leaves
+    that at zero for every word, since an input method converts pieces of sentences; but the
+    end of a post, or a space within it, ends a sentence, and no sentence ends on `を` or `、`.
+    The cost of ending after a word is taken as that of `。` following it (low after `ます`,
+    high after a particle) beyond SENTENCE_END_FREE, times SENTENCE_END_WEIGHT: many posts end
+    on a verb or a noun with no mark. None after a sentence mark itself (`marks`: the (left,
+    right) context ids of `SENTENCE_MARKS`, None where the dictionary lacks one; the first is
+    `。`'s).
+
+    >>> costs = np.array([[0, 1, 1], [0, 9, 3], [0, 5.5, 0.5]], dtype=np.float32)  # 1 is `。`
+    >>> with_sentence_ends(costs, [(1, 1)])[:, 0].tolist()  # after `。`, after two words
+    [0.0, 0.0, 4.0]
+    """
+    period_left = marks[0][0]
+    beyond = np.maximum(connections[:, period_left] - np.float32(SENTENCE_END_FREE), 0.0)
+    ends = beyond * np.float32(SENTENCE_END_WEIGHT)
+    for found in marks:
+        if found is not None:
+            ends[found[1]] = 0.0
+    ends[0] = 0.0  # a text's start
+    connections[:, 0] = ends
+    return connections
 
 
 def _damaged_forms(surfaces: bytes, starts, ends) -> tuple[list[str], array, array]:

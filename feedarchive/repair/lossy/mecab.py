@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -68,11 +69,19 @@ def ids_by_kind(surfaces: bytes, starts, lefts, rights) -> dict[str, tuple[int, 
     """Left and right context ids for each kind of unknown word (`KIND_EXAMPLES`)."""
     ids = {"SPACE": (0, 0)}
     for kind, word in KIND_EXAMPLES.items():
-        at = surfaces.find(b"\0" + word.encode("utf-8") + b"\0") + 1
-        if at <= 0:
+        found = word_ids(surfaces, starts, lefts, rights, word)
+        if found is None:
             raise ValueError(f"the Japanese dictionary has no {word!r}, the example of a {kind} word")
-        n = int(np.searchsorted(starts, at))
-        ids[kind] = (int(lefts[n]), int(rights[n]))
+        ids[kind] = found
     for kind in ("HIRAGANA", "KATAKANA", "KANJI"):
         ids[kind] = ids["DEFAULT"]
     return ids
+
+
+def word_ids(surfaces: bytes, starts, lefts, rights, word: str) -> Optional[tuple[int, int]]:
+    """Left and right context ids of the first entry of `word` in the dictionary, or None."""
+    at = surfaces.find(b"\0" + word.encode("utf-8") + b"\0") + 1
+    if at <= 0:
+        return None
+    n = int(np.searchsorted(starts, at))
+    return int(lefts[n]), int(rights[n])
