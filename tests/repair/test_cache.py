@@ -268,7 +268,9 @@ def repairs_of(process: subprocess.Popen) -> list:
 
 
 def files(folder: Path) -> dict[str, tuple[int, int]]:
-    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+    """Each file's inode and size: a table written again is a new file renamed into place (a
+    read only sets the time)."""
+    return {p.name: (p.stat().st_ino, p.stat().st_size)
             for p in folder.rglob("*") if p.is_file()}
 
 
@@ -294,3 +296,50 @@ def test_repairs_from_the_cache_are_the_repairs_of_a_fresh_build(tmp_path):
         path.write_bytes(path.read_bytes()[:1000])
     assert repairs_of(repairing(models)) == without_cache
     assert files(models).keys() == built.keys()
+
+
+def age(path: Path, seconds: float) -> None:
+    """Make a file look unused for `seconds`."""
+    when = path.stat().st_mtime - seconds
+    os.utime(path, (when, when))
+
+
+def test_a_table_another_source_superseded_is_removed_once_unused(models, monkeypatch):
+    build = Builds()
+    monkeypatch.setattr(cache, "source_digest", lambda: "first")
+    cached_table("example", Inputs(), build)
+    [first] = list(models.rglob("example-*.bin"))
+    monkeypatch.setattr(cache, "source_digest", lambda: "edited")
+    cached_table("example", Inputs(), build)
+    assert first.exists()  # used a moment ago: another install may still read it
+    age(first, cache.SUPERSEDED_AGE + 60)
+    monkeypatch.setattr(cache, "source_digest", lambda: "edited again")
+    cached_table("example", Inputs(), build)
+    cached_table("other-example", Inputs(), build)  # another table is no example's to remove
+    names = sorted(p.name.rsplit("-", 1)[0] for p in models.rglob("*.bin"))
+    assert not first.exists() and names == ["example", "example", "other-example"]
+
+
+def test_reading_a_table_keeps_it(models, monkeypatch):
+    build = Builds()
+    cached_table("example", Inputs(), build)
+    path = only_file(models)
+    age(path, cache.SUPERSEDED_AGE + 60)
+    cached_table("example", Inputs(), build)  # read from the cache: now in use again
+    monkeypatch.setattr(cache, "source_digest", lambda: "edited")
+    cached_table("example", Inputs(), build)
+    assert path.exists() and build.count == 2
+
+
+def test_another_versions_tables_go_once_unused_for_a_week(models, monkeypatch):
+    build = Builds()
+    monkeypatch.setattr(cache, "feedarchive_version", lambda: "0.0.9")
+    cached_table("example", Inputs(), build)
+    old = models / "0.0.9"
+    (models / "notes.txt").write_text("not a table", encoding="utf-8")
+    monkeypatch.setattr(cache, "feedarchive_version", lambda: "0.1.0")
+    cached_table("example", Inputs(), build)
+    assert old.is_dir()  # a day unused: the older install may come back
+    age(only_file(old), cache.OTHER_VERSION_AGE + 60)
+    cached_table("another", Inputs(), build)
+    assert not old.exists() and (models / "notes.txt").exists()

@@ -13,6 +13,11 @@ versions, the source of this package and of `tuning`, and the data it reads: eac
 version and its data files' sizes and times). Any change makes another key, so a table is
 rebuilt, never read stale.
 
+Kept small: each process that reads a table marks it used (its file's time), and whoever writes
+a table removes what it supersedes once unused for a while: the same table under other keys
+(`SUPERSEDED_AGE`: an edit to the source, a package upgraded) and other versions' folders
+(`OTHER_VERSION_AGE`). Two installs that share the cache keep what they use.
+
 Safe when imports start at once: a table is written to a temporary file in its folder and
 renamed into place (`os.replace`), so a reader finds the whole file or none; two builders both
 build, and the last rename wins with an equal file. A file that is not whole and sound (cut
@@ -34,6 +39,7 @@ import json
 import logging
 import mmap
 import os
+import re
 import struct
 import sys
 import tempfile
@@ -56,6 +62,12 @@ CACHE_ENV = "FEEDARCHIVE_CACHE_DIR"
 SOURCES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "tuning.py")
 
 log = logging.getLogger(__name__)
+
+# How long (seconds) a table another key supersedes, or another version's folder, stays unused
+# before a writer removes it: an hour for a table of this version (each source edit makes one),
+# a week for another version's (installs of two versions may take turns).
+SUPERSEDED_AGE = 3600.0
+OTHER_VERSION_AGE = 7 * 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,7 @@ def cached_table(name: str, inputs: Inputs, build: Callable[[], Table]) -> Table
     if path is not None:
         found = read_table(path, key)
         if found is not None:
+            _mark_used(path)
             return found
     table = _built(build)
     if path is None:
@@ -159,6 +172,10 @@ def cache_root() -> Optional[Path]:
         return None
 
 
+KEY_LENGTH = 20  # hex digits of a table's key (`table_key`)
+TABLE_FILE = re.compile(rf"(.+)-[0-9a-f]{{{KEY_LENGTH}}}\.bin")
+
+
 def table_path(name: str, key: str) -> Optional[Path]:
     """`<cache root>/<feedarchive version>/<name>-<key>.bin`."""
     root = cache_root()
@@ -168,7 +185,7 @@ def table_path(name: str, key: str) -> Optional[Path]:
 def table_key(name: str, inputs: Inputs) -> str:
     """A hash of everything table `name` is derived from: feedarchive's version, Python's
     (its Unicode database classifies characters), numpy's, our source, and `inputs`."""
-    digest = hashlib.blake2b(digest_size=10)
+    digest = hashlib.blake2b(digest_size=KEY_LENGTH // 2)
     for part in (MAGIC.decode(), name, feedarchive_version(), sys.version, np.__version__,
                  source_digest()):
         digest.update(part.encode("utf-8") + b"\0")
@@ -264,6 +281,57 @@ def write_table(path: Path, key: str, table: Table) -> None:
         except OSError:
             pass
         raise
+    _remove_superseded(path)
+
+
+def _mark_used(path: Path) -> None:
+    """Set the time of a table's file to now: it is in use (`_remove_superseded`)."""
+    try:
+        os.utime(path)
+    except OSError:  # a cache we may read but not write: nothing to mark
+        pass
+
+
+def _remove_superseded(path: Path) -> None:
+    """Remove the tables that the one just written at `path` supersedes, once unused for long
+    enough: the same table under other keys in its folder (SUPERSEDED_AGE), and the tables of
+    other versions' folders, with the folder once empty (OTHER_VERSION_AGE). Only files named
+    as tables are touched; whatever else a folder holds stays."""
+    name = _table_name(path)
+    _remove_unused([other for other in path.parent.iterdir()
+                    if other != path and _table_name(other) == name], SUPERSEDED_AGE)
+    for folder in path.parent.parent.iterdir():
+        if folder == path.parent or not folder.is_dir():
+            continue
+        tables = [found for found in folder.iterdir() if _table_name(found)]
+        if tables and all(_unused_for(found, OTHER_VERSION_AGE) for found in tables):
+            _remove_unused(tables, OTHER_VERSION_AGE)
+            try:
+                folder.rmdir()
+            except OSError:  # something else is in it
+                pass
+
+
+def _table_name(path: Path) -> Optional[str]:
+    """The table name in a file name `<name>-<key>.bin`, or None for any other file."""
+    found = TABLE_FILE.fullmatch(path.name)
+    return found.group(1) if found else None
+
+
+def _unused_for(path: Path, age: float) -> bool:
+    try:
+        return path.stat().st_mtime < time.time() - age
+    except OSError:
+        return False
+
+
+def _remove_unused(paths: list[Path], age: float) -> None:
+    for found in paths:
+        if _unused_for(found, age):
+            try:
+                found.unlink()
+            except OSError:  # gone already, or not ours to remove
+                pass
 
 
 def _remove_abandoned(folder: Path, age: float = 3600.0) -> None:
