@@ -272,18 +272,28 @@ SYLLABLE_TRIPLE_PRIOR = 50.0
 # A text is decided in one language's word lattice when that language has at least this share
 # of it (`lossy.languages`): a post that could as well be in another language keeps the
 # character model.
-# Origin (these three): set by hand when wordfreq's languages got word lattices (issue 21,
-# branch i21-lang), not tuned on a set (the development corpus has none of these languages).
+# Origin (this one and SPACED_WORD_SPACE_LOG): set by hand when wordfreq's languages got word
+# lattices (issue 21, branch i21-lang), not tuned on a set (the development corpus has none of
+# these languages).
 LATTICE_LANGUAGE_SHARE = 0.5
-# Words of a language's list indexed by damaged form (a bound on the table's size).
-LANGUAGE_LEXICON_WORDS = 30_000
+# Words of a language's list indexed by damaged form (a bound on the table's size), from
+# wordfreq's large list where it has one (Arabic, Russian, Ukrainian, Macedonian, Chinese...).
+# Origin: 30,000 of the small lists at first (branch i21-lang, set by hand). The small lists
+# stop near 30,000 words, and a word they leave out can only be spelt letter by letter. Chosen
+# on the calibration sentences (issue 21): 2,728 of 3,880 lost-byte characters right with the
+# small lists, 2,748 / 2,756 / 2,766 with 50,000 / 100,000 / 300,000 of the large ones
+# (Russian 168 -> 187 of 232, Ukrainian 149 -> 159, Chinese 248 -> 255, Arabic 127 -> 129). On
+# held-out text then: the language batches 4,282 -> 4,336 of 5,804, real posts 6,866 -> 7,040
+# of 9,827 (Russian 959 -> 1,062, Chinese 2,256 -> 2,314), wrong at >= 0.95 88 -> 61 of 17,659.
+# A table takes 12-17 MB and 3-5 s to build, once per installation and language.
+LANGUAGE_LEXICON_WORDS = 300_000
 # A damaged letter inside a word of plain ASCII letters (`?tima`, `caf?`) is weighed by the
 # frequency of the word each letter makes, in the text's languages (`words.word_boosts`):
 # LATIN_WORD_WEIGHT times the log of that frequency (LATIN_WORD_FLOOR for a word the lists
 # leave out), against the letters' average. LATIN_WORDS_KEPT bounds each language's table of
 # words written with a letter outside ASCII.
 # Origin: set by hand (issue 21, branch i21c-k): weight 1 (the word's probability as it
-# stands), floor as UNLISTED_WORD, kept words as LANGUAGE_LEXICON_WORDS; checked, not tuned,
+# stands), floor as UNLISTED_WORD, kept words as LANGUAGE_LEXICON_WORDS then; checked, not tuned,
 # on the dev tuning half and tests/bench/language_tuning_sentences.py.
 LATIN_WORD_WEIGHT = 1.0
 LATIN_WORD_FLOOR = 1e-7

@@ -98,8 +98,9 @@ def space_log(lang: str) -> float:
 
 @lru_cache(maxsize=None)
 def word_lexicon(lang: str) -> Lexicon:
-    """`lang`'s LANGUAGE_LEXICON_WORDS commonest words, indexed by damaged form: built once per
-    installation and language (about a second), then mapped from the model cache.
+    """`lang`'s LANGUAGE_LEXICON_WORDS commonest words (of wordfreq's large list where it has
+    one: the small lists stop near 30,000 words), indexed by damaged form: built once per
+    installation and language (a few seconds), then mapped from the model cache.
 
     >>> from feedarchive.repair.lossy.damage import damaged_form
     >>> form, _ = damaged_form("спасибо")
@@ -109,7 +110,8 @@ def word_lexicon(lang: str) -> Lexicon:
     def build():
         import wordfreq
 
-        freqs = {w: f for w, f in wordfreq.get_frequency_dict(lang, "small").items()
+        size = "large" if lang in wordfreq.available_languages("large") else "small"
+        freqs = {w: f for w, f in wordfreq.get_frequency_dict(lang, size).items()
                  if not any(c.isascii() for c in w)}
         return lexicon_arrays(freqs, LANGUAGE_LEXICON_WORDS, shortest=1)
 
