@@ -198,3 +198,9 @@ def test_a_japanese_post_ends_its_sentence_with_a_period_not_a_comma():
     # a sentence ends there, which no comma or particle does.
     for fixed in repaired(JAPANESE_SENTENCE_ENDS):
         assert fixed.endswith("。")
+
+
+def test_a_sentence_starts_with_its_own_capital():
+    # `В` (0xD0 0x92) loses its second byte: any of sixteen capitals. The lists are lower-cased,
+    # but the lattice knows `Вчера` as `вчера` capitalised.
+    assert [text.split()[0] for text in repaired(SENTENCES["ru"][:2])] == ["Вчера", "Сегодня"]

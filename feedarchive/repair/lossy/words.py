@@ -20,8 +20,8 @@ from functools import lru_cache
 from typing import Callable, Optional
 
 from ..tuning import (
-    JAPANESE_SPACE_LOG, LANGUAGE_LEXICON_WORDS, LATIN_WORD_FLOOR, LATIN_WORD_WEIGHT,
-    LATIN_WORDS_KEPT, LATTICE_LANGUAGE_SHARE, SPACED_WORD_SPACE_LOG,
+    CAPITAL_SHARE, JAPANESE_SPACE_LOG, LANGUAGE_LEXICON_WORDS, LATIN_WORD_FLOOR,
+    LATIN_WORD_WEIGHT, LATIN_WORDS_KEPT, LATTICE_LANGUAGE_SHARE, SPACED_WORD_SPACE_LOG,
 )
 from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable
@@ -113,9 +113,26 @@ def word_lexicon(lang: str) -> Lexicon:
         size = "large" if lang in wordfreq.available_languages("large") else "small"
         freqs = {w: f for w, f in wordfreq.get_frequency_dict(lang, size).items()
                  if not any(c.isascii() for c in w)}
-        return lexicon_arrays(freqs, LANGUAGE_LEXICON_WORDS, shortest=1)
+        top = dict(itertools.islice(freqs.items(), LANGUAGE_LEXICON_WORDS))
+        return lexicon_arrays(with_capitals(top), 2 * LANGUAGE_LEXICON_WORDS, shortest=1)
 
     return read_lexicon(cached_table("words-" + lang, package_inputs(WORDFREQ), build))
+
+
+def with_capitals(freqs: dict[str, float]) -> dict[str, float]:
+    """`freqs` with each word also capitalised, CAPITAL_SHARE as often: wordfreq's lists are
+    lower-cased, but a sentence starts with a capital, and a damaged capital (`К`, whose second
+    byte is lost) leaves another trace than its small letter (`к`, whose byte survives).
+
+    >>> with_capitals({"кто": 0.01, "日本": 0.002})
+    {'кто': 0.01, '日本': 0.002, 'Кто': 0.0005}
+    """
+    capitals = {}
+    for word, freq in freqs.items():
+        capital = word[:1].upper() + word[1:]
+        if capital != word and len(capital) == len(word) and capital not in freqs:
+            capitals[capital] = freq * CAPITAL_SHARE
+    return {**freqs, **capitals}
 
 
 def _latin_letters(word: str) -> bool:
