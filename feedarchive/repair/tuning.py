@@ -290,6 +290,12 @@ LATTICE_LANGUAGE_SHARE = 0.5
 # of 9,827 (Russian 959 -> 1,062, Chinese 2,256 -> 2,314), wrong at >= 0.95 88 -> 61 of 17,659.
 # A table takes 12-17 MB and 3-5 s to build, once per installation and language.
 LANGUAGE_LEXICON_WORDS = 300_000
+# How often a word ending in alif is written with the tanween `ً` (`words.with_tanween`):
+# wordfreq strips Arabic marks, so its lists cannot say.
+# Origin: chosen on the calibration sentences' Arabic (issue 21): 127 -> 136 / 137 / 134 of 160
+# lost-byte characters right at 0.1 / 0.3 / 1.0. Held out then: Arabic of the language batches
+# 490 -> 504 of 636, of real posts 27 -> 25 of 40 (one post).
+TANWEEN_SHARE = 0.3
 # A damaged letter inside a word of plain ASCII letters (`?tima`, `caf?`) is weighed by the
 # frequency of the word each letter makes, in the text's languages (`words.word_boosts`):
 # LATIN_WORD_WEIGHT times the log of that frequency (LATIN_WORD_FLOOR for a word the lists

@@ -204,3 +204,10 @@ def test_a_sentence_starts_with_its_own_capital():
     # `В` (0xD0 0x92) loses its second byte: any of sixteen capitals. The lists are lower-cased,
     # but the lattice knows `Вчера` as `вчера` capitalised.
     assert [text.split()[0] for text in repaired(SENTENCES["ru"][:2])] == ["Вчера", "Сегодня"]
+
+
+def test_arabic_words_keep_their_tanween():
+    # wordfreq strips Arabic marks from its words; `ً` (0xD9 0x8B) loses its second byte and
+    # would read as the commonest letter of the block, `ل`, but for `جداً`, `شكراً` as words.
+    texts = ("الطقس اليوم حار جداً ولا أريد الخروج.", "سأعود إلى البيت مبكراً هذا المساء.")
+    assert all(word in fixed for word, fixed in zip(("جداً", "مبكراً"), repaired(texts)))

@@ -22,6 +22,7 @@ from typing import Callable, Optional
 from ..tuning import (
     CAPITAL_SHARE, JAPANESE_SPACE_LOG, LANGUAGE_LEXICON_WORDS, LATIN_WORD_FLOOR,
     LATIN_WORD_WEIGHT, LATIN_WORDS_KEPT, LATTICE_LANGUAGE_SHARE, SPACED_WORD_SPACE_LOG,
+    TANWEEN_SHARE,
 )
 from .cache import WORDFREQ, Table, cached_table, package_inputs
 from .candidates import CandidateTable
@@ -114,7 +115,8 @@ def word_lexicon(lang: str) -> Lexicon:
         freqs = {w: f for w, f in wordfreq.get_frequency_dict(lang, size).items()
                  if not any(c.isascii() for c in w)}
         top = dict(itertools.islice(freqs.items(), LANGUAGE_LEXICON_WORDS))
-        return lexicon_arrays(with_capitals(top), 2 * LANGUAGE_LEXICON_WORDS, shortest=1)
+        return lexicon_arrays(with_tanween(with_capitals(top)), 3 * LANGUAGE_LEXICON_WORDS,
+                              shortest=1)
 
     return read_lexicon(cached_table("words-" + lang, package_inputs(WORDFREQ), build))
 
@@ -133,6 +135,25 @@ def with_capitals(freqs: dict[str, float]) -> dict[str, float]:
         if capital != word and len(capital) == len(word) and capital not in freqs:
             capitals[capital] = freq * CAPITAL_SHARE
     return {**freqs, **capitals}
+
+
+FATHATAN = "\u064b"
+
+
+def with_tanween(freqs: dict[str, float]) -> dict[str, float]:
+    """`freqs` with each word that ends in alif also written with the tanween `ً` (on the alif
+    or on the letter before it), TANWEEN_SHARE as often: wordfreq strips Arabic marks from its
+    words, but posts write `جداً`, `شكراً`, and the damage leaves the mark a trace of its own.
+
+    >>> with_tanween({"جدا": 1.0, "في": 1.0})
+    {'جدا': 1.0, 'في': 1.0, 'جداً': 0.15, 'جدًا': 0.15}
+    """
+    marked = {}
+    for word, freq in freqs.items():
+        if len(word) > 1 and word.endswith("\u0627"):
+            for variant in (word + FATHATAN, word[:-1] + FATHATAN + word[-1]):
+                marked[variant] = freq * TANWEEN_SHARE / 2
+    return {**freqs, **marked}
 
 
 def _latin_letters(word: str) -> bool:
