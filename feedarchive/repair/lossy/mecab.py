@@ -34,7 +34,12 @@ _TOKEN = np.dtype([("left", "<u2"), ("right", "<u2"), ("pos", "<u2"), ("cost", "
                    ("feature", "<u4"), ("compound", "<u4")])
 
 
-def _sections(data: bytes):
+def _mapped(path: Path) -> "np.ndarray":
+    """A file's bytes, mapped rather than read: only the pages used are loaded."""
+    return np.memmap(path, dtype=np.uint8, mode="r")
+
+
+def _sections(data):
     """A dictionary file's trie units, tokens and features.
 
     The file: a 72-byte header (ten 32-bit counts, then the charset), a double-array trie
@@ -54,10 +59,12 @@ def read_words(path: Path, keyed: bool = False):
     string, each one's start in it, and their left and right context ids and costs, all in
     the order of the surfaces. The surface is the feature (Mozc's converted text) or, with
     `keyed`, the trie's key (mecab-ko-dic's)."""
-    units, tokens, features = _sections(path.read_bytes())
     if keyed:
+        # Mapped, not read: the features (a third of mecab-ko-dic's 80 MB) are never needed.
+        units, tokens, _features = _sections(_mapped(path))
         surfaces, starts = _keyed_surfaces(units, len(tokens))
         return surfaces, starts, tokens["left"].copy(), tokens["right"].copy(), tokens["cost"].copy()
+    units, tokens, features = _sections(path.read_bytes())
     ends = np.flatnonzero(np.frombuffer(features, dtype=np.uint8) == 0)
     starts = np.concatenate([[0], ends[:-1] + 1])
     # Each token has a feature of its own; put the tokens in the order of their features.
@@ -71,26 +78,42 @@ def read_words(path: Path, keyed: bool = False):
 
 def _keyed_surfaces(units, count: int) -> tuple[bytes, "np.ndarray"]:
     """Each token's trie key, 0x00-separated in token order, and where each starts. A key's
-    value is (first token << 8) | number of tokens: the tokens of one key are consecutive."""
-    keys, values = trie_keys(units)
-    surface_of = np.empty(count, dtype=np.int64)
-    for n, value in enumerate(values.tolist()):
-        surface_of[value >> 8:(value >> 8) + (value & 0xFF)] = n
-    lengths = np.array([len(k) + 1 for k in keys], dtype=np.int64)
-    # One copy of each key per token, so that surfaces are in token order as with features.
-    surfaces = b"".join(keys[n] + b"\0" for n in surface_of.tolist())
-    starts = np.concatenate([[0], np.cumsum(lengths[surface_of])[:-1]])
-    return surfaces, starts
+    value is (first token << 8) | number of tokens: the tokens of one key are consecutive.
+
+    Built with arrays, not a bytes object per key: a million of those would take as much
+    memory again as the dictionary file."""
+    spelled, offsets, lengths, values = _spelled_keys(units)
+    first, tokens = values >> 8, values & 0xFF
+    key_of_token = np.full(count, -1, dtype=np.int32)
+    # Each key's range of tokens, in the order of their first token.
+    order = np.argsort(first, kind="stable")
+    key_of_token[np.repeat(first[order], tokens[order]) + _ranks(tokens[order])] = \
+        np.repeat(order, tokens[order])
+    if (key_of_token < 0).any():
+        raise ValueError("a token of the dictionary is the value of no key")
+    sizes = lengths[key_of_token] + 1  # with the key's 0x00
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    surfaces = np.empty(int(sizes.sum()), dtype=np.uint8)
+    for chunk in range(0, count, 100_000):  # each token's bytes taken from its key's
+        these = slice(chunk, chunk + 100_000)
+        source = np.repeat(offsets[key_of_token[these]] - starts[these], sizes[these])
+        source += np.arange(starts[these][0], starts[these][0] + len(source))
+        surfaces[starts[these][0]:starts[these][0] + len(source)] = spelled[source]
+    return surfaces.tobytes(), starts
+
+
+def _ranks(counts: "np.ndarray") -> "np.ndarray":
+    """0, 1, ... count - 1 for each count, one after the other.
+
+    >>> _ranks(np.array([2, 3])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    ends = np.cumsum(counts)
+    return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - counts, counts)
 
 
 def trie_keys(units) -> tuple[list[bytes], "np.ndarray"]:
     """Every key of a Darts double-array trie, with its value.
-
-    A unit reached from a node by byte c sits at the node's base + c + 1 and checks that base;
-    the unit at the base itself (label 0), when it checks the base and holds a negative base
-    -v - 1, ends a key with value v. A node is known by its base, so each unit's parent is the
-    unit whose base it checks: the keys are read upwards from their end units, all at once,
-    one byte per step.
 
     >>> units = np.zeros(8, dtype=[("base", "<i4"), ("check", "<u4")])
     >>> units[0] = (1, 0)  # the root, base 1: its child by byte b at 1 + b + 1
@@ -100,38 +123,65 @@ def trie_keys(units) -> tuple[list[bytes], "np.ndarray"]:
     >>> keys, values.tolist()
     ([b'\\x00'], [7])
     """
-    base = units["base"].astype(np.int64)
-    check = units["check"].astype(np.int64)
-    label = np.arange(len(base)) - check
-    inner = np.flatnonzero((check > 0) & (label > 0) & (base > 0))
-    unit_of_base = np.full(max(len(base), int(base.max()) + 1), -1, dtype=np.int64)
+    spelled, offsets, lengths, values = _spelled_keys(units)
+    data = spelled.tobytes()
+    return [data[o:o + n] for o, n in zip(offsets.tolist(), lengths.tolist())], values
+
+
+def _spelled_keys(units):
+    """The keys of a Darts double-array trie, each followed by 0x00 in one byte array, where
+    each starts and how long it is, and their values.
+
+    A unit reached from a node by byte c sits at the node's base + c + 1 and checks that base;
+    the unit at the base itself (label 0), when it checks the base and holds a negative base
+    -v - 1, ends a key with value v. A node is known by its base, so each unit's parent is the
+    unit whose base it checks: the keys are read upwards from their end units, all at once,
+    one byte per step: once for their lengths, once more to write their bytes in place."""
+    base, check = units["base"], units["check"].view("<i4")  # no copies: views of the file
+    at = np.arange(len(base), dtype=np.int32)
+    inner = np.flatnonzero((check > 0) & (at > check) & (base > 0))
+    unit_of_base = np.full(max(len(base), int(base.max()) + 1), -1, dtype=np.int32)
     unit_of_base[base[inner]] = inner
     unit_of_base[base[0]] = 0
-    ends = np.flatnonzero((check > 0) & (label == 0) & (base < 0))
-    values = -base[ends] - 1
-    current = unit_of_base[ends]
-    steps = []  # (keys still being read, the byte each adds), from the last byte back
-    active = np.arange(len(ends))
-    while len(active):
-        units_now = current[active]
-        going = units_now != 0
-        active, units_now = active[going], units_now[going]
-        if len(active):
-            steps.append((active, (label[units_now] - 1).astype(np.uint8)))
+    del inner
+    ends = np.flatnonzero((check > 0) & (at == check) & (base < 0))
+    del at
+    values = -base[ends].astype(np.int64) - 1
+    starts = unit_of_base[ends]
+    del ends
+
+    def walk(visit) -> None:
+        current = starts.copy()
+        active = np.arange(len(current), dtype=np.int32)
+        depth = 0
+        while len(active):
+            units_now = current[active]
+            going = units_now != 0
+            active, units_now = active[going], units_now[going]
+            visit(depth, active, units_now)
             current[active] = unit_of_base[check[units_now]]
-    lengths = np.zeros(len(ends), dtype=np.int64)
-    for active, _ in steps:
+            depth += 1
+
+    lengths = np.zeros(len(starts), dtype=np.int64)
+
+    def count(depth, active, units_now) -> None:
         lengths[active] += 1
-    spelled = np.zeros((len(ends), max(len(steps), 1)), dtype=np.uint8)
-    for depth, (active, found) in enumerate(steps):
-        spelled[active, lengths[active] - 1 - depth] = found
-    return [spelled[n, :length].tobytes() for n, length in enumerate(lengths.tolist())], values
+
+    walk(count)
+    offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+    spelled = np.zeros(int((lengths + 1).sum()), dtype=np.uint8)
+
+    def write(depth, active, units_now) -> None:
+        spelled[offsets[active] + lengths[active] - 1 - depth] = units_now - check[units_now] - 1
+
+    walk(write)
+    return spelled, offsets, lengths, values
 
 
 def read_unknown(path: Path) -> dict[str, tuple[int, int, int]]:
     """An unk.dic's (left id, right id, cost) per character category (its keys: `HANGUL`,
     `ALPHA`...); the first token of a category with several."""
-    units, tokens, _features = _sections(path.read_bytes())
+    units, tokens, _features = _sections(_mapped(path))
     keys, values = trie_keys(units)
     return {key.decode("utf-8"): (int(tokens[v >> 8]["left"]), int(tokens[v >> 8]["right"]),
                                   int(tokens[v >> 8]["cost"]))
@@ -143,7 +193,7 @@ def space_penalties(path: Path, dicrc: Path) -> "np.ndarray":
     (`left-space-penalty-factor`: part-of-speech id, cost, ...; a particle or an ending
     does not start a word); 0 for a dictionary without it. A left id stands for one part of
     speech, so the penalty of any word with that id is its id's."""
-    _units, tokens, _features = _sections(path.read_bytes())
+    _units, tokens, _features = _sections(_mapped(path))
     costs: dict[int, int] = {}
     for line in dicrc.read_text(encoding="utf-8").splitlines():
         key, _, value = line.partition("=")
@@ -161,7 +211,7 @@ def space_penalties(path: Path, dicrc: Path) -> "np.ndarray":
 def read_connections(path: Path) -> "np.ndarray":
     """MeCab's matrix.bin: two 16-bit sizes, then the costs with the left word's right id
     varying fastest; returned as [right id of the left word, left id of the right word]."""
-    data = path.read_bytes()
+    data = _mapped(path)
     left_size, right_size = struct.unpack_from("<2H", data)
     costs = np.frombuffer(data, dtype="<i2", offset=4, count=left_size * right_size)
     return np.ascontiguousarray(costs.reshape(right_size, left_size).T, dtype=np.float32)

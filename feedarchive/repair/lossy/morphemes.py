@@ -109,7 +109,8 @@ def dictionary_table(entries, connections: "np.ndarray", factor: float,
                      marks: Optional[dict[str, tuple[int, int]]] = None, extra=None) -> Table:
     """A MeCab dictionary as arrays: its words (`entries`, as `mecab.read_words` gives them:
     UTF-8 surfaces with where each starts, context ids, costs) with where each ends, an index of their damaged forms
-    with each form's word numbers, the `connections` in nats (costs over `factor`), and the `space_penalty` per left id in
+    with each form's word numbers, the `connections` in nats (costs over `factor`, divided in
+    place: a float32 array of the caller's, `mecab.read_connections`'s), and the `space_penalty` per left id in
     nats when the dictionary has one (`Dictionary.space_penalty`), its `marks`, and a log-weight
     per word to add to its cost's (`extra`: what the words' frequencies say, say)."""
     surfaces, starts, lefts, rights, costs = entries
@@ -125,8 +126,9 @@ def dictionary_table(entries, connections: "np.ndarray", factor: float,
         **columns({"forms": forms_index, "numbers": numbers}),
         "surfaces": data,
         "starts": starts, "ends": ends, "lefts": lefts, "rights": rights, "costs": costs,
-        "connections": connections / np.float32(factor),
+        "connections": connections,
     }
+    connections /= np.float32(factor)  # in place: a matrix of 41 MB for mecab-ko-dic
     if extra is not None:
         arrays["extra"] = np.asarray(extra, dtype=np.float32)
     if space_penalty is not None:
@@ -140,10 +142,11 @@ def _damaged_forms(surfaces: bytes, starts, ends) -> tuple[list[str], array, arr
     """The distinct damaged forms of the words the lattice can use (whole groups, MAX_WORD
     characters at most), and for each such word its number and its form's.
 
-    One word at a time: a list of every word's form would double the memory the build takes."""
+    One word at a time, their places a chunk at a time: a list of every word's form, or of
+    every word's start, would double the memory the build takes."""
     form_ids: dict[str, int] = {}
     words, form_of_word = array("q"), array("q")
-    for n, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
+    for n, start, end in _chunked(starts, ends):
         word = surfaces[start:end]
         form = damage(word)
         # A word of MAX_WORD bytes or fewer has no more characters: no need to decode it.
@@ -153,6 +156,18 @@ def _damaged_forms(surfaces: bytes, starts, ends) -> tuple[list[str], array, arr
         words.append(n)
         form_of_word.append(form_ids.setdefault(form, len(form_ids)))
     return list(form_ids), words, form_of_word
+
+
+def _chunked(starts, ends, size: int = 65_536):
+    """(n, start, end) for each word, as Python numbers made a chunk at a time.
+
+    >>> list(_chunked(np.array([0, 3, 5]), np.array([2, 4, 9]), size=2))
+    [(0, 0, 2), (1, 3, 4), (2, 5, 9)]
+    """
+    for first in range(0, len(starts), size):
+        these = zip(starts[first:first + size].tolist(), ends[first:first + size].tolist())
+        for n, (start, end) in enumerate(these, first):
+            yield n, start, end
 
 
 def read_dictionary(table: Table, unknown_log: float, space_log: float,
