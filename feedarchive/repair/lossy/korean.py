@@ -9,14 +9,19 @@ and a position can be any of a few thousand syllables. A unigram list of morphem
 mecab-ko-dic, the dictionary of the Korean MeCab, has that grammar in the form `morphemes`
 reads: its words (a stem, a particle, an ending, and inflected forms such as `했` = 하 + 았)
 with left and right context ids and costs, and the connection costs of each pair of ids. Its
-costs were trained to rank the ways to cut a given text, not to rank texts; they rank
-damaged texts usefully all the same (`measure_repair.py --sets langtune`). The
+costs were trained to rank the ways to cut a given text, not to rank texts (`아서` costs far
+less than `아요`, whichever is more common): alone they read damaged Korean worse than
+wordfreq's words. So each word is scored by its cost plus its log frequency in wordfreq's
+Korean list (`word_frequencies`), and the connection costs add the grammar. The
 python-mecab-ko-dic package ships the compiled dictionary; it is read as data (`mecab`; no
 MeCab is needed), and only when a text's Korean needs it. Without the `korean` extra,
 Korean keeps wordfreq's lattice (`words`).
 
-A space between words is where a sentence would start for the dictionary (context id 0), as
-in `japanese`: a particle or an ending cannot begin a word there.
+A space between words does not end a sentence, as it does in `japanese`: as in mecab-ko,
+the words on either side are linked by the matrix, and a word after a space pays what the
+dictionary's dicrc says for its part of speech (a particle or an ending does not start a
+word). Punctuation the dictionary has (`.`, `,`, `?`) is linked as its own words (`marks`):
+an ending before `.` closes a sentence.
 """
 from __future__ import annotations
 

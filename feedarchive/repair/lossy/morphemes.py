@@ -309,6 +309,19 @@ class _Lattice:
     keeps the state, marked as after a space (its id plus the matrix's rows): the words on
     either side are linked by the matrix as if the space were not there, and a word after
     it pays its left id's penalty (a particle or an ending does not start a word).
+
+    A noun (left id 0) or a particle (left id 1, 5 nats after a space) for one group: the
+    particle is likelier by itself, but not after the space at 0.
+
+    >>> conn, penalty = np.zeros((2, 2), dtype=np.float32), np.array([0.0, 5.0])
+    >>> edges = [_Edge(1, 2, 0, 0, -1.0, ((0, 2),), "n"), _Edge(1, 2, 1, 1, 0.0, ((0, 2),), "p")]
+    >>> _Lattice(conn, edges, 0, 0, penalty, {0: 0.0}).best_path({2: 0})
+    [(0, 2, 'n')]
+    >>> _Lattice(conn, edges, 1, 0, penalty).best_path({2: 0})
+    [(0, 2, 'p')]
+    >>> mass = _Lattice(conn, edges, 0, 0, penalty, {0: 0.0}).marginals({2: 0})
+    >>> round(mass[0, "n", 2], 3), round(mass[0, "p", 2], 3)  # e**-1 against e**-5
+    (0.982, 0.018)
     """
 
     def __init__(self, connections, edges: list[_Edge], first: int, before: int,
