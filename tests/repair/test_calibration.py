@@ -96,7 +96,7 @@ def test_rescaled_alternatives_share_what_the_confidence_leaves():
     assert found["è"] == pytest.approx(0.3) and found["ê"] == pytest.approx(0.2)
 
 
-DECODERS = ("chain", "styled", "thai", "japanese")
+DECODERS = ("chain", "styled", "thai", "japanese", "korean")
 KINDS = sorted({name.split(":", 1)[1] for name in CALIBRATION_WEIGHTS if name.startswith("kind:")}
                | {"latin", "emoji"})
 

