@@ -211,3 +211,10 @@ def test_arabic_words_keep_their_tanween():
     # would read as the commonest letter of the block, `ل`, but for `جداً`, `شكراً` as words.
     texts = ("الطقس اليوم حار جداً ولا أريد الخروج.", "سأعود إلى البيت مبكراً هذا المساء.")
     assert all(word in fixed for word, fixed in zip(("جداً", "مبكراً"), repaired(texts)))
+
+
+def test_greek_words_end_in_final_sigma():
+    # wordfreq case-folds `ς` to `σ`; both lose their second byte alike (0xCF 0x82, 0xCF 0x83).
+    texts = ("Καλησπέρα σε όλους τους φίλους μας.",
+             "Ευχαριστούμε όλους τους επισκέπτες της έκθεσης.")
+    assert repaired(texts) == list(texts)

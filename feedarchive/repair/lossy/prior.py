@@ -235,7 +235,7 @@ class CharCounts:
         self.by_language: dict[str, dict[str, float]] = {}
         self.weights: dict[str, float] = {}
         for lang, weight in all_language_weights(wordfreq.available_languages("small")).items():
-            freqs = wordfreq.get_frequency_dict(lang, "small")
+            freqs = unfolded(lang, wordfreq.get_frequency_dict(lang, "small"))
             if lang not in LANGUAGE_WEIGHTS:  # their emoji are counted once, below
                 freqs = {w: f for w, f in itertools.islice(freqs.items(), OTHER_LANGUAGE_WORDS)
                          if not _EMOJI_LIKE.search(w)}
@@ -346,6 +346,18 @@ class CharCounts:
             for char in word:
                 if is_emoji_char(char):
                     self.unigram[char] += EMOJI_WEIGHT * freq / mass
+
+
+def unfolded(lang: str, freqs: dict[str, float]) -> dict[str, float]:
+    """`lang`'s word list as its words are written: wordfreq case-folds them, which turns the
+    Greek final sigma `ς` into `σ` (`της` is listed `τησ`), and a word's last `σ` is always `ς`.
+
+    >>> unfolded("el", {"τησ": 0.01, "σε": 0.005}), unfolded("en", {"gas": 0.001})
+    ({'της': 0.01, 'σε': 0.005}, {'gas': 0.001})
+    """
+    if lang != "el":
+        return freqs
+    return {(w[:-1] + "ς" if w.endswith("σ") else w): f for w, f in freqs.items()}
 
 
 # wordfreq's languages written without spaces between words (Thai is added apart).

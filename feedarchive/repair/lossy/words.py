@@ -29,7 +29,7 @@ from .candidates import CandidateTable
 from .context import bigram_score
 from .lattice import log_sum_exp_all
 from .mapped import KeyedValues, column_of, columns, keyed_values
-from .prior import UNSPACED, char_model, forget_word_lists
+from .prior import UNSPACED, char_model, forget_word_lists, unfolded
 from .thai import Lexicon, lexicon_arrays, read_lexicon
 
 # The languages with lattices of their own (`thai`, `japanese`).
@@ -112,7 +112,7 @@ def word_lexicon(lang: str) -> Lexicon:
         import wordfreq
 
         size = "large" if lang in wordfreq.available_languages("large") else "small"
-        freqs = {w: f for w, f in wordfreq.get_frequency_dict(lang, size).items()
+        freqs = {w: f for w, f in unfolded(lang, wordfreq.get_frequency_dict(lang, size)).items()
                  if not any(c.isascii() for c in w)}
         top = dict(itertools.islice(freqs.items(), LANGUAGE_LEXICON_WORDS))
         return lexicon_arrays(with_tanween(with_capitals(top)), 3 * LANGUAGE_LEXICON_WORDS,
