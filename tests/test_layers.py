@@ -27,7 +27,7 @@ REPAIR_LAYERS = {
     "repair.lossy.morphemes": 25,
     "repair.lossy.context": 20, "repair.lossy.lattice": 20, "repair.lossy.mecab": 20,
     "repair.lossy.calibration": 20, "repair.lossy.syllables": 20,
-    "repair.lossy.naming": 15,
+    "repair.lossy.naming": 15, "repair.lossy.chinese": 15,
     "repair.lossy.damage": 10, "repair.lossy.prior": 10, "repair.lossy.emoji": 10,
     "repair.lossy.candidates": 0, "repair.lossy.cache": 0, "repair.lossy.mapped": 0,
     "repair.tuning": -10,  # every tuned value: read by every layer, imports nothing

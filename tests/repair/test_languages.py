@@ -218,3 +218,10 @@ def test_greek_words_end_in_final_sigma():
     texts = ("Καλησπέρα σε όλους τους φίλους μας.",
              "Ευχαριστούμε όλους τους επισκέπτες της έκθεσης.")
     assert repaired(texts) == list(texts)
+
+
+def test_traditional_chinese_is_restored_in_traditional_characters():
+    # wordfreq folds Traditional into Simplified; `們`, `這`, `說` shown intact tell the script.
+    texts = ("這本書說的是一個關於時間的故事。", "明天下午我們在學校門口見面吧。")
+    fixed = repaired(texts)
+    assert fixed[0] == texts[0] and "我們在學校門口" in fixed[1]

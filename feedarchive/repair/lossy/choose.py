@@ -31,6 +31,7 @@ from ..tuning import (
 )
 from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
 from .candidates import CandidateTable, Option, candidate_set, picks_by_group
+from .chinese import TRADITIONAL, written_traditional
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
@@ -690,10 +691,14 @@ def _decode_words(
             if len(run) >= 2 and not (japanese and own == "zh"):
                 _decode_run(text, groups, run, japanese, choices, evidence, None, languages)
     if own:
+        lexicon = own
+        if own == "zh" and written_traditional(
+                [*evidence.chars, *(g.readings[0].candidates[0] for g in groups if g.is_exact)]):
+            lexicon = TRADITIONAL  # wordfreq's Chinese, spelt as the text is written
         for run in spans(groups, writes(own)):
             run = [g for g in run if g not in forced]
             if len(run) >= 2:
-                _decode_run(text, groups, run, False, choices, evidence, own, languages)
+                _decode_run(text, groups, run, False, choices, evidence, lexicon, languages)
 
 
 def _by_language(text: str, groups: list[Group], run: list[int], is_japanese) -> list[tuple[bool, list[int]]]:

@@ -25,6 +25,7 @@ from ..tuning import (
     TANWEEN_SHARE,
 )
 from .cache import WORDFREQ, Table, cached_table, package_inputs
+from .chinese import TRADITIONAL, traditional_spellings
 from .candidates import CandidateTable
 from .context import bigram_score
 from .lattice import log_sum_exp_all
@@ -94,7 +95,7 @@ def space_log(lang: str) -> float:
     >>> space_log("ru") > space_log("zh")
     True
     """
-    return JAPANESE_SPACE_LOG if lang in UNSPACED else SPACED_WORD_SPACE_LOG
+    return JAPANESE_SPACE_LOG if lang in UNSPACED or lang == TRADITIONAL else SPACED_WORD_SPACE_LOG
 
 
 @lru_cache(maxsize=None)
@@ -111,12 +112,14 @@ def word_lexicon(lang: str) -> Lexicon:
     def build():
         import wordfreq
 
-        size = "large" if lang in wordfreq.available_languages("large") else "small"
-        freqs = {w: f for w, f in unfolded(lang, wordfreq.get_frequency_dict(lang, size)).items()
+        listed = "zh" if lang == TRADITIONAL else lang
+        size = "large" if listed in wordfreq.available_languages("large") else "small"
+        freqs = {w: f for w, f in unfolded(lang, wordfreq.get_frequency_dict(listed, size)).items()
                  if not any(c.isascii() for c in w)}
         top = dict(itertools.islice(freqs.items(), LANGUAGE_LEXICON_WORDS))
-        return lexicon_arrays(with_tanween(with_capitals(top)), 3 * LANGUAGE_LEXICON_WORDS,
-                              shortest=1)
+        if lang == TRADITIONAL:
+            top = traditional_spellings(top)
+        return lexicon_arrays(with_tanween(with_capitals(top)), 3 * len(top), shortest=1)
 
     return read_lexicon(cached_table("words-" + lang, package_inputs(WORDFREQ), build))
 
