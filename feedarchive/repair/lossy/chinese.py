@@ -65,21 +65,25 @@ def traditional_spellings(freqs: dict[str, float]) -> dict[str, float]:
     return spelt
 
 
-def written_traditional(chars: Iterable[str]) -> bool:
+def written_traditional(chars: Iterable[str], votes: int = 0) -> bool:
     """Whether the Chinese characters among `chars` (shown intact by the damage) are more
-    often Traditional-only than Simplified-only forms.
+    often Traditional-only than Simplified-only forms; `votes`: what other characters said
+    (`script_vote`, summed).
 
     >>> written_traditional("我們在這裡"), written_traditional("我们在这里"), written_traditional("我在")
     (True, False, False)
     """
-    forms, traditional = traditional_forms(), _traditional_chars()
-    votes = 0
-    for char in chars:
-        if char in traditional:
-            votes += 1
-        elif char in forms:
-            votes -= 1
-    return votes > 0
+    return votes + sum(map(script_vote, chars)) > 0
+
+
+def script_vote(char: str) -> int:
+    """1 for a Traditional-only form (`們`), -1 for a Simplified-only one (`们`), else 0 (a
+    text with no Chinese character never reads the mapping)."""
+    if not ("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"):
+        return 0
+    if char in _traditional_chars():
+        return 1
+    return -1 if char in traditional_forms() else 0
 
 
 @lru_cache(maxsize=1)

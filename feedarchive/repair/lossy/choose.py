@@ -31,7 +31,7 @@ from ..tuning import (
 )
 from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
 from .candidates import CandidateTable, Option, candidate_set, picks_by_group
-from .chinese import TRADITIONAL, written_traditional
+from .chinese import TRADITIONAL, script_vote, written_traditional
 from .chain import ends, forward_backward
 from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
@@ -76,6 +76,7 @@ class DocumentEvidence:
         self.languages = LanguageEvidence()  # the languages of the document's texts
         self.line_breaks = 0  # line breaks the damage cannot have made, in `self.line_chars`
         self.line_chars = 0
+        self.traditional_votes = 0  # Traditional-only Chinese characters less Simplified-only
 
     def add_lines(self, text: str) -> None:
         """Count the line breaks of one of the document's texts that no lead can own (byte
@@ -107,6 +108,7 @@ class DocumentEvidence:
 
     def add(self, char: str) -> None:
         self.chars[char] += 1
+        self.traditional_votes += script_vote(char)
         self.classes[family(char_class(char))] += 1
         self._memo.clear()
         self._extras.clear()
@@ -693,7 +695,8 @@ def _decode_words(
     if own:
         lexicon = own
         if own == "zh" and written_traditional(
-                [*evidence.chars, *(g.readings[0].candidates[0] for g in groups if g.is_exact)]):
+                (g.readings[0].candidates[0] for g in groups if g.is_exact),
+                evidence.traditional_votes):
             lexicon = TRADITIONAL  # wordfreq's Chinese, spelt as the text is written
         for run in spans(groups, writes(own)):
             run = [g for g in run if g not in forced]
