@@ -105,12 +105,24 @@ def read_texts(conn, posts: list[dict], limit: int | None = None, page: int | No
 
 
 def file_signature(path) -> tuple:
-    """Changes whenever the database (or its write-ahead log) is written."""
+    """Changes whenever the database (or its write-ahead log) is written: the files' times and
+    sizes, and the counters SQLite keeps of commits, which change even when two writes fall in
+    one tick of the file clock and leave the log as long as it was (an import's last commit
+    could then leave a page's counts from before it): the WAL index's header (the first 48
+    bytes of `-shm`: a change counter, the last frame, salts and checksums) and, without a
+    log, the database header's file change counter (bytes 24-27)."""
     sig = []
     for name in (path, f"{path}-wal"):
         try:
             st = os.stat(name)
             sig.append((st.st_mtime_ns, st.st_size))
+        except OSError:
+            sig.append(None)
+    for name, start, size in ((f"{path}-shm", 0, 48), (path, 24, 4)):
+        try:
+            with open(name, "rb") as file:
+                file.seek(start)
+                sig.append(file.read(size))
         except OSError:
             sig.append(None)
     return tuple(sig)

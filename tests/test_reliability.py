@@ -746,3 +746,33 @@ def test_a_folder_of_good_and_bad_files(tmp_path, write_file):
     assert sorted(Path(r.path).name for r in reports if r.status == "skipped") == \
         sorted(passed_over)
     assert all(r.error and Path(r.path).name in r.error for r in reports if r.status == "failed")
+
+
+def test_a_commit_changes_the_pages_cache_signature_within_one_clock_tick(tmp_path):
+    """The serving pages cache whole-table counts until the database changes. A commit that
+    leaves the files as long as they were, within one tick of the file clock, still changes
+    the signature: SQLite's own commit counters are part of it."""
+    from plugins.pages import file_signature
+
+    path = tmp_path / "archive.db"
+    conn = sqlite3.connect(path)
+    conn.execute("pragma journal_mode=wal")
+    conn.execute("create table posts (id integer primary key, text text)")
+    conn.execute("insert into posts (text) values ('first')")
+    conn.commit()
+
+    def rewrite(text: str) -> tuple:
+        conn.execute("pragma wal_checkpoint(restart)")  # the next commit reuses the log's start
+        conn.execute("update posts set text = ? where id = 1", [text])
+        conn.commit()
+        return tuple(os.stat(name).st_mtime_ns for name in (path, f"{path}-wal"))
+
+    times = rewrite("second")
+    before = file_signature(str(path))
+    rewrite("third")
+    for name, when in zip((path, f"{path}-wal"), times):  # as if in the same tick
+        os.utime(name, ns=(when, when))
+    after = file_signature(str(path))
+    assert before[:2] == after[:2]  # times and sizes alone cannot tell
+    assert before != after
+    conn.close()
