@@ -79,7 +79,8 @@ def written_traditional(chars: Iterable[str], votes: int = 0) -> bool:
 def script_vote(char: str) -> int:
     """1 for a Traditional-only form (`們`), -1 for a Simplified-only one (`们`), else 0 (a
     text with no Chinese character never reads the mapping)."""
-    if not ("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"):
+    if not ("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+            or char >= "\U00020000"):
         return 0
     if char in _traditional_chars():
         return 1

@@ -108,11 +108,12 @@ def dictionary_table(entries, connections: "np.ndarray", factor: float,
                      unknown: dict[str, tuple[int, int]], space_penalty=None,
                      marks: Optional[dict[str, tuple[int, int]]] = None, extra=None) -> Table:
     """A MeCab dictionary as arrays: its words (`entries`, as `mecab.read_words` gives them:
-    UTF-8 surfaces with where each starts, context ids, costs) with where each ends, an index of their damaged forms
-    with each form's word numbers, the `connections` in nats (costs over `factor`, divided in
-    place: a float32 array of the caller's, `mecab.read_connections`'s), and the `space_penalty` per left id in
-    nats when the dictionary has one (`Dictionary.space_penalty`), its `marks`, and a log-weight
-    per word to add to its cost's (`extra`: what the words' frequencies say, say)."""
+    UTF-8 surfaces with where each starts, context ids, costs) with where each ends, an index
+    of their damaged forms with each form's word numbers, the `connections` in nats (costs
+    over `factor`, divided in place: a float32 array of the caller's, `mecab.read_connections`'s),
+    and the `space_penalty` per left id in nats when the dictionary has one
+    (`Dictionary.space_penalty`), its `marks`, and a log-weight per word to add to its cost's
+    (`extra`: what the words' frequencies say, say)."""
     surfaces, starts, lefts, rights, costs = entries
     data = np.frombuffer(surfaces, dtype=np.uint8)
     ends = np.flatnonzero(data == 0)[:len(starts)]

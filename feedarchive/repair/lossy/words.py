@@ -95,7 +95,8 @@ def space_log(lang: str) -> float:
     >>> space_log("ru") > space_log("zh")
     True
     """
-    return JAPANESE_SPACE_LOG if lang in UNSPACED or lang == TRADITIONAL else SPACED_WORD_SPACE_LOG
+    unspaced = lang in UNSPACED or lang == TRADITIONAL
+    return JAPANESE_SPACE_LOG if unspaced else SPACED_WORD_SPACE_LOG
 
 
 @lru_cache(maxsize=None)
