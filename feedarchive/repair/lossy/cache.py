@@ -282,7 +282,10 @@ def write_table(path: Path, key: str, table: Table) -> None:
         except OSError:
             pass
         raise
-    _remove_superseded(path)
+    try:
+        _remove_superseded(path)
+    except OSError:  # a folder we may not list: what it holds stays, the table is written
+        pass
 
 
 def _mark_used(path: Path) -> None:

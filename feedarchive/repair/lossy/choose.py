@@ -6,7 +6,8 @@ document already shows for certain (`DocumentEvidence`) and by its neighbours (`
 Thousands of candidates per group are cut to a few options each (`_group_options`), the runs
 of math-alphabet letters are read whole (`styled`), the chain of groups is decided by
 forward-backward (`chain`), and runs of Thai, Japanese or Korean groups by their word
-lattices (`thai`, `japanese`, `korean`). The winner's probability under the model, with what it rests on
+lattices (`thai`, `japanese`, `korean`), and of other languages by their words' (`words`).
+The winner's probability under the model, with what it rests on
 (`calibration.Evidence`), is mapped to the confidence recorded with the repair
 (`calibration.calibrated`: how often such guesses are right); where it is a guess, the
 likeliest other characters follow with theirs (`alternatives`), read off the same marginals and
@@ -31,8 +32,8 @@ from ..tuning import (
 )
 from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
 from .candidates import CandidateTable, Option, candidate_set, picks_by_group
-from .chinese import TRADITIONAL, script_vote, written_traditional
 from .chain import ends, forward_backward
+from .chinese import TRADITIONAL, script_vote, written_traditional
 from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
 from .damage import Group, Reading
 from .emoji import emoji_sequences, is_face, is_regional_indicator, is_skin_tone

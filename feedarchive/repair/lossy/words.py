@@ -25,8 +25,8 @@ from ..tuning import (
     TANWEEN_SHARE,
 )
 from .cache import WORDFREQ, Table, cached_table, package_inputs
-from .chinese import TRADITIONAL, traditional_spellings
 from .candidates import CandidateTable
+from .chinese import TRADITIONAL, traditional_spellings
 from .context import bigram_score
 from .lattice import log_sum_exp_all
 from .mapped import KeyedValues, column_of, columns, keyed_values
@@ -141,7 +141,7 @@ def with_capitals(freqs: dict[str, float]) -> dict[str, float]:
     return {**freqs, **capitals}
 
 
-FATHATAN = "\u064b"
+FATHATAN = "\u064b"  # the tanween of the accusative, `-an`
 
 
 def with_tanween(freqs: dict[str, float]) -> dict[str, float]:
