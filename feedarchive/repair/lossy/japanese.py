@@ -59,15 +59,20 @@ def _table() -> Table:
     context ids of example words (`mecab.ids_by_kind`)."""
     folder = _dictionary_folder()
     words = read_words(folder / "sys.dic")
+    marks = {}
+    for mark in "!?":  # Mozc has them in ASCII only; posts write them full-width as often
+        found = word_ids(*words[:4], mark)
+        if found:
+            marks[mark] = marks[chr(ord(mark) + 0xFEE0)] = found
     table = dictionary_table(words, read_connections(folder / "matrix.bin"),
-                             cost_factor(folder / "dicrc"), ids_by_kind(*words[:4]))
+                             cost_factor(folder / "dicrc"), ids_by_kind(*words[:4]), marks=marks)
     with_sentence_ends(table.arrays["connections"],
                        [word_ids(*words[:4], mark) for mark in SENTENCE_MARKS])
     return table
 
 
 # What ends a written sentence, in the dictionary's spelling.
-SENTENCE_MARKS = ("。", "！", "？")
+SENTENCE_MARKS = ("。", "!", "?")
 
 
 def with_sentence_ends(connections: np.ndarray, marks: list) -> np.ndarray:

@@ -267,7 +267,8 @@ def _gap_category(char: str) -> str:
 
 def _unknown_edges(dic: Dictionary, g: int, start: int, options, edges: list[_Edge]) -> None:
     """An edge per option taken as an unknown one-character word: its prior times the share of
-    tokens that are no dictionary word (`unknown_log`), with its category's ids.
+    tokens that are no dictionary word (`unknown_log`), with its category's ids, or a mark's
+    own when the dictionary has it (`Dictionary.marks`: a damaged `！` links as `!` does).
 
     >>> dic = Dictionary(None, (), None, {"KANJI": (3, 4), "DEFAULT": (1, 1)}, math.log(0.2),
     ...                  category=lambda char: "KANJI")
@@ -275,9 +276,14 @@ def _unknown_edges(dic: Dictionary, g: int, start: int, options, edges: list[_Ed
     >>> _unknown_edges(dic, 0, 0, [("猫", 1, -5.0)], edges)
     >>> edges[0].left, edges[0].right, round(edges[0].score, 2)  # -5 + log(0.2)
     (3, 4, -6.61)
+    >>> dic.marks = {"！": (7, 8)}  # the dictionary's `!`
+    >>> _unknown_edges(dic, 0, 0, [("！", 1, -5.0)], edges)
+    >>> edges[1].left, edges[1].right
+    (7, 8)
     """
+    marks = dic.marks or {}
     for char, end, prior in options:
-        left, right = dic.unknown.get(dic.category(char), dic.unknown["DEFAULT"])
+        left, right = marks.get(char) or dic.unknown.get(dic.category(char), dic.unknown["DEFAULT"])
         edges.append(_Edge(start, end, left, right, prior + dic.unknown_log, ((g, end),), char))
 
 
