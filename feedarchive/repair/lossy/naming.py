@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from ..tuning import (
-    COMPOUND_PART_ZIPF, LANGUAGE_WEIGHTS, MAX_NAME_WORD_ZIPF, MAX_NEAR_WORD_ZIPF, MIN_COMPOUND_PART,
+    COMPOUND_MAX_ENGLISH_ZIPF, COMPOUND_PART_ZIPF, LANGUAGE_WEIGHTS, MAX_NAME_WORD_ZIPF,
+    MAX_NEAR_WORD_ZIPF, MIN_COMPOUND_PART,
 )
 from .cache import EMOJI, EMOJILIB, WORDFREQ, Table, cached_table, package_inputs
 from .emoji import VARIATION_SELECTOR
@@ -121,19 +122,25 @@ COMPOUNDING = ("de",)
 
 def compound_parts(word: str, language: str) -> list[str]:
     """The two words a compound `word` is made of, when wordfreq knows both in `language`
-    (Zipf frequency COMPOUND_PART_ZIPF or more) and each has MIN_COMPOUND_PART letters or
-    more; a linking `s`, `e`, `n` or `en` between them is the first's (`Geburtstag|s|kuchen`).
+    (Zipf frequency COMPOUND_PART_ZIPF or more, and no less than in English: German text
+    quotes English words, `tiny` and `bird` of a brand's `Tinybird`) and each has
+    MIN_COMPOUND_PART letters or more; a linking `s`, `e`, `n` or `en` between them is the
+    first's (`Geburtstag|s|kuchen`).
 
     >>> compound_parts("hundegesicht", "de")
     ['hunde', 'gesicht', 'hund']
     >>> compound_parts("geburtstagskuchen", "de"), compound_parts("hund", "de")
     (['geburtstags', 'kuchen', 'geburtstag'], [])
+    >>> compound_parts("tinybird", "de")
+    []
     """
     import wordfreq
 
     def known(part: str) -> bool:
-        return (len(part) >= MIN_COMPOUND_PART
-                and wordfreq.zipf_frequency(part, language, "small") >= COMPOUND_PART_ZIPF)
+        if len(part) < MIN_COMPOUND_PART:
+            return False
+        zipf = wordfreq.zipf_frequency(part, language, "small")
+        return zipf >= COMPOUND_PART_ZIPF and zipf >= wordfreq.zipf_frequency(part, "en", "small")
 
     found: list[str] = []
     for cut in range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1):
@@ -212,17 +219,40 @@ def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
     words = list(_TEXT_WORD.finditer(lowered))
     for match in words:
         word = match.group(0)
-        named: set[str] = set()
-        for form in (word, word[:-1] if word.endswith("s") else word):
-            named.update(names.get(form, ()))
+        named, keys = _names_of(word, names)
         if named:
-            found.append((at[match.start()], at[match.end()], frozenset(named),
-                          word in common or word[:-1] in common))
+            found.append((at[match.start()], at[match.end()], named,
+                          any(key in common for key in keys)))
     for first, second in zip(words, words[1:]):
         phrase = f"{first.group(0)} {second.group(0)}"
         if lowered[first.end():second.start()] == " " and phrase in names:
             found.append((at[first.start()], at[second.end()], frozenset(names[phrase]), False))
     return found
+
+
+def _names_of(word: str, names: dict[str, frozenset[str]]) -> tuple[frozenset[str], list[str]]:
+    """The emoji lower-cased `word` names and the words of `names` it was found by."""
+    for keys in _lookup_keys(word):
+        found = [key for key in keys if key in names]
+        if found:
+            return frozenset().union(*(names[key] for key in found)), found
+    return frozenset(), []
+
+
+def _lookup_keys(word: str) -> Iterator[Sequence[str]]:
+    """Where to look `word` up, in turn until it names something: as it is and without a
+    plural `s`; then, a German compound, its parts (`apfelkuchen`: `apfel`, `kuchen`), as
+    German names are read (`compound_parts`), unless it is an English word (`something` is
+    not `some` and `thing`)."""
+    yield (word, word[:-1]) if word.endswith("s") else (word,)
+    if len(word) >= 2 * MIN_COMPOUND_PART and not _english(word):
+        yield compound_parts(word, COMPOUNDING[0])
+
+
+def _english(word: str) -> bool:
+    import wordfreq
+
+    return wordfreq.zipf_frequency(word, "en", "small") >= COMPOUND_MAX_ENGLISH_ZIPF
 
 
 def sure_text(text: str, sure: Sequence[tuple[int, int, str]]) -> tuple[str, list[int]]:
