@@ -490,7 +490,7 @@ def test_german_words_name_emoji_through_compounds_and_sure_letters(original):
 ])
 def test_a_german_compound_in_a_post_names_what_its_parts_name(original):
     # A post's compound rarely equals a name; its parts, each a German word, may. Without
-    # them the lone lead byte read 😂.
+    # them each lone lead byte read another emoji (🔥, 😫, 😅).
     assert thai_lossy_round_trip(original) == original
 
 

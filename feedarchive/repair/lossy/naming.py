@@ -194,7 +194,8 @@ def emoji_keywords() -> list[tuple[str, tuple[str, ...]]]:
 
 def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
                 ) -> list[tuple[int, int, frozenset[str], bool]]:
-    """Each word of `text` that names emoji (`emoji_names`; plural `s` dropped): where it
+    """Each word of `text` that names emoji (`emoji_names`; plural `s` dropped, a German
+    compound by its parts: `_lookup_keys`): where it
     starts and ends, the emoji it names, and whether it is a common word of the languages
     (`common_name_words`); then each two words that make a phrase of a name (`name_pairs`).
     `sure`: the damaged spans the damage left one reading of, each as
@@ -250,6 +251,7 @@ def _lookup_keys(word: str) -> Iterator[Sequence[str]]:
 
 
 def _english(word: str) -> bool:
+    """Whether `word` is an English word (Zipf COMPOUND_MAX_ENGLISH_ZIPF or more)."""
     import wordfreq
 
     return wordfreq.zipf_frequency(word, "en", "small") >= COMPOUND_MAX_ENGLISH_ZIPF
