@@ -35,7 +35,8 @@ import numpy as np
 
 from ..tuning import KOREAN_UNKNOWN_SHARE, KOREAN_WORD_FLOOR, SPACED_WORD_SPACE_LOG
 from .cache import MECAB_KO, WORDFREQ, Table, cached_table, package_folder, package_inputs
-from .mecab import cost_factor, read_connections, read_unknown, read_words, space_penalties
+from .mecab import (cost_factor, read_connections, read_unknown, read_words, space_penalties,
+                    word_ends)
 from .morphemes import Dictionary, dictionary_table, read_dictionary
 from .prior import forget_word_lists
 
@@ -105,7 +106,7 @@ def word_frequencies(surfaces: bytes, starts) -> "np.ndarray":
     import wordfreq
 
     known = wordfreq.get_frequency_dict("ko", "small")
-    ends = np.append(starts[1:] - 1, len(surfaces) - 1)
+    ends = word_ends(surfaces, starts)
     floor = math.log(KOREAN_WORD_FLOOR)
     found = np.full(len(starts), floor, dtype=np.float32)
     for n, (start, end) in enumerate(zip(starts.tolist(), ends.tolist())):
@@ -125,7 +126,7 @@ def marks(surfaces: bytes, starts, lefts, rights, costs) -> dict[str, tuple[int,
     {'!': (1, 5), '.': (2, 6)}
     """
     found: dict[str, tuple[int, int, int]] = {}
-    ends = np.append(starts[1:] - 1, len(surfaces) - 1)
+    ends = word_ends(surfaces, starts)
     for n in np.flatnonzero(ends - starts <= 4).tolist():
         text = surfaces[starts[n]:ends[n]].decode("utf-8")
         if len(text) != 1 or unicodedata.category(text)[0] not in "PS":

@@ -77,6 +77,16 @@ def read_words(path: Path, keyed: bool = False):
     return features, starts, tokens["left"].copy(), tokens["right"].copy(), tokens["cost"].copy()
 
 
+def word_ends(surfaces: bytes, starts) -> "np.ndarray":
+    """Where each word of `read_words`' surfaces ends (its 0x00): the words are as many as
+    `starts` (Mozc's features may hold more strings than it has tokens).
+
+    >>> word_ends(b"ab\\0c\\0d\\0", np.array([0, 3])).tolist()
+    [2, 4]
+    """
+    return np.flatnonzero(np.frombuffer(surfaces, dtype=np.uint8) == 0)[:len(starts)]
+
+
 def _keyed_surfaces(units, count: int) -> tuple[bytes, "np.ndarray"]:
     """Each token's trie key, 0x00-separated in token order, and where each starts. A key's
     value is (first token << 8) | number of tokens: the tokens of one key are consecutive.

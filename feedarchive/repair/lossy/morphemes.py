@@ -37,6 +37,7 @@ from .cache import Table
 from .damage import DAMAGED_ENCODING, Group, damage, damaged_form
 from .lattice import fitting_forms, gap_log, log_sum_exp, log_sum_exp_all
 from .mapped import DecodedOnDemand, column_of, columns, grouped, key_index, row_of
+from .mecab import word_ends
 
 
 @dataclass
@@ -115,8 +116,7 @@ def dictionary_table(entries, connections: "np.ndarray", factor: float,
     (`Dictionary.space_penalty`), its `marks`, and a log-weight per word to add to its cost's
     (`extra`: what the words' frequencies say, say)."""
     surfaces, starts, lefts, rights, costs = entries
-    data = np.frombuffer(surfaces, dtype=np.uint8)
-    ends = np.flatnonzero(data == 0)[:len(starts)]
+    ends = word_ends(surfaces, starts)
     keys, words, form_of_word = _damaged_forms(surfaces, starts, ends)
     forms_index, order = key_index(keys, DAMAGED_ENCODING)
     entry_of_form = np.empty(len(keys), dtype=np.int64)
@@ -125,7 +125,7 @@ def dictionary_table(entries, connections: "np.ndarray", factor: float,
                       entry_of_form[np.frombuffer(form_of_word, dtype=np.int64)], len(keys))
     arrays = {
         **columns({"forms": forms_index, "numbers": numbers}),
-        "surfaces": data,
+        "surfaces": np.frombuffer(surfaces, dtype=np.uint8),
         "starts": starts, "ends": ends, "lefts": lefts, "rights": rights, "costs": costs,
         "connections": connections,
     }
