@@ -45,13 +45,14 @@ def emoji_names() -> dict[str, frozenset[str]]:
     (`name_pairs`: `thank you` -> 🙏) too. Read from the packages once per installation, then
     from the model cache (`cache`).
 
-    One of the commonest words of the languages (`the`, `and`) names none:
+    One of the commonest words of the languages (`the`, `and`) names none, nor does a phrase of
+    two of them:
 
     >>> names = emoji_names()
     >>> sorted(names["egg"]), "🌳" in names["arbre"], "🐱" in names["gato"], "🙏" in names["thanks"]
     (['🍳', '🐣', '🥚'], True, True, True)
-    >>> "the" in names
-    False
+    >>> "the" in names, "thank you" in names, "con los" in names  # `con los`: "with the"
+    (False, True, False)
     """
     table = cached_table("emoji-names", package_inputs(EMOJI, WORDFREQ, EMOJILIB), emoji_names_table)
     words = strings_of(column_of(table.arrays, "words"))
@@ -92,11 +93,16 @@ def emoji_names_table() -> Table:
                      for w in _NAME_WORD.findall(keyword.lower()) + name_pairs(keyword)}:
             named.setdefault(word, set()).add(chars)
             sources.setdefault(word, set()).add("en")
-    # A phrase (`name_pairs`) is never too common to name its emoji.
-    top = {w: 0.0 if " " in w else max(wordfreq.zipf_frequency(w, lang, "small")
-                                       for lang in sources[w] | set(COMMON_IN)) for w in named}
+    def zipf(word: str, languages: set[str]) -> float:
+        return max(wordfreq.zipf_frequency(word, lang, "small") for lang in languages)
+
+    # A phrase (`name_pairs`) is as common as the rarer of its words: `thank you` names 🙏,
+    # `con los` ("with the", of a name's `...con los ojos...`) nothing.
+    top = {w: min(zipf(part, sources[w] | set(COMMON_IN)) for part in w.split(" "))
+           for w in named}
     kept = {w: "".join(sorted(found)) for w, found in named.items() if top[w] < MAX_NEAR_WORD_ZIPF}
-    common = [w for w in kept if top[w] >= MAX_NAME_WORD_ZIPF]
+    # A phrase kept is never common: it names its emoji anywhere in a text (`named_words`).
+    common = [w for w in kept if top[w] >= MAX_NAME_WORD_ZIPF and " " not in w]
     return Table(columns({"words": string_column(kept), "emoji": string_column(kept.values()),
                           "common": string_column(common)}), {})
 
@@ -104,7 +110,8 @@ def emoji_names_table() -> Table:
 def name_pairs(name: str) -> list[str]:
     """Each two neighbouring words of an emoji's name or keyword, of three letters or more:
     a phrase names its emoji even where each of its words is too common to (`thank you` 🙏,
-    `ulang tahun` 🎂, "birthday" in Indonesian).
+    `ulang tahun` 🎂, "birthday" in Indonesian), unless both are among the commonest words
+    (`emoji_names_table`).
 
     >>> name_pairs("kue_ulang_tahun"), name_pairs("face with tears of joy")
     (['kue ulang', 'ulang tahun'], ['face with', 'with tears'])
