@@ -34,7 +34,7 @@ from .calibration import Evidence, calibrate_guesses, evidence_from, run_length
 from .candidates import CandidateTable, Option, candidate_set, picks_by_group
 from .chain import ends, forward_backward
 from .chinese import TRADITIONAL, script_vote, written_traditional
-from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family
+from .context import SEQUENCE_MARKS, VARIATION_SELECTORS, family, starts_sentence
 from .damage import Group, Reading
 from .emoji import emoji_sequences, is_face, is_regional_indicator, is_skin_tone
 from .languages import LanguageEvidence, text_languages
@@ -567,6 +567,25 @@ def _add_options(
                     options.append(Option(index, reading.end, char, base + leftover, base))
 
 
+def _capitals_of(options: list[Option]):
+    """A picker (`_add_options`) of the capitals of the small letters among `options`: a
+    capital has a twentieth of its small letter's prior (CAPITAL_SHARE), too little to be
+    kept among many candidates, but a sentence mostly starts with one (`Ở nhà`, not `ở nhà`).
+
+    >>> from feedarchive.repair.lossy.candidates import CandidateTable
+    >>> pick = _capitals_of([Option(0, 2, "ở", 0.0), Option(0, 2, "→", 0.0)])
+    >>> [char for char, _ in pick(CandidateTable(("ở", "Ở", "→")))]
+    ['Ở']
+    """
+    smalls = {o.char for o in options if o.char.islower()}
+
+    def capitals(candidates: CandidateTable) -> list[tuple[str, float]]:
+        table = candidate_set(candidates)
+        found = {small.upper() for small in smalls} & table
+        return [(char, log(char_model().prior(char))) for char in sorted(found)]
+    return capitals
+
+
 def _has_regional(group: Group) -> bool:
     return any(_regional_indicators(r.candidates) for r in group.readings)
 
@@ -621,6 +640,8 @@ def choose(
         named = _naming(text, group, naming_words) if naming_words else []
         opts, exact = _group_options(group, evidence, named, languages,
                                      bool(named) and _alone_at_line_end(text, group))
+        if not exact and starts_sentence(text, group.start):
+            _add_options(group, opts, [_capitals_of(opts)], evidence, languages)
         if not exact:
             opts = word_boosts(text, group.start, opts, languages)
         guessing = guessing or not exact

@@ -15,14 +15,16 @@ Each rule is a named function of a candidate and one neighbour (`left_score`,
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from functools import lru_cache
 
 from ..tuning import (
-    APOSTROPHE_LETTER, BIGRAM_LOG_RANGE, CAPITAL_INSIDE_WORD, DASH_BETWEEN_WORDS, FLAG_PAIR,
-    INVALID_SEQUENCE, LETTER_BIGRAM_LOG_RANGE, LONE_MARK, MATH_STYLE_BONUS, NOT_A_CONTRACTION,
-    OTHER_LETTER_BONUS, SAME_CLASS_BONUS, SEQUENCE_BREAK, YEAR_ABBREVIATION, ZWJ_BONUS,
+    APOSTROPHE_LETTER, BIGRAM_LOG_RANGE, CAPITAL_INSIDE_WORD, CAPITAL_SHARE, DASH_BETWEEN_WORDS,
+    FLAG_PAIR, INVALID_SEQUENCE, LETTER_BIGRAM_LOG_RANGE, LONE_MARK, MATH_STYLE_BONUS,
+    NOT_A_CONTRACTION, OTHER_LETTER_BONUS, SAME_CLASS_BONUS, SENTENCE_START_CAPITAL,
+    SEQUENCE_BREAK, YEAR_ABBREVIATION, ZWJ_BONUS,
 )
 from .candidates import Option
 from .damage import Group
@@ -406,7 +408,28 @@ def unary_score(text: str, groups: list[Group], g: int, option: Option, touched:
         score -= 2 * LONE_MARK  # quotes cling to the words they quote
     if option.char.isupper() and _lone_mid_sentence(text, start, option.end):
         score -= CAPITAL_INSIDE_WORD  # `À la fin` starts a sentence; `MoE × diffusion` has no À
+    if option.char.lower() != option.char.upper() and not touched and starts_sentence(text, start):
+        score += _CAPITAL_AT_START if option.char.isupper() else _SMALL_AT_START
     return score
+
+
+# The prior gives a capital CAPITAL_SHARE of its letter's probability; a sentence's first
+# letter is a capital SENTENCE_START_CAPITAL of the time.
+_CAPITAL_AT_START = math.log(SENTENCE_START_CAPITAL / CAPITAL_SHARE)
+_SMALL_AT_START = math.log((1.0 - SENTENCE_START_CAPITAL) / (1.0 - CAPITAL_SHARE))
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether a letter at `start` begins a sentence: nothing but spaces before it in the
+    text, or after the end of a sentence or a line.
+
+    >>> [starts_sentence(t, t.index("x")) for t in ("x", "  x", "Done. x", "a" + chr(10) + "x")]
+    [True, True, True, True]
+    >>> starts_sentence("a, x", 3), starts_sentence("a x", 2)
+    (False, False)
+    """
+    before = text[:start].rstrip(" \t")
+    return not before or before[-1] in ".!?…\n"
 
 
 _YEAR_AFTER = re.compile(r"\d\d(?!\d)")
