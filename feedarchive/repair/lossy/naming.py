@@ -33,6 +33,9 @@ _NAME_WORD = re.compile(r"[^\W\d_]{3,}")
 # to be what was written (`sure_text`); a run of them that touches another letter (a damaged
 # one: `ten` of `tenía`) is part of a word, not one.
 _TEXT_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{3,}(?![^\W\d_])")
+# A handle or a link names someone or somewhere, not what an emoji shows: `@mira_sand` is no
+# sand, `t.co/Rr4mYp2Ksa` no word.
+_NOT_WORDS = re.compile(r"@\w+|\b(?:https?://|www\.)\S+")
 
 
 @lru_cache(maxsize=1)
@@ -224,6 +227,7 @@ def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
     found = []
     sure_chars, at = sure_text(text, sure)
     lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in sure_chars)
+    lowered = _NOT_WORDS.sub(lambda found: " " * len(found.group(0)), lowered)
     words = list(_TEXT_WORD.finditer(lowered))
     for match in words:
         word = match.group(0)
