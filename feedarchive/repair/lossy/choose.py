@@ -569,8 +569,8 @@ def _add_options(
 
 def _capitals_of(options: list[Option]):
     """A picker (`_add_options`) of the capitals of the small letters among `options`: a
-    capital has a twentieth of its small letter's prior (CAPITAL_SHARE), too little to be
-    kept among many candidates, but a sentence mostly starts with one (`Ở nhà`, not `ở nhà`).
+    capital has CAPITAL_SHARE of its small letter's prior, too little to be kept among many
+    candidates, but a sentence nearly always starts with one (`Ở nhà`, not `ở nhà`).
 
     >>> from feedarchive.repair.lossy.candidates import CandidateTable
     >>> pick = _capitals_of([Option(0, 2, "ở", 0.0), Option(0, 2, "→", 0.0)])
@@ -640,9 +640,9 @@ def choose(
         named = _naming(text, group, naming_words) if naming_words else []
         opts, exact = _group_options(group, evidence, named, languages,
                                      bool(named) and _alone_at_line_end(text, group))
-        if not exact and starts_sentence(text, group.start):
-            _add_options(group, opts, [_capitals_of(opts)], evidence, languages)
         if not exact:
+            if starts_sentence(text, group.start):
+                _add_options(group, opts, [_capitals_of(opts)], evidence, languages)
             opts = word_boosts(text, group.start, opts, languages)
         guessing = guessing or not exact
         options.append(opts)

@@ -10,7 +10,8 @@ Each rule is a named function of a candidate and one neighbour (`left_score`,
 - quotes: an opening quote follows a space and precedes a word, a closing one the reverse, and
   `’` between two letters is an apostrophe only beside a contraction or an elision;
 - emoji sequences as Unicode lists them (keycaps, joiners, selectors, skin tones, flags);
-- capitals start words, and a lone capital mid-sentence is rare.
+- capitals start words, and a lone capital mid-sentence is rare; a sentence's first letter is
+  nearly always one.
 
 """
 from __future__ import annotations
@@ -421,15 +422,17 @@ _SMALL_AT_START = math.log((1.0 - SENTENCE_START_CAPITAL) / (1.0 - CAPITAL_SHARE
 
 def starts_sentence(text: str, start: int) -> bool:
     """Whether a letter at `start` begins a sentence: nothing but spaces before it in the
-    text, or after the end of a sentence or a line.
+    text or its line, or a space after the end of a sentence (`3.5`, `U.S.`, `t.co` start none).
 
     >>> [starts_sentence(t, t.index("x")) for t in ("x", "  x", "Done. x", "a" + chr(10) + "x")]
     [True, True, True, True]
-    >>> starts_sentence("a, x", 3), starts_sentence("a x", 2)
-    (False, False)
+    >>> starts_sentence("a, x", 3), starts_sentence("a x", 2), starts_sentence("a.x", 2)
+    (False, False, False)
     """
     before = text[:start].rstrip(" \t")
-    return not before or before[-1] in ".!?…\n"
+    if not before or before[-1] == "\n":
+        return True
+    return before[-1] in ".!?…" and len(before) < start
 
 
 _YEAR_AFTER = re.compile(r"\d\d(?!\d)")

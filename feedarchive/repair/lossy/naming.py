@@ -227,7 +227,7 @@ def named_words(text: str, sure: Sequence[tuple[int, int, str]] = ()
     found = []
     sure_chars, at = sure_text(text, sure)
     lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in sure_chars)
-    lowered = _NOT_WORDS.sub(lambda found: " " * len(found.group(0)), lowered)
+    lowered = _NOT_WORDS.sub(lambda handle: " " * len(handle.group(0)), lowered)
     words = list(_TEXT_WORD.finditer(lowered))
     for match in words:
         word = match.group(0)
