@@ -13,6 +13,8 @@ Each rule is a named function of a candidate and one neighbour (`left_score`,
 - capitals start words, and a lone capital mid-sentence is rare; a sentence's first letter is
   nearly always one.
 
+Over 500 lines: one small function per rule, each with its examples; split by neighbour or by
+script, the rules that together score one candidate would be read in several places.
 """
 from __future__ import annotations
 
