@@ -200,8 +200,8 @@ FLAG_PAIR = 5.0
 # set.
 CAPITAL_INSIDE_WORD = 3.0
 
-# How often a letter that starts a sentence (the text's first, or the first after `.`, `!`,
-# `?`, `…` or a line break) is a capital, against CAPITAL_SHARE for letters anywhere: `Đây là`,
+# How often a letter that starts a sentence (the text's first, the first after `.`, `!`, `?`
+# or `…` and a space, or after a line break) is a capital, against CAPITAL_SHARE for letters anywhere: `Đây là`,
 # not `đây là`, where the damage left both (Đ and đ differ only in a lost byte).
 # Origin: counted on the dev tuning half's texts (issue 21): 147 of the 149 cased letters that
 # start a sentence are capitals; add-one smoothed, 148/151.

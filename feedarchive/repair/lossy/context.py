@@ -431,10 +431,13 @@ def starts_sentence(text: str, start: int) -> bool:
     >>> starts_sentence("a, x", 3), starts_sentence("a x", 2), starts_sentence("a.x", 2)
     (False, False, False)
     """
-    before = text[:start].rstrip(" \t")
-    if not before or before[-1] == "\n":
+    # Walked back from `start`, not sliced: the chain asks this of every letter option.
+    at = start
+    while at and text[at - 1] in " \t":
+        at -= 1
+    if not at or text[at - 1] == "\n":
         return True
-    return before[-1] in ".!?…" and len(before) < start
+    return text[at - 1] in ".!?…" and at < start
 
 
 _YEAR_AFTER = re.compile(r"\d\d(?!\d)")
